@@ -1,0 +1,1 @@
+//! Lịch làm việc — working calendar and legal deadlines.

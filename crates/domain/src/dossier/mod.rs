@@ -1,0 +1,1 @@
+//! Hồ sơ — dossiers: codes, states, transitions, events.

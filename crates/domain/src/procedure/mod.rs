@@ -1,0 +1,1 @@
+//! Thủ tục hành chính — the procedure catalogue.

@@ -1,0 +1,1 @@
+//! The conformance suite: the same behaviour asked of every backend.

@@ -1,0 +1,17 @@
+//! The storage interface. The server and the CLI talk to a `dyn Store`; each
+//! backend crate (`motcua-store-sqlite`, `motcua-store-postgres`) implements
+//! it over a real connection with its own migrations.
+
+pub mod conformance;
+mod error;
+mod units;
+
+pub use error::{StoreError, StoreResult};
+pub use units::UnitStore;
+
+/// Everything a backend provides. New areas add their own trait here and the
+/// blanket list below grows.
+pub trait Store: UnitStore + Send + Sync + 'static {
+    /// The backend's name, for logs and `motcua serve`'s banner.
+    fn backend(&self) -> &'static str;
+}
