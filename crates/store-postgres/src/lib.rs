@@ -1,1 +1,127 @@
-//! placeholder
+//! The PostgreSQL backend, for production and scale-out. Tables carry the
+//! province code so that they can be partitioned or distributed by province.
+
+mod units;
+
+use std::str::FromStr;
+
+use anyhow::Context;
+use motcua_store::{Store, StoreError};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// A motcua store in a PostgreSQL database (optionally in one schema).
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` and migrates. With `schema`, every connection uses
+    /// that schema (created if missing): tests get an isolated namespace each.
+    pub async fn connect(url: &str, schema: Option<&str>) -> anyhow::Result<Self> {
+        let mut options = PgConnectOptions::from_str(url)
+            .with_context(|| "parsing the PostgreSQL URL".to_string())?;
+        if let Some(schema) = schema {
+            anyhow::ensure!(
+                schema.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+                "invalid schema name {schema:?}"
+            );
+            let admin = PgPoolOptions::new()
+                .max_connections(1)
+                .connect_with(options.clone())
+                .await
+                .context("connecting to PostgreSQL")?;
+            sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+                .execute(&admin)
+                .await
+                .context("creating the schema")?;
+            admin.close().await;
+            options = options.options([("search_path", schema)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect_with(options)
+            .await
+            .context("connecting to PostgreSQL")?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .context("migrating the PostgreSQL database")?;
+        Ok(PgStore { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Drops `schema` and everything in it (test clean-up).
+    pub async fn drop_schema(url: &str, schema: &str) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            schema.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+            "invalid schema name {schema:?}"
+        );
+        let pool = PgPoolOptions::new().max_connections(1).connect(url).await?;
+        sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            .execute(&pool)
+            .await?;
+        pool.close().await;
+        Ok(())
+    }
+}
+
+/// Maps a driver error to the store's error; unique violations become
+/// conflicts named by their constraint.
+pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(d) = &e {
+        if d.is_unique_violation() {
+            return StoreError::Conflict(d.constraint().unwrap_or("unique").to_string());
+        }
+    }
+    StoreError::Other(anyhow::Error::new(e))
+}
+
+impl Store for PgStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+}
+
+/// The environment variable naming the PostgreSQL server the tests use.
+pub const TEST_URL_VAR: &str = "MOTCUA_TEST_DATABASE_URL";
+
+/// A fresh PostgreSQL store in a new schema of the database named by
+/// `MOTCUA_TEST_DATABASE_URL`, or `None` (said out loud) when it is unset.
+/// When it is set but unreachable, the test fails: CI must test both.
+pub async fn test_fixture() -> Option<motcua_store::fixture::Fixture> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let Ok(url) = std::env::var(TEST_URL_VAR) else {
+        motcua_store::fixture::say_not_run("PostgreSQL", &format!("{TEST_URL_VAR} is not set"));
+        return None;
+    };
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let schema = format!(
+        "motcua_test_{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed),
+        nanos
+    );
+    let store = PgStore::connect(&url, Some(&schema))
+        .await
+        .unwrap_or_else(|e| panic!("{TEST_URL_VAR}={url} is set but unusable: {e:#}"));
+    Some(motcua_store::fixture::Fixture::new(
+        std::sync::Arc::new(store.clone()),
+        async move {
+            store.pool.close().await;
+            if let Err(e) = PgStore::drop_schema(&url, &schema).await {
+                eprintln!("could not drop test schema {schema}: {e:#}");
+            }
+        },
+    ))
+}

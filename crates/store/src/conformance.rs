@@ -1,1 +1,176 @@
-//! The conformance suite: the same behaviour asked of every backend.
+//! The conformance suite: the same behaviour asked of every backend. Each
+//! backend's `tests/conformance.rs` calls [`conformance_tests!`] with a
+//! factory that returns a fresh, empty store (or `None` when the backend is
+//! not available, which the factory must say out loud).
+
+use chrono::NaiveDate;
+use motcua_domain::units::{parse_dataset, Era, UnitCode, UnitDataset, UnitSources};
+
+use crate::{Store, StoreError};
+
+/// The reference data shipped in the binary.
+pub fn shipped_units() -> UnitDataset {
+    parse_dataset(&UnitSources {
+        provinces_2025: motcua_refdata::PROVINCES_2025,
+        communes_2025: motcua_refdata::COMMUNES_2025,
+        provinces_legacy: motcua_refdata::PROVINCES_LEGACY,
+        districts_legacy: motcua_refdata::DISTRICTS_LEGACY,
+        communes_legacy: motcua_refdata::COMMUNES_LEGACY,
+        merger_2025: motcua_refdata::MERGER_2025,
+    })
+    .expect("the shipped unit data parses")
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
+}
+
+fn code(s: &str) -> UnitCode {
+    UnitCode::parse(s).expect("valid test code")
+}
+
+fn new_commune_code(data: &UnitDataset, name: &str) -> UnitCode {
+    data.units
+        .iter()
+        .find(|u| u.era() == Era::TwoLevel && u.name == name && u.province_code.as_str() == "04")
+        .map(|u| u.code.clone())
+        .unwrap_or_else(|| panic!("{name} is in the shipped data"))
+}
+
+pub async fn units_import_and_counts(store: &dyn Store) {
+    assert_eq!(store.units_data_version().await.expect("version"), None);
+    let data = shipped_units();
+    store.import_units("v1", &data).await.expect("import");
+    assert_eq!(
+        store.units_data_version().await.expect("version").as_deref(),
+        Some("v1")
+    );
+    let cao_bang = store
+        .communes_of_province(&code("04"), day(2025, 7, 1))
+        .await
+        .expect("communes");
+    assert_eq!(cao_bang.len(), 56, "Cao Bằng has 56 communes after the merger");
+    let before = store
+        .communes_of_province(&code("04"), day(2025, 6, 30))
+        .await
+        .expect("legacy communes");
+    assert!(before.len() > 56, "legacy Cao Bằng had more communes");
+    assert!(before.iter().all(|u| u.era() == Era::Legacy));
+
+    let loaded = store.load_units().await.expect("load");
+    assert_eq!(loaded.units.len(), data.units.len());
+    assert_eq!(loaded.lineage.len(), data.lineage.len());
+    let mut a = data.units.clone();
+    let mut b = loaded.units;
+    a.sort_by(|x, y| (&x.code, x.valid_to).cmp(&(&y.code, y.valid_to)));
+    b.sort_by(|x, y| (&x.code, x.valid_to).cmp(&(&y.code, y.valid_to)));
+    assert_eq!(a, b, "units round-trip unchanged");
+}
+
+pub async fn unit_codes_are_resolved_by_date(store: &dyn Store) {
+    let data = shipped_units();
+    store.import_units("v1", &data).await.expect("import");
+    // A commune code reused by the reform for a unit with another name.
+    let reused = data
+        .units
+        .iter()
+        .filter(|u| u.era() == Era::TwoLevel && u.level() == motcua_domain::units::Level::Commune)
+        .find_map(|new| {
+            data.units
+                .iter()
+                .find(|old| old.era() == Era::Legacy && old.code == new.code && old.name != new.name)
+                .map(|old| (old.clone(), new.clone()))
+        })
+        .expect("the data has reused codes");
+    let (old, new) = reused;
+    let at_old = store.unit_at(&old.code, day(2025, 6, 30)).await.expect("query");
+    let at_new = store.unit_at(&new.code, day(2025, 7, 1)).await.expect("query");
+    assert_eq!(at_old.as_ref().map(|u| &u.name), Some(&old.name));
+    assert_eq!(at_new.as_ref().map(|u| &u.name), Some(&new.name));
+    let history = store.unit_history(&new.code).await.expect("history");
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].era(), Era::Legacy);
+    assert_eq!(history[1].era(), Era::TwoLevel);
+    assert_eq!(
+        store.unit_at(&code("99999"), day(2025, 7, 1)).await.expect("query"),
+        None
+    );
+}
+
+pub async fn lineage_follows_the_merger(store: &dyn Store) {
+    let data = shipped_units();
+    store.import_units("v1", &data).await.expect("import");
+    let nung_tri_cao = new_commune_code(&data, "Phường Nùng Trí Cao");
+    let sources = store.sources_of(&nung_tri_cao).await.expect("sources");
+    let mut names: Vec<String> = Vec::new();
+    for link in &sources {
+        let legacy = link.legacy_commune_code.as_ref().expect("a commune source");
+        let unit = store
+            .unit_at(legacy, day(2025, 6, 30))
+            .await
+            .expect("query")
+            .expect("legacy unit exists");
+        names.push(unit.name);
+    }
+    names.sort();
+    assert_eq!(
+        names,
+        ["Phường Ngọc Xuân", "Phường Sông Bằng", "Xã Vĩnh Quang"]
+    );
+    let tan_giang = new_commune_code(&data, "Phường Tân Giang");
+    assert_eq!(store.sources_of(&tan_giang).await.expect("sources").len(), 5);
+
+    let split = data
+        .lineage
+        .iter()
+        .find(|l| l.split && !l.primary)
+        .and_then(|l| l.legacy_commune_code.clone())
+        .expect("the data has split communes");
+    let successors = store.successors_of(&split).await.expect("successors");
+    assert!(successors.len() >= 2);
+    assert!(successors[0].primary, "the primary successor comes first");
+    assert!(successors[1..].iter().all(|l| !l.primary));
+}
+
+pub async fn failed_import_changes_nothing(store: &dyn Store) {
+    let data = shipped_units();
+    store.import_units("v1", &data).await.expect("import");
+    let mut broken = data.clone();
+    let dup = broken.units[0].clone();
+    broken.units.push(dup);
+    broken.lineage.truncate(10);
+    let err = store.import_units("v2", &broken).await.expect_err("duplicate unit");
+    assert!(matches!(err, StoreError::Conflict(_)), "got {err:?}");
+    assert_eq!(
+        store.units_data_version().await.expect("version").as_deref(),
+        Some("v1")
+    );
+    let loaded = store.load_units().await.expect("load");
+    assert_eq!(loaded.lineage.len(), data.lineage.len());
+    assert_eq!(loaded.units.len(), data.units.len());
+}
+
+/// Generates one test per conformance check, each on a fresh store made by
+/// `$factory` (an async fn returning `Option<(impl Store, guard)>`, where
+/// the guard cleans up when dropped or when `finish` is awaited).
+#[macro_export]
+macro_rules! conformance_tests {
+    ($factory:path) => {
+        $crate::conformance_tests!(@each $factory,
+            units_import_and_counts,
+            unit_codes_are_resolved_by_date,
+            lineage_follows_the_merger,
+            failed_import_changes_nothing
+        );
+    };
+    (@each $factory:path, $($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(fixture) = $factory().await else { return };
+                $crate::conformance::$name(fixture.store()).await;
+                fixture.finish().await;
+            }
+        )*
+    };
+}

@@ -4,6 +4,8 @@
 
 pub mod conformance;
 mod error;
+pub mod fixture;
+pub mod rows;
 mod units;
 
 pub use error::{StoreError, StoreResult};

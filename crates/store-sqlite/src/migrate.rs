@@ -1,0 +1,15 @@
+//! Schema migrations, numbered like the PostgreSQL ones, tracked in
+//! SQLite's `user_version` and applied each in its own transaction.
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_units.sql"))];
+
+pub fn run(conn: &mut rusqlite::Connection) -> rusqlite::Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
