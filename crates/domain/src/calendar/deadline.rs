@@ -191,8 +191,22 @@ impl Due {
     }
 }
 
-pub(crate) fn serialize_seconds<S: serde::Serializer>(d: &TimeDelta, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn serialize_seconds<S: serde::Serializer>(
+    d: &TimeDelta,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     s.serialize_i64(d.num_seconds())
+}
+
+/// The first step of every explanation.
+pub(crate) fn received_step(received: NaiveDateTime) -> Step {
+    Step::new(
+        format!("received {} (Vietnam time, UTC+7)", datetime_en(received)),
+        format!(
+            "Tiếp nhận hồ sơ lúc {} (giờ Việt Nam)",
+            datetime_vi(received)
+        ),
+    )
 }
 
 /// The clock start of a receipt (see the module documentation), with the
@@ -212,15 +226,22 @@ pub(crate) fn clock_start(
                 format!("on a holiday ({})", h.name),
                 format!("vào ngày nghỉ lễ ({})", h.name_vi),
             ),
-            DayKind::Weekend | DayKind::ExtraDayOff => {
-                ("on a non-working day".to_owned(), "vào ngày nghỉ".to_owned())
-            }
+            DayKind::Weekend | DayKind::ExtraDayOff => (
+                "on a non-working day".to_owned(),
+                "vào ngày nghỉ".to_owned(),
+            ),
             DayKind::Working | DayKind::DeclaredWorkingDay => {
                 let t = received.time();
                 if t < hours.day_start() {
-                    ("before office hours".to_owned(), "trước giờ làm việc".to_owned())
+                    (
+                        "before office hours".to_owned(),
+                        "trước giờ làm việc".to_owned(),
+                    )
                 } else if t >= hours.day_end() {
-                    ("after office hours".to_owned(), "sau giờ làm việc".to_owned())
+                    (
+                        "after office hours".to_owned(),
+                        "sau giờ làm việc".to_owned(),
+                    )
                 } else {
                     (
                         "during the midday break".to_owned(),
@@ -269,10 +290,7 @@ pub fn due(
     calendar: &WorkingCalendar,
 ) -> Result<Due, CalendarError> {
     let cal = calendar;
-    let mut steps = vec![Step::new(
-        format!("received {} (Vietnam time, UTC+7)", datetime_en(received)),
-        format!("Tiếp nhận hồ sơ lúc {} (giờ Việt Nam)", datetime_vi(received)),
-    )];
+    let mut steps = vec![received_step(received)];
     let (start, start_steps) = clock_start(received, rule, cal)?;
     steps.extend(start_steps);
 
@@ -280,8 +298,14 @@ pub fn due(
         Limit::SameDay => {
             let at = cal.end_of_day(start.date());
             steps.push(Step::new(
-                "same-day limit: due at the close of business of the day of receipt",
-                "Giải quyết trong ngày: hẹn trả vào cuối giờ làm việc của ngày tiếp nhận",
+                format!(
+                    "same-day limit: due at the close of business of the day of receipt, {}",
+                    date_en(start.date())
+                ),
+                format!(
+                    "Giải quyết trong ngày: hẹn trả vào cuối giờ làm việc của ngày tiếp nhận, {}",
+                    date_vi(start.date())
+                ),
             ));
             at
         }
@@ -406,14 +430,22 @@ fn time_breakdown(
     let mut d = from.date();
     while d <= to.date() {
         if cal.is_working_day(d)? {
-            let lo = if d == from.date() { from.time() } else { NaiveTime::MIN };
+            let lo = if d == from.date() {
+                from.time()
+            } else {
+                NaiveTime::MIN
+            };
             let segments: Vec<String> = cal
                 .working_hours()
                 .intervals()
                 .iter()
                 .filter_map(|iv| {
                     let s = iv.start.max(lo);
-                    let e = if d == to.date() { iv.end.min(to.time()) } else { iv.end };
+                    let e = if d == to.date() {
+                        iv.end.min(to.time())
+                    } else {
+                        iv.end
+                    };
                     (s < e).then(|| format!("{}–{}", s.format("%H:%M"), e.format("%H:%M")))
                 })
                 .collect();

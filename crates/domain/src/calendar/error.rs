@@ -1,4 +1,4 @@
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 
 /// Everything that can go wrong in the calendar and deadline computations.
 ///
@@ -26,6 +26,12 @@ pub enum CalendarError {
     /// `index` is the 0-based position in the list given.
     #[error("invalid pause/resume events: event #{index}: {message}")]
     InvalidEvents { index: usize, message: String },
+    /// Elapsed time asked for an instant before the last recorded event.
+    #[error("now ({now}) is earlier than the last pause/resume event ({last})")]
+    NowBeforeLastEvent {
+        now: NaiveDateTime,
+        last: NaiveDateTime,
+    },
     /// A negative amount of working time was asked for.
     #[error("negative working time: {0}")]
     NegativeDuration(String),

@@ -158,12 +158,20 @@ pub(crate) fn skipped_days(
         let span_en = if r.first == r.last {
             r.first.format("%Y-%m-%d").to_string()
         } else {
-            format!("{}..{}", r.first.format("%Y-%m-%d"), r.last.format("%Y-%m-%d"))
+            format!(
+                "{}..{}",
+                r.first.format("%Y-%m-%d"),
+                r.last.format("%Y-%m-%d")
+            )
         };
         let span_vi = if r.first == r.last {
             r.first.format("%d/%m/%Y").to_string()
         } else {
-            format!("{}–{}", r.first.format("%d/%m/%Y"), r.last.format("%d/%m/%Y"))
+            format!(
+                "{}–{}",
+                r.first.format("%d/%m/%Y"),
+                r.last.format("%d/%m/%Y")
+            )
         };
         let mut what_en = Vec::new();
         let mut what_vi = Vec::new();
@@ -201,7 +209,11 @@ pub(crate) fn skipped_days(
 
 /// A warning step when a year in `[from, to]` is computed on provisional
 /// data or on the weekends-only fallback.
-pub(crate) fn provisional_years(cal: &WorkingCalendar, from: NaiveDate, to: NaiveDate) -> Vec<Step> {
+pub(crate) fn provisional_years(
+    cal: &WorkingCalendar,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<Step> {
     let mut steps = Vec::new();
     for year in from.year()..=to.year() {
         if !cal.covers(year) {

@@ -60,9 +60,7 @@ pub fn parse_holidays(csv_text: &str) -> Result<Vec<Holiday>, CalendarError> {
         // Fallback when csv gives no position: header is line 1, rows follow.
         let fallback_line = i as u64 + 2;
         let record = record.map_err(|e| {
-            let line = e
-                .position()
-                .map_or(fallback_line, |p| p.line());
+            let line = e.position().map_or(fallback_line, |p| p.line());
             err(line, e.to_string())
         })?;
         let line = record.position().map_or(fallback_line, |p| p.line());
@@ -72,9 +70,8 @@ pub fn parse_holidays(csv_text: &str) -> Result<Vec<Holiday>, CalendarError> {
                 .ok_or_else(|| err(line, format!("missing field {what:?}")))
         };
         let date_text = field(c_date, "date")?;
-        let date = NaiveDate::parse_from_str(date_text, "%Y-%m-%d").map_err(|e| {
-            err(line, format!("date {date_text:?} is not YYYY-MM-DD: {e}"))
-        })?;
+        let date = NaiveDate::parse_from_str(date_text, "%Y-%m-%d")
+            .map_err(|e| err(line, format!("date {date_text:?} is not YYYY-MM-DD: {e}")))?;
         if let Some(first) = seen.insert(date, line) {
             return Err(err(
                 line,
@@ -117,9 +114,7 @@ fn date_after(text: &str, marker: &str, format: &str) -> Result<Option<NaiveDate
     let Some(pos) = lower.find(marker) else {
         return Ok(None);
     };
-    // `marker` is lowercase ASCII/Vietnamese; lowercasing these names does
-    // not change byte lengths before the marker for the scripts involved,
-    // but slice from the lowercase copy to be safe.
+    // Search and slice the same (lowercased) string: byte offsets agree.
     let rest = &lower[pos + marker.len()..];
     let token: String = rest
         .chars()

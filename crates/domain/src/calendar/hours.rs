@@ -33,7 +33,12 @@ impl WorkInterval {
 
 impl fmt::Display for WorkInterval {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}–{}", self.start.format("%H:%M"), self.end.format("%H:%M"))
+        write!(
+            f,
+            "{}–{}",
+            self.start.format("%H:%M"),
+            self.end.format("%H:%M")
+        )
     }
 }
 
@@ -155,7 +160,11 @@ impl WorkingHours {
     ///
     /// The result lies in `(start, end]` of a period for a positive amount:
     /// a budget that runs out exactly at 11:30 is due at 11:30, not 13:00.
-    pub(crate) fn advance(&self, from: NaiveTime, amount: TimeDelta) -> Result<NaiveTime, TimeDelta> {
+    pub(crate) fn advance(
+        &self,
+        from: NaiveTime,
+        amount: TimeDelta,
+    ) -> Result<NaiveTime, TimeDelta> {
         let mut remaining = amount;
         for iv in &self.intervals {
             if from >= iv.end {

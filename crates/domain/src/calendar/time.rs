@@ -31,7 +31,9 @@ pub fn utc_to_vietnam(instant: DateTime<Utc>) -> DateTime<FixedOffset> {
 /// A Vietnam local wall-clock time as a `+07:00` date-time. With a fixed
 /// offset every local time exists exactly once; the only failure is leaving
 /// chrono's representable range.
-pub fn vietnam_local_to_fixed(local: NaiveDateTime) -> Result<DateTime<FixedOffset>, CalendarError> {
+pub fn vietnam_local_to_fixed(
+    local: NaiveDateTime,
+) -> Result<DateTime<FixedOffset>, CalendarError> {
     VIETNAM_OFFSET
         .from_local_datetime(&local)
         .single()

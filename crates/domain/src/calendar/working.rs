@@ -344,7 +344,11 @@ impl WorkingCalendar {
         let mut d = a.date();
         loop {
             if self.is_working_day(d)? {
-                let from = if d == a.date() { a.time() } else { NaiveTime::MIN };
+                let from = if d == a.date() {
+                    a.time()
+                } else {
+                    NaiveTime::MIN
+                };
                 let to = if d == b.date() { Some(b.time()) } else { None };
                 total += self.hours.work_between(from, to);
             }
