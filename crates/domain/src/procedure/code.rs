@@ -95,7 +95,15 @@ mod tests {
             assert!(c.is_national());
             assert_eq!(c.as_str(), ok);
         }
-        for bad in ["", "1001193", "1.00119", "1.0011934", "A.001193", " 1.001193", "1-001193"] {
+        for bad in [
+            "",
+            "1001193",
+            "1.00119",
+            "1.0011934",
+            "A.001193",
+            " 1.001193",
+            "1-001193",
+        ] {
             assert!(ProcedureCode::parse(bad).is_err(), "{bad}");
         }
     }
@@ -105,7 +113,13 @@ mod tests {
         let c = ProcedureCode::local("04", 1).expect("valid");
         assert_eq!(c.as_str(), "LOCAL-04-0001");
         assert!(!c.is_national());
-        for bad in ["LOCAL-4-0001", "LOCAL-04-1", "LOCAL-04-0000", "local-04-0001", "LOCAL-04-00011"] {
+        for bad in [
+            "LOCAL-4-0001",
+            "LOCAL-04-1",
+            "LOCAL-04-0000",
+            "local-04-0001",
+            "LOCAL-04-00011",
+        ] {
             assert!(ProcedureCode::parse(bad).is_err(), "{bad}");
         }
     }

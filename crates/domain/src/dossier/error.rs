@@ -1,0 +1,94 @@
+//! Lỗi — why a command is refused. Every refusal produces no event.
+
+use super::role::Role;
+use super::status::Status;
+use crate::procedure::{AgencyRef, StepKind};
+
+/// A refused command. [`DossierError::code`] is stable and machine-readable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DossierError {
+    #[error("no dossier exists yet: open one with submit_online or receive_at_counter")]
+    NoDossier,
+    #[error("the dossier already exists")]
+    AlreadyExists,
+    #[error("{command} is not allowed in status {status}")]
+    IllegalTransition {
+        status: Status,
+        command: &'static str,
+    },
+    #[error("{command} does not fit the current step {current} (step {index})")]
+    WrongStep {
+        command: &'static str,
+        current: StepKind,
+        index: usize,
+    },
+    #[error("role {role} may not {command}")]
+    ForbiddenRole { role: Role, command: &'static str },
+    #[error("the actor's unit is not the unit that holds this dossier for {command}")]
+    WrongUnit { command: &'static str },
+    #[error("only the assigned officer may appraise")]
+    NotAssignee,
+    #[error("only the applicant who submitted the dossier may do this")]
+    NotApplicant,
+    #[error("the next agency of the workflow is {expected}, not {got}")]
+    WrongAgency { expected: AgencyRef, got: AgencyRef },
+    #[error("a new appointment (Mẫu 04) has already been issued: it may be set only once")]
+    AlreadyRescheduled,
+    #[error("the new appointment must be later than the current one")]
+    AppointmentNotLater,
+    #[error("the appointment is in the past")]
+    AppointmentInPast,
+    #[error("no appointment can be set before the dossier is accepted")]
+    UnexpectedAppointment,
+    #[error("a decision exists: the dossier can no longer be withdrawn")]
+    DecisionExists,
+    #[error("the dossier has already been rated")]
+    AlreadyRated,
+    #[error("a reason is required")]
+    MissingReason,
+    #[error("{field} must not be empty")]
+    EmptyField { field: &'static str },
+    #[error("the amount must be greater than 0")]
+    InvalidAmount,
+    #[error("the amount paid ({paid}) differs from the amount requested ({requested})")]
+    PaymentMismatch { requested: u64, paid: u64 },
+    #[error("there is no earlier appraisal step to send the dossier back to")]
+    NoStepToSendBack,
+    #[error("the procedure does not allow boundary-free receipt: the receiving and competent units must be the same")]
+    NotBoundaryFree,
+    #[error("the procedure version is not in force on the receipt date")]
+    ProcedureNotInForce,
+    #[error("the dossier code does not match the receipt (unit or Vietnam date)")]
+    CodeMismatch,
+}
+
+impl DossierError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DossierError::NoDossier => "no_dossier",
+            DossierError::AlreadyExists => "already_exists",
+            DossierError::IllegalTransition { .. } => "illegal_transition",
+            DossierError::WrongStep { .. } => "wrong_step",
+            DossierError::ForbiddenRole { .. } => "forbidden_role",
+            DossierError::WrongUnit { .. } => "wrong_unit",
+            DossierError::NotAssignee => "not_assignee",
+            DossierError::NotApplicant => "not_applicant",
+            DossierError::WrongAgency { .. } => "wrong_agency",
+            DossierError::AlreadyRescheduled => "already_rescheduled",
+            DossierError::AppointmentNotLater => "appointment_not_later",
+            DossierError::AppointmentInPast => "appointment_in_past",
+            DossierError::UnexpectedAppointment => "unexpected_appointment",
+            DossierError::DecisionExists => "decision_exists",
+            DossierError::AlreadyRated => "already_rated",
+            DossierError::MissingReason => "missing_reason",
+            DossierError::EmptyField { .. } => "empty_field",
+            DossierError::InvalidAmount => "invalid_amount",
+            DossierError::PaymentMismatch { .. } => "payment_mismatch",
+            DossierError::NoStepToSendBack => "no_step_to_send_back",
+            DossierError::NotBoundaryFree => "not_boundary_free",
+            DossierError::ProcedureNotInForce => "procedure_not_in_force",
+            DossierError::CodeMismatch => "code_mismatch",
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! Sự kiện — the events of a dossier. The event log is the record; the
+//! state, the control sheet (Mẫu 06) and every report are views of it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::code::{DossierCode, UnitId};
+use super::command::{Applicant, Channel, Rating, ReceivedDocument, ReturnWay};
+use super::role::{Actor, UserId};
+use super::time::ts;
+use crate::procedure::{AgencyRef, ProcedureSnapshot};
+
+/// The payload that opens a dossier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Opened {
+    pub channel: Channel,
+    pub procedure: ProcedureSnapshot,
+    pub receiving_unit: UnitId,
+    pub competent_unit: UnitId,
+    pub applicant: Applicant,
+    pub documents: Vec<ReceivedDocument>,
+}
+
+/// Loại sự kiện và dữ liệu — the event type and its payload. In JSON:
+/// `"type": "<snake_case>", "payload": {…}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "payload", rename_all = "snake_case")]
+pub enum EventData {
+    /// Nộp trực tuyến (status 1).
+    Submitted(Opened),
+    /// Nhận tại quầy / qua bưu chính (status 1).
+    Received(Opened),
+    /// Tiếp nhận — Mẫu 01 (status 2).
+    Accepted {
+        #[serde(with = "ts")]
+        appointment: DateTime<Utc>,
+        pages_digitized: u32,
+    },
+    /// Mẫu 02 (status 5).
+    SupplementRequested {
+        documents: Vec<String>,
+    },
+    /// Back from status 5.
+    SupplementProvided {
+        documents: Vec<String>,
+        #[serde(with = "ts::option")]
+        appointment: Option<DateTime<Utc>>,
+    },
+    /// Mẫu 03 (status 3).
+    Refused {},
+    /// Hand-over between agencies (a Mẫu 06 row).
+    Transferred {
+        step: usize,
+        from: AgencyRef,
+        to: AgencyRef,
+    },
+    Assigned {
+        step: usize,
+        assignee: UserId,
+    },
+    Appraised {
+        step: usize,
+        eligible: bool,
+    },
+    Reviewed {
+        step: usize,
+    },
+    SentBack {
+        from_step: usize,
+        to_step: usize,
+    },
+    /// The decision exists from here on.
+    Approved {
+        step: usize,
+    },
+    ResultIssued {
+        step: usize,
+        number: String,
+        register: String,
+    },
+    /// Status 6.
+    PaymentRequested {
+        amount_vnd: u64,
+        description: String,
+    },
+    PaymentConfirmed {
+        amount_vnd: u64,
+        receipt: String,
+    },
+    /// Mẫu 04: apology and the new appointment.
+    LateNotified {
+        #[serde(with = "ts")]
+        original_appointment: DateTime<Utc>,
+        #[serde(with = "ts")]
+        new_appointment: DateTime<Utc>,
+    },
+    /// Mẫu 05 (status 7).
+    Withdrawn {},
+    /// Status 8.
+    Stopped {},
+    Resumed {},
+    /// Status 10.
+    ResultReturned {
+        way: ReturnWay,
+    },
+    Rated {
+        rating: Rating,
+        comment: Option<String>,
+    },
+}
+
+impl EventData {
+    /// The stable type name (the JSON `type`).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            EventData::Submitted(_) => "submitted",
+            EventData::Received(_) => "received",
+            EventData::Accepted { .. } => "accepted",
+            EventData::SupplementRequested { .. } => "supplement_requested",
+            EventData::SupplementProvided { .. } => "supplement_provided",
+            EventData::Refused {} => "refused",
+            EventData::Transferred { .. } => "transferred",
+            EventData::Assigned { .. } => "assigned",
+            EventData::Appraised { .. } => "appraised",
+            EventData::Reviewed { .. } => "reviewed",
+            EventData::SentBack { .. } => "sent_back",
+            EventData::Approved { .. } => "approved",
+            EventData::ResultIssued { .. } => "result_issued",
+            EventData::PaymentRequested { .. } => "payment_requested",
+            EventData::PaymentConfirmed { .. } => "payment_confirmed",
+            EventData::LateNotified { .. } => "late_notified",
+            EventData::Withdrawn {} => "withdrawn",
+            EventData::Stopped {} => "stopped",
+            EventData::Resumed {} => "resumed",
+            EventData::ResultReturned { .. } => "result_returned",
+            EventData::Rated { .. } => "rated",
+        }
+    }
+}
+
+/// Sự kiện — one recorded change: which dossier, its position in the
+/// dossier's stream (`seq`, from 0), when (UTC, microseconds), who, why,
+/// and what (`type` + `payload`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub dossier: DossierCode,
+    pub seq: u64,
+    #[serde(with = "ts")]
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    pub reason: Option<String>,
+    #[serde(flatten)]
+    pub data: EventData,
+}
+
+impl Event {
+    pub fn type_name(&self) -> &'static str {
+        self.data.type_name()
+    }
+}

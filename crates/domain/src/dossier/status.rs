@@ -1,0 +1,152 @@
+//! Trạng thái hồ sơ — dossier statuses, numbered as the National Public
+//! Service Portal synchronises them, and their reporting groups.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Trạng thái hồ sơ — the status vocabulary of the national portal.
+/// [`Status::code`] is the portal number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// 1 — Mới đăng ký: submitted (online, or at the counter while being
+    /// checked), not yet accepted.
+    Submitted,
+    /// 2 — Được tiếp nhận: accepted complete (Mẫu 01 issued); the deadline
+    /// runs from here. Not yet taken up by the processing agency.
+    Accepted,
+    /// 3 — Không được tiếp nhận: refused at receipt (Mẫu 03). Final.
+    Refused,
+    /// 4 — Đang xử lý: processing (transfer, assign, appraise, review, sign,
+    /// clerical, external legs).
+    Processing,
+    /// 5 — Yêu cầu bổ sung: awaiting supplement (Mẫu 02). Paused.
+    AwaitingSupplement,
+    /// 6 — Chờ thực hiện nghĩa vụ tài chính: awaiting payment. Paused.
+    AwaitingPayment,
+    /// 7 — Rút hồ sơ / dừng theo đề nghị: withdrawn at the applicant's
+    /// request (Mẫu 05 stop notice). Final.
+    Withdrawn,
+    /// 8 — Dừng xử lý: processing stopped by the competent agency (resumable).
+    Stopped,
+    /// 9 — Đã có kết quả: result ready at the Center.
+    ResultReady,
+    /// 10 — Đã trả kết quả: result returned. Final (only a rating may follow).
+    ResultReturned,
+}
+
+/// Nhóm báo cáo — the reporting groups of domain.md §2: statuses 1–3 are
+/// "not received" (not yet received into processing: pending, accepted at
+/// the counter but not taken up, refused), 4 processing, 5/6/8 paused,
+/// 7/9/10 finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportingGroup {
+    NotReceived,
+    Processing,
+    Paused,
+    Finished,
+}
+
+impl Status {
+    pub const ALL: [Status; 10] = [
+        Status::Submitted,
+        Status::Accepted,
+        Status::Refused,
+        Status::Processing,
+        Status::AwaitingSupplement,
+        Status::AwaitingPayment,
+        Status::Withdrawn,
+        Status::Stopped,
+        Status::ResultReady,
+        Status::ResultReturned,
+    ];
+
+    /// The national portal number (1–10).
+    pub fn code(self) -> u8 {
+        match self {
+            Status::Submitted => 1,
+            Status::Accepted => 2,
+            Status::Refused => 3,
+            Status::Processing => 4,
+            Status::AwaitingSupplement => 5,
+            Status::AwaitingPayment => 6,
+            Status::Withdrawn => 7,
+            Status::Stopped => 8,
+            Status::ResultReady => 9,
+            Status::ResultReturned => 10,
+        }
+    }
+
+    pub fn from_code(code: u8) -> Option<Self> {
+        Status::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Submitted => "submitted",
+            Status::Accepted => "accepted",
+            Status::Refused => "refused",
+            Status::Processing => "processing",
+            Status::AwaitingSupplement => "awaiting_supplement",
+            Status::AwaitingPayment => "awaiting_payment",
+            Status::Withdrawn => "withdrawn",
+            Status::Stopped => "stopped",
+            Status::ResultReady => "result_ready",
+            Status::ResultReturned => "result_returned",
+        }
+    }
+
+    pub fn group(self) -> ReportingGroup {
+        match self {
+            Status::Submitted | Status::Accepted | Status::Refused => ReportingGroup::NotReceived,
+            Status::Processing => ReportingGroup::Processing,
+            Status::AwaitingSupplement | Status::AwaitingPayment | Status::Stopped => {
+                ReportingGroup::Paused
+            }
+            Status::Withdrawn | Status::ResultReady | Status::ResultReturned => {
+                ReportingGroup::Finished
+            }
+        }
+    }
+
+    /// No status change can follow (a returned dossier may still be rated).
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            Status::Refused | Status::Withdrawn | Status::ResultReturned
+        )
+    }
+
+    /// Time in these statuses is not counted against the unit (supplement,
+    /// payment; a stop is recorded the same way).
+    pub fn is_paused(self) -> bool {
+        self.group() == ReportingGroup::Paused
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.as_str(), self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbering_and_groups() {
+        for (i, s) in Status::ALL.iter().enumerate() {
+            assert_eq!(usize::from(s.code()), i + 1);
+            assert_eq!(Status::from_code(s.code()), Some(*s));
+        }
+        assert_eq!(Status::from_code(0), None);
+        assert_eq!(Status::from_code(11), None);
+        assert_eq!(Status::Refused.group(), ReportingGroup::NotReceived);
+        assert_eq!(Status::Stopped.group(), ReportingGroup::Paused);
+        assert_eq!(Status::Withdrawn.group(), ReportingGroup::Finished);
+        assert!(Status::AwaitingPayment.is_paused());
+        assert!(!Status::ResultReady.is_final());
+    }
+}
