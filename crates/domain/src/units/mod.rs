@@ -7,6 +7,12 @@
 
 mod dataset;
 mod model;
+mod normalize;
+mod registry;
 
 pub use dataset::{parse_dataset, DatasetError, UnitSources};
 pub use model::*;
+pub use normalize::{fold, lower, name_key, NameKey};
+pub use registry::{
+    Candidate, Conversion, ConvertError, LegacyAddress, Registry, Successor, UnitLabel,
+};
