@@ -59,6 +59,20 @@ impl TimeLimit {
         }
     }
 
+    /// The calendar module's [`crate::calendar::Limit`] for this limit;
+    /// `None` for calendar days and for no stated limit, which that module
+    /// does not model (the caller decides: e.g. compute calendar days
+    /// directly, or set no legal due date).
+    pub fn to_calendar_limit(self) -> Option<crate::calendar::Limit> {
+        use crate::calendar::Limit;
+        match self {
+            TimeLimit::WorkingDays(n) => Some(Limit::WorkingDays(n)),
+            TimeLimit::WorkingHours(n) => Some(Limit::WorkingHours(n)),
+            TimeLimit::SameDay => Some(Limit::SameDay),
+            TimeLimit::CalendarDays(_) | TimeLimit::NotStated => None,
+        }
+    }
+
     fn is_zero(self) -> bool {
         matches!(
             self,

@@ -180,6 +180,19 @@ fn time_limit_json_and_text_forms() {
         assert_eq!(t.to_string().parse::<TimeLimit>(), Ok(t));
     }
     assert!("weeks:2".parse::<TimeLimit>().is_err());
+    // The three shared forms serialize exactly like the calendar's Limit.
+    for t in [
+        TimeLimit::WorkingDays(3),
+        TimeLimit::WorkingHours(4),
+        TimeLimit::SameDay,
+    ] {
+        let l = t.to_calendar_limit().expect("bridged");
+        assert_eq!(
+            serde_json::to_string(&t).expect("ser"),
+            serde_json::to_string(&l).expect("ser")
+        );
+    }
+    assert_eq!(TimeLimit::CalendarDays(15).to_calendar_limit(), None);
 }
 
 #[test]
