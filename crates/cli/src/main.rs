@@ -1,1 +1,106 @@
-fn main() {}
+//! `motcua` — the one binary: serve the system, query and convert the unit
+//! registry, run benchmarks. Every command works on a fresh data directory:
+//! it creates, migrates and loads the reference data on first use.
+
+mod commands;
+mod config;
+mod open;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "motcua",
+    version,
+    about = "Một cửa điện tử cấp xã — the digital one-stop administration of Vietnamese communes"
+)]
+struct Cli {
+    /// Configuration file (TOML). Default: ./motcua.toml if it exists.
+    #[arg(long, global = true, env = "MOTCUA_CONFIG")]
+    config: Option<PathBuf>,
+    /// Folder for the embedded database and stored files.
+    #[arg(long, global = true, env = "MOTCUA_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database URL: `sqlite:PATH` (default: DATA_DIR/motcua.db) or `postgres://...`.
+    #[arg(
+        long,
+        global = true,
+        env = "MOTCUA_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web pages and the JSON API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "MOTCUA_LISTEN")]
+        listen: Option<String>,
+    },
+    /// The administrative-unit registry (đơn vị hành chính).
+    #[command(subcommand)]
+    Units(commands::units::UnitsCommand),
+    /// Benchmarks (print ratios against a baseline measured in the same run).
+    #[command(subcommand)]
+    Bench(commands::bench::BenchCommand),
+}
+
+fn init_tracing(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MOTCUA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let file = match config::FileConfig::load(cli.config.as_deref()) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("motcua: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let listen = match &cli.command {
+        Command::Serve { listen } => listen.clone(),
+        _ => None,
+    };
+    init_tracing(file.log.as_deref().unwrap_or(match cli.command {
+        Command::Serve { .. } => "info",
+        _ => "warn",
+    }));
+    let settings = config::Settings::resolve(&file, cli.data_dir, cli.database_url, listen);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("motcua: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve { .. } => commands::serve::run(&settings).await,
+            Command::Units(cmd) => commands::units::run(&settings, cmd).await,
+            Command::Bench(cmd) => commands::bench::run(&settings, cmd).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("motcua: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -26,7 +26,9 @@ impl PgStore {
             .with_context(|| "parsing the PostgreSQL URL".to_string())?;
         if let Some(schema) = schema {
             anyhow::ensure!(
-                schema.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+                schema
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_'),
                 "invalid schema name {schema:?}"
             );
             let admin = PgPoolOptions::new()
@@ -60,7 +62,9 @@ impl PgStore {
     /// Drops `schema` and everything in it (test clean-up).
     pub async fn drop_schema(url: &str, schema: &str) -> anyhow::Result<()> {
         anyhow::ensure!(
-            schema.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+            schema
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_'),
             "invalid schema name {schema:?}"
         );
         let pool = PgPoolOptions::new().max_connections(1).connect(url).await?;

@@ -64,7 +64,8 @@ fn lineage_sql(tail: &str) -> String {
 
 /// Rows per multi-row INSERT: well under PostgreSQL's 65,535 bind parameters.
 const CHUNK: usize = 2_000;
-const LINEAGE_ORDER: &str = "ORDER BY new_province_code, new_commune_code, legacy_district_code, legacy_commune_code";
+const LINEAGE_ORDER: &str =
+    "ORDER BY new_province_code, new_commune_code, legacy_district_code, legacy_commune_code";
 
 #[async_trait]
 impl UnitStore for PgStore {
@@ -86,7 +87,8 @@ impl UnitStore for PgStore {
             .await
             .map_err(db_err)?;
         for chunk in data.units.chunks(CHUNK) {
-            let mut qb = sqlx::QueryBuilder::new(format!("INSERT INTO units (level, era, {UNIT_COLUMNS}) "));
+            let mut qb =
+                sqlx::QueryBuilder::new(format!("INSERT INTO units (level, era, {UNIT_COLUMNS}) "));
             qb.push_values(chunk, |mut b, u| {
                 b.push_bind(u.level().as_str())
                     .push_bind(u.era().as_str())
@@ -102,7 +104,8 @@ impl UnitStore for PgStore {
             qb.build().execute(&mut *tx).await.map_err(db_err)?;
         }
         for chunk in data.lineage.chunks(CHUNK) {
-            let mut qb = sqlx::QueryBuilder::new(format!("INSERT INTO unit_lineage ({LINEAGE_COLUMNS}) "));
+            let mut qb =
+                sqlx::QueryBuilder::new(format!("INSERT INTO unit_lineage ({LINEAGE_COLUMNS}) "));
             qb.push_values(chunk, |mut b, l| {
                 b.push_bind(l.legacy_commune_code.as_ref().map(|c| c.as_str()))
                     .push_bind(l.legacy_district_code.as_str())
@@ -169,8 +172,9 @@ impl UnitStore for PgStore {
     }
 
     async fn successors_of(&self, legacy_commune: &UnitCode) -> StoreResult<Vec<LineageLink>> {
-        let sql =
-            lineage_sql("WHERE legacy_commune_code = $1 ORDER BY is_primary DESC, new_commune_code");
+        let sql = lineage_sql(
+            "WHERE legacy_commune_code = $1 ORDER BY is_primary DESC, new_commune_code",
+        );
         self.fetch_lineage(sqlx::query(&sql).bind(legacy_commune.as_str()))
             .await
     }

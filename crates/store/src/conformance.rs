@@ -42,14 +42,22 @@ pub async fn units_import_and_counts(store: &dyn Store) {
     let data = shipped_units();
     store.import_units("v1", &data).await.expect("import");
     assert_eq!(
-        store.units_data_version().await.expect("version").as_deref(),
+        store
+            .units_data_version()
+            .await
+            .expect("version")
+            .as_deref(),
         Some("v1")
     );
     let cao_bang = store
         .communes_of_province(&code("04"), day(2025, 7, 1))
         .await
         .expect("communes");
-    assert_eq!(cao_bang.len(), 56, "Cao Bằng has 56 communes after the merger");
+    assert_eq!(
+        cao_bang.len(),
+        56,
+        "Cao Bằng has 56 communes after the merger"
+    );
     let before = store
         .communes_of_province(&code("04"), day(2025, 6, 30))
         .await
@@ -78,13 +86,21 @@ pub async fn unit_codes_are_resolved_by_date(store: &dyn Store) {
         .find_map(|new| {
             data.units
                 .iter()
-                .find(|old| old.era() == Era::Legacy && old.code == new.code && old.name != new.name)
+                .find(|old| {
+                    old.era() == Era::Legacy && old.code == new.code && old.name != new.name
+                })
                 .map(|old| (old.clone(), new.clone()))
         })
         .expect("the data has reused codes");
     let (old, new) = reused;
-    let at_old = store.unit_at(&old.code, day(2025, 6, 30)).await.expect("query");
-    let at_new = store.unit_at(&new.code, day(2025, 7, 1)).await.expect("query");
+    let at_old = store
+        .unit_at(&old.code, day(2025, 6, 30))
+        .await
+        .expect("query");
+    let at_new = store
+        .unit_at(&new.code, day(2025, 7, 1))
+        .await
+        .expect("query");
     assert_eq!(at_old.as_ref().map(|u| &u.name), Some(&old.name));
     assert_eq!(at_new.as_ref().map(|u| &u.name), Some(&new.name));
     let history = store.unit_history(&new.code).await.expect("history");
@@ -92,7 +108,10 @@ pub async fn unit_codes_are_resolved_by_date(store: &dyn Store) {
     assert_eq!(history[0].era(), Era::Legacy);
     assert_eq!(history[1].era(), Era::TwoLevel);
     assert_eq!(
-        store.unit_at(&code("99999"), day(2025, 7, 1)).await.expect("query"),
+        store
+            .unit_at(&code("99999"), day(2025, 7, 1))
+            .await
+            .expect("query"),
         None
     );
 }
@@ -118,7 +137,10 @@ pub async fn lineage_follows_the_merger(store: &dyn Store) {
         ["Phường Ngọc Xuân", "Phường Sông Bằng", "Xã Vĩnh Quang"]
     );
     let tan_giang = new_commune_code(&data, "Phường Tân Giang");
-    assert_eq!(store.sources_of(&tan_giang).await.expect("sources").len(), 5);
+    assert_eq!(
+        store.sources_of(&tan_giang).await.expect("sources").len(),
+        5
+    );
 
     let split = data
         .lineage
@@ -139,10 +161,17 @@ pub async fn failed_import_changes_nothing(store: &dyn Store) {
     let dup = broken.units[0].clone();
     broken.units.push(dup);
     broken.lineage.truncate(10);
-    let err = store.import_units("v2", &broken).await.expect_err("duplicate unit");
+    let err = store
+        .import_units("v2", &broken)
+        .await
+        .expect_err("duplicate unit");
     assert!(matches!(err, StoreError::Conflict(_)), "got {err:?}");
     assert_eq!(
-        store.units_data_version().await.expect("version").as_deref(),
+        store
+            .units_data_version()
+            .await
+            .expect("version")
+            .as_deref(),
         Some("v1")
     );
     let loaded = store.load_units().await.expect("load");

@@ -24,7 +24,9 @@ impl Fixture {
     }
 
     pub fn store(&self) -> &dyn Store {
-        self.store.as_deref().expect("store is present until finish")
+        self.store
+            .as_deref()
+            .expect("store is present until finish")
     }
 
     pub fn shared(&self) -> Arc<dyn Store> {
@@ -53,4 +55,3 @@ pub fn say_not_run(backend: &str, why: &str) {
         );
     });
 }
-

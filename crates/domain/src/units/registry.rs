@@ -302,6 +302,73 @@ impl ConvertError {
         }
     }
 
+    /// The message in Vietnamese, for people at a counter or on the portal
+    /// (the English one is the `Display` text). Candidates are listed by
+    /// [`ConvertError::candidates`].
+    pub fn message_vi(&self) -> String {
+        let level_vi = |l: &Level| match l {
+            Level::Province => "tỉnh",
+            Level::District => "huyện",
+            Level::Commune => "xã",
+        };
+        match self {
+            ConvertError::MissingCommune => "Chưa nhập xã: cần mã hoặc tên xã.".to_string(),
+            ConvertError::InvalidCode { input, level, .. } => format!(
+                "Mã {} không hợp lệ: {input:?} (cần {} chữ số).",
+                level_vi(level),
+                level.code_len()
+            ),
+            ConvertError::CodeNotFound { code, level, .. } => {
+                format!("Không có {} mã {code} trong danh mục.", level_vi(level))
+            }
+            ConvertError::NotFound {
+                query,
+                level,
+                nearest,
+                ..
+            } => {
+                let mut m = format!("Không tìm thấy {} tên {query:?}.", level_vi(level));
+                if !nearest.is_empty() {
+                    m.push_str(&format!(" Tên gần nhất: {}.", list(nearest)));
+                }
+                m
+            }
+            ConvertError::Ambiguous {
+                query,
+                level,
+                candidates,
+                ..
+            } => format!(
+                "Có {} {} tên {query:?}: {}. Hãy nhập thêm huyện hoặc tỉnh, hoặc dùng mã.",
+                candidates.len(),
+                level_vi(level),
+                list(candidates)
+            ),
+            ConvertError::DistrictMismatch {
+                query,
+                district,
+                found,
+            } => format!(
+                "{query:?} không thuộc huyện {district:?}; đơn vị tìm thấy: {}.",
+                list(found)
+            ),
+            ConvertError::ProvinceMismatch {
+                query,
+                province,
+                found,
+            } => format!(
+                "{query:?} không thuộc tỉnh {province:?}; đơn vị tìm thấy: {}.",
+                list(found)
+            ),
+            ConvertError::NoSuccessor { legacy } => {
+                format!("{legacy} không có đơn vị kế thừa trong danh mục sắp xếp 2025.")
+            }
+            ConvertError::IncompleteData { detail } => {
+                format!("Dữ liệu danh mục chưa đầy đủ: {detail}.")
+            }
+        }
+    }
+
     /// The units offered to the user: candidates of an ambiguity, nearest
     /// names of an unknown one, where a mismatched unit actually is.
     pub fn candidates(&self) -> &[Candidate] {

@@ -1,0 +1,39 @@
+//! Opening the store named by the settings, choosing the backend by the
+//! URL's scheme, and bringing it to a usable state.
+
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use motcua_server::AppState;
+use motcua_store::Store;
+
+use crate::config::Settings;
+
+pub async fn store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+        format!(
+            "creating the data directory {}",
+            settings.data_dir.display()
+        )
+    })?;
+    let url = settings.database_url.as_str();
+    if url.starts_with("sqlite:") {
+        let s = motcua_store_sqlite::SqliteStore::open_url(url)?;
+        Ok(Arc::new(s))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let s = motcua_store_postgres::PgStore::connect(url, None)
+            .await
+            .with_context(|| format!("opening {}", settings.redacted_database_url()))?;
+        Ok(Arc::new(s))
+    } else {
+        bail!(
+            "unsupported database URL {:?}: use sqlite:PATH or postgres://...",
+            settings.redacted_database_url()
+        )
+    }
+}
+
+/// Opens the store and prepares it (reference data, registry).
+pub async fn app(settings: &Settings) -> anyhow::Result<AppState> {
+    motcua_server::bootstrap::prepare(store(settings).await?).await
+}

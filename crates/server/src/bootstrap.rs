@@ -1,0 +1,54 @@
+//! First-use set-up shared by `motcua serve`, every other command and the
+//! tests: load the shipped reference data when the store lacks it or holds
+//! an older version, then build the in-memory registry.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use motcua_domain::units::{parse_dataset, Registry, UnitSources};
+use motcua_store::Store;
+
+/// The shipped unit data set, parsed.
+pub fn shipped_units() -> anyhow::Result<motcua_domain::units::UnitDataset> {
+    parse_dataset(&UnitSources {
+        provinces_2025: motcua_refdata::PROVINCES_2025,
+        communes_2025: motcua_refdata::COMMUNES_2025,
+        provinces_legacy: motcua_refdata::PROVINCES_LEGACY,
+        districts_legacy: motcua_refdata::DISTRICTS_LEGACY,
+        communes_legacy: motcua_refdata::COMMUNES_LEGACY,
+        merger_2025: motcua_refdata::MERGER_2025,
+    })
+    .context("parsing the shipped unit reference data")
+}
+
+/// Imports the shipped unit data if the store does not hold this version.
+/// Returns whether an import happened.
+pub async fn ensure_reference_data(store: &dyn Store) -> anyhow::Result<bool> {
+    let version = motcua_refdata::units_data_version();
+    if store.units_data_version().await?.as_deref() == Some(version.as_str()) {
+        return Ok(false);
+    }
+    let data = shipped_units()?;
+    store
+        .import_units(&version, &data)
+        .await
+        .context("importing the unit reference data")?;
+    tracing::info!(%version, units = data.units.len(), "imported unit reference data");
+    Ok(true)
+}
+
+/// Loads the registry from the store (after [`ensure_reference_data`]).
+pub async fn load_registry(store: &dyn Store) -> anyhow::Result<Arc<Registry>> {
+    let data = store
+        .load_units()
+        .await
+        .context("loading the unit registry")?;
+    Ok(Arc::new(Registry::new(&data)))
+}
+
+/// Brings a fresh or existing store to a servable state.
+pub async fn prepare(store: Arc<dyn Store>) -> anyhow::Result<crate::AppState> {
+    ensure_reference_data(&*store).await?;
+    let registry = load_registry(&*store).await?;
+    Ok(crate::AppState::new(store, registry))
+}

@@ -1,0 +1,79 @@
+//! Server-rendered HTML pages, Vietnamese first. Templates live in
+//! `crates/server/templates/` and are checked at compile time (askama).
+
+mod units;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::error::ApiError;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(units::home))
+        .route("/tinh/{code}", get(units::province_page))
+        .route("/static/site.css", get(css))
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [
+            ("content-type", "text/css; charset=utf-8"),
+            ("cache-control", "public, max-age=86400"),
+        ],
+        include_str!("../../templates/site.css"),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    message_vi: &'a str,
+    message_en: &'a str,
+}
+
+/// An error shown as a page rather than as problem+json.
+pub struct PageError(pub ApiError);
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        PageError(e)
+    }
+}
+
+impl From<motcua_store::StoreError> for PageError {
+    fn from(e: motcua_store::StoreError) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let page = ErrorPage {
+            status: self.0.status.as_u16(),
+            message_vi: &self.0.message_vi,
+            message_en: &self.0.message_en,
+        };
+        (self.0.status, render(&page)).into_response()
+    }
+}
+
+/// Renders a template; a rendering failure is logged and becomes a 500.
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Lỗi hệ thống / Internal error",
+            )
+                .into_response()
+        }
+    }
+}
