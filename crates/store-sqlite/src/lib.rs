@@ -1,19 +1,27 @@
 //! The embedded SQLite backend (the default). One writer connection and a
 //! few reader connections over a WAL database with `synchronous=FULL`, so an
 //! acknowledged write survives a crash and readers never block the writer.
+//!
+//! Every write goes through one writer thread with group commit (see
+//! [`writer`]): concurrent commands share one transaction and one fsync,
+//! each in its own savepoint.
 
+mod dossiers;
 mod migrate;
 mod units;
+mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 
 use anyhow::Context;
 use motcua_store::{Store, StoreError, StoreResult};
 use rusqlite::Connection;
 
 const READERS: usize = 4;
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 64;
 
 /// A motcua store in one SQLite file.
 #[derive(Clone)]
@@ -23,17 +31,19 @@ pub struct SqliteStore {
 
 struct Inner {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    writer: Mutex<mpsc::Sender<Box<dyn writer::Job>>>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
-         PRAGMA foreign_keys = ON;",
+         PRAGMA foreign_keys = ON;
+         PRAGMA cache_size = -32768;",
     )
 }
 
@@ -56,6 +66,7 @@ impl SqliteStore {
             })
             .collect::<rusqlite::Result<Vec<_>>>()
             .context("opening SQLite reader connections")?;
+        let writer = writer::spawn(writer).context("starting the SQLite writer thread")?;
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
@@ -98,27 +109,62 @@ impl SqliteStore {
         .map_err(|e| StoreError::Other(anyhow::anyhow!("blocking task failed: {e}")))?
     }
 
-    /// Runs `f` on the writer connection off the async runtime.
+    /// Runs `f` atomically on the writer thread, inside the current group
+    /// commit; its changes are kept when it returns `Ok`.
     pub(crate) async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = inner
-                .writer
-                .lock()
-                .map_err(|_| StoreError::Other(anyhow::anyhow!("writer connection poisoned")))?;
-            f(&mut conn)
-        })
-        .await
-        .map_err(|e| StoreError::Other(anyhow::anyhow!("blocking task failed: {e}")))?
+        self.write_if(f, |_| true).await
+    }
+
+    /// Like [`Self::write`], but keeps the changes only when `keep` accepts
+    /// the value (a refused command is rolled back to its savepoint).
+    pub(crate) async fn write_if<T, F>(&self, f: F, keep: fn(&T) -> bool) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let (job, answer) = writer::WriteJob::boxed(f, keep);
+        self.inner
+            .writer
+            .lock()
+            .map_err(|_| StoreError::Other(anyhow::anyhow!("writer queue poisoned")))?
+            .send(job)
+            .map_err(|_| StoreError::Other(anyhow::anyhow!("the SQLite writer has stopped")))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Other(anyhow::anyhow!("the SQLite writer dropped a job")))?
     }
 }
 
-/// Maps a driver error to the store's error.
+/// The stable names of the uniqueness constraints, by table (SQLite names
+/// the table and columns in its message, not the constraint).
+const CONSTRAINTS: &[(&str, &str)] = &[
+    ("units", "units_pk"),
+    ("procedures", "procedures_pk"),
+    ("dossiers", "dossiers_pk"),
+    ("dossier_events", "dossier_events_pk"),
+    ("dossier_sequences", "dossier_sequences_pk"),
+    ("idempotency_keys", "idempotency_keys_pk"),
+];
+
+/// Maps a driver error to the store's error; a uniqueness violation
+/// becomes a conflict named by its constraint.
 pub(crate) fn db_err(e: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(f, Some(msg)) = &e {
+        if f.code == rusqlite::ErrorCode::ConstraintViolation {
+            if let Some(cols) = msg.strip_prefix("UNIQUE constraint failed: ") {
+                let table = cols.split('.').next().unwrap_or(cols);
+                let name = CONSTRAINTS
+                    .iter()
+                    .find(|(t, _)| *t == table)
+                    .map_or("unique", |(_, c)| *c);
+                return StoreError::Conflict(name.to_string());
+            }
+        }
+    }
     StoreError::Other(anyhow::Error::new(e))
 }
 

@@ -1,7 +1,10 @@
 //! Schema migrations, numbered like the PostgreSQL ones, tracked in
 //! SQLite's `user_version` and applied each in its own transaction.
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_units.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_units.sql")),
+    (2, include_str!("../migrations/0002_dossiers.sql")),
+];
 
 pub fn run(conn: &mut rusqlite::Connection) -> rusqlite::Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

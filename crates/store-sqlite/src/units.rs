@@ -93,8 +93,7 @@ impl UnitStore for SqliteStore {
     async fn import_units(&self, version: &str, data: &UnitDataset) -> StoreResult<()> {
         let version = version.to_string();
         let data = data.clone();
-        self.write(move |c| {
-            let tx = c.transaction().map_err(db_err)?;
+        self.write(move |tx| {
             tx.execute_batch("DELETE FROM unit_lineage; DELETE FROM units;")
                 .map_err(db_err)?;
             {
@@ -154,7 +153,7 @@ impl UnitStore for SqliteStore {
                 [&version],
             )
             .map_err(db_err)?;
-            tx.commit().map_err(db_err)
+            Ok(())
         })
         .await
     }

@@ -3,17 +3,23 @@
 //! it over a real connection with its own migrations.
 
 pub mod conformance;
+mod dossiers;
 mod error;
 pub mod fixture;
 pub mod rows;
 mod units;
 
+pub use dossiers::{
+    effective_limit, support as dossier_support, Applied, CommandError, CommandRequest,
+    DossierFilter, DossierStore, DossierSummary, EventStream, Intake, OpenDossier, QueueQuery,
+    Target, DEFAULT_LIMIT, MAX_LIMIT, QUEUE_STATUSES,
+};
 pub use error::{StoreError, StoreResult};
 pub use units::UnitStore;
 
 /// Everything a backend provides. New areas add their own trait here and the
 /// blanket list below grows.
-pub trait Store: UnitStore + Send + Sync + 'static {
+pub trait Store: UnitStore + DossierStore + Send + Sync + 'static {
     /// The backend's name, for logs and `motcua serve`'s banner.
     fn backend(&self) -> &'static str;
 }

@@ -1,0 +1,181 @@
+//! Group commit: every write goes through one thread that owns the writer
+//! connection. It takes whatever jobs are queued (up to [`MAX_BATCH`]),
+//! opens one `BEGIN IMMEDIATE` transaction, runs each job inside its own
+//! `SAVEPOINT` (a job that fails or is refused is rolled back to its
+//! savepoint alone, so every job stays atomic), commits once — one WAL
+//! fsync for the whole batch under `synchronous=FULL` — and only then
+//! answers the jobs. If the commit fails, every job that would have written
+//! is told so; nothing it did survives.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::mpsc;
+
+use motcua_store::{StoreError, StoreResult};
+use rusqlite::Connection;
+use tokio::sync::oneshot;
+
+/// The most jobs one transaction carries.
+pub(crate) const MAX_BATCH: usize = 256;
+
+/// A unit of work run by the writer thread.
+pub(crate) trait Job: Send {
+    /// Runs inside the batch transaction, in the job's own savepoint.
+    /// Returns whether its changes are kept.
+    fn run(&mut self, conn: &Connection) -> bool;
+    /// Answers the caller once the batch is over: `Ok` when it committed,
+    /// otherwise why not.
+    fn finish(self: Box<Self>, batch: Result<(), &str>);
+}
+
+/// A closure job: its changes are kept when it returns `Ok(v)` with
+/// `keep(&v)`.
+pub(crate) struct WriteJob<T, F> {
+    f: Option<F>,
+    keep: fn(&T) -> bool,
+    out: Option<StoreResult<T>>,
+    kept: bool,
+    reply: oneshot::Sender<StoreResult<T>>,
+}
+
+impl<T, F> WriteJob<T, F>
+where
+    T: Send + 'static,
+    F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+{
+    pub(crate) fn boxed(
+        f: F,
+        keep: fn(&T) -> bool,
+    ) -> (Box<dyn Job>, oneshot::Receiver<StoreResult<T>>) {
+        let (reply, rx) = oneshot::channel();
+        let job = WriteJob {
+            f: Some(f),
+            keep,
+            out: None,
+            kept: false,
+            reply,
+        };
+        (Box::new(job), rx)
+    }
+}
+
+impl<T, F> Job for WriteJob<T, F>
+where
+    T: Send + 'static,
+    F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+{
+    fn run(&mut self, conn: &Connection) -> bool {
+        let Some(f) = self.f.take() else {
+            return false;
+        };
+        let out = f(conn);
+        self.kept = matches!(&out, Ok(v) if (self.keep)(v));
+        self.out = Some(out);
+        self.kept
+    }
+
+    fn finish(self: Box<Self>, batch: Result<(), &str>) {
+        let answer = match (self.out, batch) {
+            (None, Err(why)) => Err(other(format!("write not done: {why}"))),
+            (None, Ok(())) => Err(other("the write job panicked".to_string())),
+            (Some(out), Ok(())) => out,
+            (Some(out), Err(_)) if !self.kept => out,
+            (Some(_), Err(why)) => Err(other(format!("commit failed: {why}"))),
+        };
+        let _ = self.reply.send(answer);
+    }
+}
+
+fn other(msg: String) -> StoreError {
+    StoreError::Other(anyhow::anyhow!(msg))
+}
+
+/// Starts the writer thread; it ends when every sender is dropped.
+pub(crate) fn spawn(conn: Connection) -> std::io::Result<mpsc::Sender<Box<dyn Job>>> {
+    let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
+    std::thread::Builder::new()
+        .name("motcua-sqlite-writer".into())
+        .spawn(move || writer_loop(conn, rx))?;
+    Ok(tx)
+}
+
+fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>) {
+    let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
+    while let Ok(first) = rx.recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        run_batch(&conn, &mut batch);
+    }
+    tracing::debug!("SQLite writer stopped");
+}
+
+fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+}
+
+fn fail_all(jobs: &mut Vec<Box<dyn Job>>, why: &str) {
+    for job in jobs.drain(..) {
+        job.finish(Err(why));
+    }
+}
+
+fn run_batch(conn: &Connection, batch: &mut Vec<Box<dyn Job>>) {
+    let size = batch.len();
+    if let Err(e) = exec(conn, "BEGIN IMMEDIATE") {
+        tracing::error!(error = %e, "SQLite: cannot begin a write transaction");
+        fail_all(batch, &e.to_string());
+        return;
+    }
+    let mut done: Vec<Box<dyn Job>> = Vec::with_capacity(size);
+    let mut pending = std::mem::take(batch).into_iter();
+    let mut broken: Option<String> = None;
+    for mut job in pending.by_ref() {
+        if let Err(e) = exec(conn, "SAVEPOINT job") {
+            broken = Some(e.to_string());
+            done.push(job);
+            break;
+        }
+        let keep = std::panic::catch_unwind(AssertUnwindSafe(|| job.run(conn))).unwrap_or(false);
+        let closed = if keep {
+            exec(conn, "RELEASE job")
+        } else {
+            exec(conn, "ROLLBACK TO job").and_then(|()| exec(conn, "RELEASE job"))
+        };
+        done.push(job);
+        if let Err(e) = closed {
+            broken = Some(e.to_string());
+            break;
+        }
+        if conn.is_autocommit() {
+            broken = Some("the transaction was rolled back by SQLite".to_string());
+            break;
+        }
+    }
+    let outcome = match broken {
+        Some(why) => Err(why),
+        None => exec(conn, "COMMIT").map_err(|e| e.to_string()),
+    };
+    match &outcome {
+        Ok(()) => tracing::trace!(jobs = size, "SQLite group commit"),
+        Err(why) => {
+            tracing::error!(jobs = size, error = %why, "SQLite batch failed; rolled back");
+            if !conn.is_autocommit() {
+                if let Err(e) = conn.execute_batch("ROLLBACK") {
+                    tracing::error!(error = %e, "SQLite: rollback failed");
+                }
+            }
+        }
+    }
+    let result = outcome.as_ref().map(|_| ()).map_err(String::as_str);
+    for job in done {
+        job.finish(result);
+    }
+    for job in pending {
+        job.finish(Err(result.err().unwrap_or("batch aborted")));
+    }
+    *batch = Vec::with_capacity(MAX_BATCH);
+}
