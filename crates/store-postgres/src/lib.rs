@@ -99,8 +99,14 @@ pub const TEST_URL_VAR: &str = "MOTCUA_TEST_DATABASE_URL";
 
 /// A fresh PostgreSQL store in a new schema of the database named by
 /// `MOTCUA_TEST_DATABASE_URL`, or `None` (said out loud) when it is unset.
-/// When it is set but unreachable, the test fails: CI must test both.
+/// When it is set but unusable, the test fails: CI must test both.
 pub async fn test_fixture() -> Option<motcua_store::fixture::Fixture> {
+    test_store().await.map(|(_, fixture)| fixture)
+}
+
+/// Like [`test_fixture`], with the concrete store too (for tests that need
+/// raw SQL through [`PgStore::pool`]).
+pub async fn test_store() -> Option<(PgStore, motcua_store::fixture::Fixture)> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static N: AtomicUsize = AtomicUsize::new(0);
     let Ok(url) = std::env::var(TEST_URL_VAR) else {
@@ -120,13 +126,13 @@ pub async fn test_fixture() -> Option<motcua_store::fixture::Fixture> {
     let store = PgStore::connect(&url, Some(&schema))
         .await
         .unwrap_or_else(|e| panic!("{TEST_URL_VAR}={url} is set but unusable: {e:#}"));
-    Some(motcua_store::fixture::Fixture::new(
-        std::sync::Arc::new(store.clone()),
-        async move {
-            store.pool.close().await;
+    let cleanup = store.clone();
+    let fixture =
+        motcua_store::fixture::Fixture::new(std::sync::Arc::new(store.clone()), async move {
+            cleanup.pool.close().await;
             if let Err(e) = PgStore::drop_schema(&url, &schema).await {
-                eprintln!("could not drop test schema {schema}: {e:#}");
+                tracing::warn!(schema, error = %e, "could not drop a test schema");
             }
-        },
-    ))
+        });
+    Some((store, fixture))
 }

@@ -176,6 +176,12 @@ impl Store for SqliteStore {
 
 /// A fresh SQLite store in a new temporary file, for tests.
 pub fn test_fixture() -> motcua_store::fixture::Fixture {
+    test_store().1
+}
+
+/// Like [`test_fixture`], with the concrete store too (for tests that need
+/// the database file, e.g. to edit it with raw SQL).
+pub fn test_store() -> (SqliteStore, motcua_store::fixture::Fixture) {
     static N: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "motcua-test-{}-{}",
@@ -183,7 +189,8 @@ pub fn test_fixture() -> motcua_store::fixture::Fixture {
         N.fetch_add(1, Ordering::Relaxed)
     ));
     let store = SqliteStore::open(&dir.join("motcua.db")).expect("open a test SQLite store");
-    motcua_store::fixture::Fixture::new(Arc::new(store), async move {
+    let fixture = motcua_store::fixture::Fixture::new(Arc::new(store.clone()), async move {
         let _ = std::fs::remove_dir_all(&dir);
-    })
+    });
+    (store, fixture)
 }

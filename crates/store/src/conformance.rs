@@ -8,6 +8,9 @@ use motcua_domain::units::{parse_dataset, Era, UnitCode, UnitDataset, UnitSource
 
 use crate::{Store, StoreError};
 
+mod dossiers;
+pub use dossiers::*;
+
 /// The reference data shipped in the binary.
 pub fn shipped_units() -> UnitDataset {
     parse_dataset(&UnitSources {
@@ -189,7 +192,18 @@ macro_rules! conformance_tests {
             units_import_and_counts,
             unit_codes_are_resolved_by_date,
             lineage_follows_the_merger,
-            failed_import_changes_nothing
+            failed_import_changes_nothing,
+            procedures_import_is_transactional,
+            lifecycle_from_online_submission_to_rating,
+            stored_events_verify_with_the_chain,
+            codes_follow_unit_and_vietnam_day,
+            concurrent_opens_get_gap_free_sequence,
+            concurrent_commands_on_one_dossier,
+            idempotent_retry,
+            refused_command_writes_nothing,
+            event_streams_page_in_code_order,
+            queue_orders_by_urgency,
+            search_filters_and_pages
         );
     };
     (@each $factory:path, $($name:ident),* $(,)?) => {
