@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use motcua_domain::units::{parse_dataset, Registry, UnitSources};
+use motcua_engine::Engine;
 use motcua_store::Store;
 
 /// The shipped unit data set, parsed.
@@ -46,9 +47,11 @@ pub async fn load_registry(store: &dyn Store) -> anyhow::Result<Arc<Registry>> {
     Ok(Arc::new(Registry::new(&data)))
 }
 
-/// Brings a fresh or existing store to a servable state.
+/// Brings a fresh or existing store to a servable state: reference data,
+/// registry, engine. No demo dossiers (see [`prepare_demo`]).
 pub async fn prepare(store: Arc<dyn Store>) -> anyhow::Result<crate::AppState> {
     ensure_reference_data(&*store).await?;
     let registry = load_registry(&*store).await?;
-    Ok(crate::AppState::new(store, registry))
+    let engine = Engine::new(store.clone()).context("building the engine")?;
+    Ok(crate::AppState::new(store, registry, engine))
 }

@@ -128,3 +128,39 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<motcua_engine::EngineError> for ApiError {
+    fn from(e: motcua_engine::EngineError) -> Self {
+        use motcua_engine::EngineError as E;
+        use motcua_store::CommandError as C;
+        let status = match &e {
+            E::Store(StoreError::NotFound(_))
+            | E::ProcedureNotFound(_)
+            | E::DossierNotFound(_)
+            | E::Command(C::NotFound(_)) => StatusCode::NOT_FOUND,
+            E::Store(StoreError::Conflict(_)) | E::Command(C::VersionConflict { .. }) => {
+                StatusCode::CONFLICT
+            }
+            E::Store(other) => {
+                tracing::error!(error = %other, "storage error");
+                return ApiError::internal();
+            }
+            E::Command(C::Refused(r)) => match r.code() {
+                "forbidden_role" | "wrong_unit" | "not_assignee" | "not_applicant" => {
+                    StatusCode::FORBIDDEN
+                }
+                "illegal_transition"
+                | "wrong_step"
+                | "already_exists"
+                | "already_rescheduled"
+                | "already_rated"
+                | "decision_exists" => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            },
+            E::Command(C::KeyReused) => StatusCode::UNPROCESSABLE_ENTITY,
+            E::Command(C::SequenceExhausted { .. }) => StatusCode::SERVICE_UNAVAILABLE,
+            E::Calendar(_) | E::NoDeadline => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        ApiError::new(status, e.code(), e.message_vi(), e.to_string())
+    }
+}

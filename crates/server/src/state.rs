@@ -1,7 +1,8 @@
 use std::sync::Arc;
 
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use motcua_domain::units::Registry;
+use motcua_engine::Engine;
 use motcua_store::Store;
 
 /// What every handler can reach: the store and the in-memory unit registry
@@ -10,16 +11,20 @@ use motcua_store::Store;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub registry: Arc<Registry>,
+    pub engine: Engine,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, registry: Arc<Registry>) -> Self {
-        AppState { store, registry }
+    pub fn new(store: Arc<dyn Store>, registry: Arc<Registry>, engine: Engine) -> Self {
+        AppState {
+            store,
+            registry,
+            engine,
+        }
     }
 
     /// Today in Vietnam (UTC+7, no daylight saving).
     pub fn today(&self) -> NaiveDate {
-        let vn = FixedOffset::east_opt(7 * 3600).unwrap_or(FixedOffset::east_opt(0).expect("UTC"));
-        Utc::now().with_timezone(&vn).date_naive()
+        motcua_domain::dossier::vietnam_date(Utc::now())
     }
 }

@@ -8,6 +8,7 @@ macro_rules! api_tests {
     ($backend:ident, $factory:path) => {
         mod $backend {
             use super::common::*;
+            use super::common::lifecycle::UNIT;
 
             async fn spawn() -> Option<TestApp> {
                 let fixture = $factory().await?;
@@ -131,6 +132,108 @@ macro_rules! api_tests {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_dossier_runs_from_submission_to_rating() {
+                let Some(app) = spawn().await else { return };
+                app.import_catalogue().await;
+                let (status, first) = app.submit_online("1.004873", Some("key-1")).await;
+                assert_eq!(status, 201, "{first}");
+                let code = first["code"].as_str().expect("a code").to_string();
+                assert!(code.starts_with("04.01279-"), "{code}");
+                assert!(code.ends_with("-0001"), "first of the day: {code}");
+                let (status, again) = app.submit_online("1.004873", Some("key-1")).await;
+                assert_eq!(status, 200, "a retry is answered, not redone");
+                assert_eq!(again["code"], first["code"]);
+                assert_eq!(again["replayed"], true);
+
+                let taken = app.drive_to_return(&code).await;
+                assert_eq!(taken.first().map(String::as_str), Some("accept"));
+                assert_eq!(taken.last().map(String::as_str), Some("return_result"));
+                let (status, rated) = app
+                    .act(&code, ("applicant", "citizen.001", None), serde_json::json!({"action": "rate", "rating": "very_satisfied", "comment": "Nhanh, chu đáo"}))
+                    .await;
+                assert_eq!(status, 200, "{rated}");
+
+                let (_, view) = app.get_json(&format!("/api/v1/dossiers/{code}")).await;
+                assert_eq!(view["status_code"], 10);
+                assert_eq!(view["status_vi"], "Đã trả kết quả");
+                assert!(view["deadline"]["due"].as_str().is_some_and(|d| d.ends_with("+07:00")));
+                assert!(view["control_sheet"].as_array().is_some_and(|rows| rows.len() >= 4));
+                let (_, events) = app.get_json(&format!("/api/v1/dossiers/{code}/events")).await;
+                assert_eq!(events.as_array().map(Vec::len), Some(taken.len() + 2), "submit + actions + rating");
+                let (_, audit) = app.get_json("/api/v1/audit/verify").await;
+                assert_eq!(audit["dossiers"], 1);
+                assert_eq!(audit["broken"], serde_json::json!([]));
+                let (_, found) = app.get_json("/api/v1/dossiers?applicant=minh%20trang&status=10").await;
+                assert_eq!(found.as_array().map(Vec::len), Some(1));
+                app.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn refusals_change_nothing_and_say_why() {
+                let Some(app) = spawn().await else { return };
+                app.import_catalogue().await;
+                let (_, first) = app.submit_online("1.004873", None).await;
+                let code = first["code"].as_str().expect("a code").to_string();
+                let officer = ("receiving_officer", "receiving_officer.01279", Some(UNIT));
+
+                let (status, p) = app.act(&code, ("specialist", "x", Some(UNIT)), serde_json::json!({"action": "accept"})).await;
+                assert_eq!((status, p["code"].as_str()), (403, Some("forbidden_role")), "{p}");
+                let (status, p) = app.act(&code, ("applicant", "citizen.001", None), serde_json::json!({"action": "rate", "rating": "satisfied"})).await;
+                assert_eq!((status, p["code"].as_str()), (409, Some("illegal_transition")), "{p}");
+                assert!(p["message_vi"].as_str().is_some_and(|m| m.contains("Mới đăng ký")), "{p}");
+                let (status, p) = app
+                    .post_as(&format!("/api/v1/dossiers/{code}/actions"), officer, &[("if-match", "7".to_string())], &serde_json::json!({"action": "accept"}))
+                    .await;
+                assert_eq!((status, p["code"].as_str()), (409, Some("version_conflict")), "{p}");
+                let (status, p) = app.act(&code, officer, serde_json::json!({"action": "fly"})).await;
+                assert_eq!((status, p["code"].as_str()), (422, Some("invalid_body")), "{p}");
+                let res = app.client.post(app.url(&format!("/api/v1/dossiers/{code}/actions"))).json(&serde_json::json!({"action": "accept"})).send().await.expect("request");
+                assert_eq!(res.status().as_u16(), 401);
+                let (status, _) = app.get_json("/api/v1/dossiers/not-a-code").await;
+                assert_eq!(status, 400);
+
+                let (_, view) = app.get_json(&format!("/api/v1/dossiers/{code}")).await;
+                assert_eq!(view["version"], 1, "nothing was written");
+                assert_eq!(view["status_code"], 1);
+
+                // Two officials accept at once with the same version: exactly one wins.
+                let path = format!("/api/v1/dossiers/{code}/actions");
+                let if_match = [("if-match", "1".to_string())];
+                let accept = serde_json::json!({"action": "accept"});
+                let a = app.post_as(&path, officer, &if_match, &accept);
+                let b = app.post_as(&path, officer, &if_match, &accept);
+                let ((sa, _), (sb, _)) = tokio::join!(a, b);
+                let mut statuses = [sa, sb];
+                statuses.sort();
+                assert_eq!(statuses, [200, 409]);
+                let (_, view) = app.get_json(&format!("/api/v1/dossiers/{code}")).await;
+                assert_eq!(view["version"], 2);
+                app.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn queues_put_the_dossier_before_the_right_role() {
+                let Some(app) = spawn().await else { return };
+                app.import_catalogue().await;
+                let (_, first) = app.submit_online("1.004873", None).await;
+                let code = first["code"].as_str().expect("a code").to_string();
+                let (_, q) = app.get_json(&format!("/api/v1/queues?unit={UNIT}&role=specialist")).await;
+                assert_eq!(q.as_array().map(Vec::len), Some(0));
+                for _ in 0..2 {
+                    let (role, user, unit, action) = app.next_step(&code).await.expect("a step");
+                    let (status, body) = app.act(&code, (&role, &user, unit.as_deref()), action).await;
+                    assert_eq!(status, 200, "{body}");
+                }
+                let (_, q) = app.get_json(&format!("/api/v1/queues?unit={UNIT}&role=specialist")).await;
+                let q = q.as_array().expect("a list");
+                assert_eq!(q.len(), 1);
+                assert_eq!(q[0]["code"], code.as_str());
+                let (status, p) = app.get_json("/api/v1/queues?unit=04.01279&role=pilot").await;
+                assert_eq!((status, p["code"].as_str()), (400, Some("invalid_role")));
+                app.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn province_page_lists_communes_and_sources() {
                 let Some(app) = spawn().await else { return };
                 let res = app
@@ -178,6 +281,24 @@ api_tests!(postgres, motcua_store_postgres::test_fixture);
 
 mod convert {
     use super::common::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn calendar_due_across_tet_2026() {
+        let app = TestApp::spawn(motcua_store_sqlite::test_fixture()).await;
+        let (status, v) = app
+            .get_json("/api/v1/calendar/due?received=2026-02-13T10:00:00%2B07:00&working_days=3")
+            .await;
+        assert_eq!(status, 200, "{v}");
+        assert_eq!(v["due"], "2026-02-25T17:00:00+07:00");
+        assert!(v["explanation_vi"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty()));
+        let (status, v) = app
+            .get_json("/api/v1/calendar/due?received=2026-02-13T10:00:00%2B07:00&working_days=3&working_hours=2")
+            .await;
+        assert_eq!((status, v["code"].as_str()), (400, Some("invalid_limit")));
+        app.finish().await;
+    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn legacy_addresses_convert_or_explain_why_not() {

@@ -92,3 +92,52 @@ impl DossierError {
         }
     }
 }
+
+impl DossierError {
+    /// The message in Vietnamese (the English one is the `Display` text).
+    pub fn message_vi(&self) -> String {
+        match self {
+            DossierError::NoDossier => "Chưa có hồ sơ: hãy nộp hoặc tiếp nhận hồ sơ trước.".into(),
+            DossierError::AlreadyExists => "Hồ sơ đã tồn tại.".into(),
+            DossierError::IllegalTransition { status, command } => format!(
+                "Không thể thực hiện thao tác {command} khi hồ sơ đang ở trạng thái {}.",
+                status.label_vi()
+            ),
+            DossierError::WrongStep { command, index, .. } => format!(
+                "Thao tác {command} không phù hợp với bước xử lý hiện tại (bước {}).",
+                index + 1
+            ),
+            DossierError::ForbiddenRole { role, command } => {
+                format!("Vai trò {} không được thực hiện thao tác {command}.", role.label_vi())
+            }
+            DossierError::WrongUnit { command } => format!(
+                "Đơn vị của người thực hiện không phải đơn vị đang giữ hồ sơ ({command})."
+            ),
+            DossierError::NotAssignee => "Chỉ công chức được phân công mới được thẩm định.".into(),
+            DossierError::NotApplicant => "Chỉ người nộp hồ sơ mới được thực hiện thao tác này.".into(),
+            DossierError::WrongAgency { expected, got } => {
+                format!("Cơ quan tiếp theo của quy trình là {expected}, không phải {got}.")
+            }
+            DossierError::AlreadyRescheduled => {
+                "Đã có phiếu xin lỗi và hẹn lại (Mẫu 04): chỉ được hẹn lại một lần.".into()
+            }
+            DossierError::AppointmentNotLater => "Ngày hẹn mới phải sau ngày hẹn hiện tại.".into(),
+            DossierError::AppointmentInPast => "Ngày hẹn đã qua.".into(),
+            DossierError::UnexpectedAppointment => {
+                "Chưa tiếp nhận hồ sơ nên chưa thể đặt ngày hẹn.".into()
+            }
+            DossierError::DecisionExists => "Đã có quyết định: không thể rút hồ sơ.".into(),
+            DossierError::AlreadyRated => "Hồ sơ đã được đánh giá.".into(),
+            DossierError::MissingReason => "Cần nêu lý do.".into(),
+            DossierError::EmptyField { field } => format!("Trường {field} không được để trống."),
+            DossierError::InvalidAmount => "Số tiền phải lớn hơn 0.".into(),
+            DossierError::PaymentMismatch { requested, paid } => format!(
+                "Số tiền đã nộp ({paid} đồng) khác số tiền phải nộp ({requested} đồng)."
+            ),
+            DossierError::NoStepToSendBack => "Không có bước thẩm định trước đó để trả lại.".into(),
+            DossierError::NotBoundaryFree => "Thủ tục này không tiếp nhận phi địa giới: đơn vị tiếp nhận và đơn vị giải quyết phải là một.".into(),
+            DossierError::ProcedureNotInForce => "Phiên bản thủ tục không còn hiệu lực vào ngày tiếp nhận.".into(),
+            DossierError::CodeMismatch => "Mã hồ sơ không khớp với đơn vị hoặc ngày tiếp nhận.".into(),
+        }
+    }
+}

@@ -117,3 +117,18 @@ impl Actor {
         Actor { role, user, unit }
     }
 }
+
+impl Role {
+    /// The Vietnamese name of the role.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Role::ReceivingOfficer => "Công chức tiếp nhận",
+            Role::Specialist => "Chuyên viên xử lý",
+            Role::DepartmentHead => "Lãnh đạo phòng",
+            Role::Leader => "Lãnh đạo đơn vị",
+            Role::Clerical => "Văn thư",
+            Role::Applicant => "Người nộp hồ sơ",
+            Role::System => "Hệ thống",
+        }
+    }
+}

@@ -131,6 +131,40 @@ impl fmt::Display for Status {
     }
 }
 
+impl Status {
+    /// The Vietnamese label shown to officials and applicants.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Status::Submitted => "Mới đăng ký",
+            Status::Accepted => "Đã tiếp nhận",
+            Status::Refused => "Không được tiếp nhận",
+            Status::Processing => "Đang xử lý",
+            Status::AwaitingSupplement => "Chờ bổ sung",
+            Status::AwaitingPayment => "Chờ thực hiện nghĩa vụ tài chính",
+            Status::Withdrawn => "Đã rút hồ sơ",
+            Status::Stopped => "Dừng xử lý",
+            Status::ResultReady => "Đã có kết quả",
+            Status::ResultReturned => "Đã trả kết quả",
+        }
+    }
+
+    /// The English label.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Status::Submitted => "Submitted",
+            Status::Accepted => "Accepted",
+            Status::Refused => "Refused",
+            Status::Processing => "Processing",
+            Status::AwaitingSupplement => "Awaiting supplement",
+            Status::AwaitingPayment => "Awaiting payment",
+            Status::Withdrawn => "Withdrawn",
+            Status::Stopped => "Stopped",
+            Status::ResultReady => "Result ready",
+            Status::ResultReturned => "Result returned",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

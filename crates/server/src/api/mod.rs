@@ -1,11 +1,14 @@
 //! The JSON API. Every handler is listed in [`ApiDoc`], whose document is
 //! served at `/api/openapi.json` and snapshot-tested.
 
+mod actor;
+pub mod dossiers;
 mod health;
 pub(crate) mod params;
+pub mod procedures;
 pub mod units;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use utoipa::OpenApi;
 
@@ -26,14 +29,43 @@ use crate::AppState;
         units::province_communes,
         units::lineage,
         units::convert,
+        procedures::list,
+        procedures::get,
+        procedures::import,
+        procedures::export,
+        procedures::calendar_due,
+        dossiers::submit,
+        dossiers::search,
+        dossiers::get_dossier,
+        dossiers::events,
+        dossiers::act,
+        dossiers::queue,
+        dossiers::audit,
     ),
     components(schemas(crate::error::Problem)),
+    modifiers(&ActorHeaders),
     tags(
         (name = "system", description = "Health and documentation"),
-        (name = "units", description = "Đơn vị hành chính — the unit registry and address conversion")
+        (name = "units", description = "Đơn vị hành chính — the unit registry and address conversion"),
+        (name = "procedures", description = "Thủ tục hành chính — the procedure catalogue and the working calendar"),
+        (name = "dossiers", description = "Hồ sơ — dossiers, actions, queues and the audit of the event log")
     )
 )]
 pub struct ApiDoc;
+
+/// Documents that staff and applicants identify themselves with the
+/// `X-Actor-*` headers until sessions exist.
+struct ActorHeaders;
+
+impl utoipa::Modify for ActorHeaders {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let note =
+            "\n\nActing requests carry X-Actor-Role, X-Actor-User and (for staff) X-Actor-Unit.";
+        if let Some(d) = openapi.info.description.as_mut() {
+            d.push_str(note);
+        }
+    }
+}
 
 /// The OpenAPI 3.1 document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -57,6 +89,20 @@ pub fn router() -> Router<AppState> {
             get(units::province_communes),
         )
         .route("/api/v1/convert", get(units::convert))
+        .route("/api/v1/procedures", get(procedures::list))
+        .route("/api/v1/procedures/import", post(procedures::import))
+        .route("/api/v1/procedures/export", get(procedures::export))
+        .route("/api/v1/procedures/{code}", get(procedures::get))
+        .route("/api/v1/calendar/due", get(procedures::calendar_due))
+        .route(
+            "/api/v1/dossiers",
+            get(dossiers::search).post(dossiers::submit),
+        )
+        .route("/api/v1/dossiers/{code}", get(dossiers::get_dossier))
+        .route("/api/v1/dossiers/{code}/events", get(dossiers::events))
+        .route("/api/v1/dossiers/{code}/actions", post(dossiers::act))
+        .route("/api/v1/queues", get(dossiers::queue))
+        .route("/api/v1/audit/verify", get(dossiers::audit))
         .fallback(not_found)
 }
 

@@ -1,5 +1,7 @@
 //! `TestApp`: the real application on 127.0.0.1:0 over a fresh store.
 
+pub mod lifecycle;
+
 use motcua_store::fixture::Fixture;
 
 pub struct TestApp {

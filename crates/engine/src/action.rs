@@ -1,0 +1,141 @@
+//! Thao tác — what a person does to a dossier, as the API and the CLI take
+//! it. Unlike a domain [`Command`], an action carries no appointment: the
+//! engine computes it from the calendar (acceptance, supplement restart).
+
+use chrono::{DateTime, Utc};
+use motcua_domain::dossier::{AppraisalOutcome, Command, DossierState, Rating, ReturnWay, UserId};
+use motcua_domain::procedure::AgencyRef;
+use serde::{Deserialize, Serialize};
+
+use crate::{Engine, EngineError};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    /// Tiếp nhận — the dossier is complete: issue Mẫu 01 with the appointment.
+    Accept {
+        #[serde(default)]
+        pages_digitized: u32,
+    },
+    /// Mẫu 02 — ask for a supplement.
+    RequestSupplement {
+        reason: String,
+        #[serde(default)]
+        documents: Vec<String>,
+    },
+    /// Mẫu 03 — refuse, with the reason.
+    Refuse {
+        reason: String,
+    },
+    /// The supplement arrived.
+    ProvideSupplement {
+        #[serde(default)]
+        documents: Vec<String>,
+    },
+    /// Hand over to the next agency of the workflow.
+    Transfer {
+        to: AgencyRef,
+    },
+    Assign {
+        assignee: UserId,
+    },
+    Appraise {
+        outcome: AppraisalOutcome,
+    },
+    ReviewOk,
+    SendBack {
+        reason: String,
+    },
+    Approve,
+    IssueResult {
+        number: String,
+        register: String,
+    },
+    RequestPayment {
+        amount_vnd: u64,
+        description: String,
+    },
+    ConfirmPayment {
+        amount_vnd: u64,
+        receipt: String,
+    },
+    /// Mẫu 04 — apology and new appointment (once per dossier).
+    NotifyLate {
+        reason: String,
+        new_appointment: DateTime<Utc>,
+    },
+    /// Mẫu 05 — the applicant withdraws.
+    Withdraw {
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    Stop {
+        reason: String,
+    },
+    Resume,
+    ReturnResult {
+        way: ReturnWay,
+    },
+    Rate {
+        rating: Rating,
+        #[serde(default)]
+        comment: Option<String>,
+    },
+}
+
+impl Engine {
+    pub(crate) fn command_for(
+        &self,
+        state: &DossierState,
+        action: Action,
+        now: DateTime<Utc>,
+    ) -> Result<Command, EngineError> {
+        Ok(match action {
+            Action::Accept { pages_digitized } => Command::Accept {
+                appointment: self.appointment(state, now)?,
+                pages_digitized,
+            },
+            Action::RequestSupplement { reason, documents } => {
+                Command::RequestSupplement { reason, documents }
+            }
+            Action::Refuse { reason } => Command::Refuse { reason },
+            Action::ProvideSupplement { documents } => Command::ProvideSupplement {
+                appointment: self.appointment_after_supplement(state, now)?,
+                documents,
+            },
+            Action::Transfer { to } => Command::Transfer { to },
+            Action::Assign { assignee } => Command::Assign { assignee },
+            Action::Appraise { outcome } => Command::Appraise { outcome },
+            Action::ReviewOk => Command::ReviewOk,
+            Action::SendBack { reason } => Command::SendBack { reason },
+            Action::Approve => Command::Approve,
+            Action::IssueResult { number, register } => Command::IssueResult { number, register },
+            Action::RequestPayment {
+                amount_vnd,
+                description,
+            } => Command::RequestPayment {
+                amount_vnd,
+                description,
+            },
+            Action::ConfirmPayment {
+                amount_vnd,
+                receipt,
+            } => Command::ConfirmPayment {
+                amount_vnd,
+                receipt,
+            },
+            Action::NotifyLate {
+                reason,
+                new_appointment,
+            } => Command::NotifyLate {
+                reason,
+                new_appointment,
+            },
+            Action::Withdraw { reason } => Command::Withdraw { reason },
+            Action::Stop { reason } => Command::Stop { reason },
+            Action::Resume => Command::Resume,
+            Action::ReturnResult { way } => Command::ReturnResult { way },
+            Action::Rate { rating, comment } => Command::Rate { rating, comment },
+        })
+    }
+}

@@ -1,0 +1,64 @@
+use motcua_domain::calendar::CalendarError;
+use motcua_store::{CommandError, StoreError};
+
+/// Why an engine call failed. [`EngineError::code`] is stable; storage
+/// failures are `internal` and never shown in detail.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Command(#[from] CommandError),
+    #[error("calendar: {0}")]
+    Calendar(#[from] CalendarError),
+    #[error("no procedure {0} in force")]
+    ProcedureNotFound(String),
+    #[error("no dossier {0}")]
+    DossierNotFound(String),
+    #[error("the dossier has no deadline yet (not accepted)")]
+    NoDeadline,
+}
+
+impl EngineError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EngineError::Store(StoreError::NotFound(_)) => "not_found",
+            EngineError::Store(StoreError::Conflict(_)) => "conflict",
+            EngineError::Store(_) => "internal_error",
+            EngineError::Command(CommandError::NotFound(_)) => "dossier_not_found",
+            EngineError::Command(CommandError::VersionConflict { .. }) => "version_conflict",
+            EngineError::Command(CommandError::Refused(e)) => e.code(),
+            EngineError::Command(CommandError::KeyReused) => "idempotency_key_reused",
+            EngineError::Command(CommandError::SequenceExhausted { .. }) => "sequence_exhausted",
+            EngineError::Calendar(_) => "calendar_error",
+            EngineError::ProcedureNotFound(_) => "procedure_not_found",
+            EngineError::DossierNotFound(_) => "dossier_not_found",
+            EngineError::NoDeadline => "no_deadline",
+        }
+    }
+
+    /// The message in Vietnamese (the English one is the `Display` text).
+    pub fn message_vi(&self) -> String {
+        match self {
+            EngineError::Store(StoreError::NotFound(w)) => format!("Không tìm thấy: {w}."),
+            EngineError::Store(StoreError::Conflict(w)) => format!("Xung đột dữ liệu: {w}."),
+            EngineError::Store(_) => "Lỗi hệ thống. Vui lòng thử lại sau.".into(),
+            EngineError::Command(CommandError::NotFound(c)) => format!("Không có hồ sơ {c}."),
+            EngineError::DossierNotFound(c) => format!("Không có hồ sơ {c}."),
+            EngineError::Command(CommandError::VersionConflict { code, .. }) => {
+                format!("Hồ sơ {code} vừa được người khác cập nhật. Vui lòng tải lại và thử lại.")
+            }
+            EngineError::Command(CommandError::Refused(e)) => e.message_vi(),
+            EngineError::Command(CommandError::KeyReused) => {
+                "Khóa Idempotency-Key đã được dùng cho một yêu cầu khác.".into()
+            }
+            EngineError::Command(CommandError::SequenceExhausted { unit, date }) => {
+                format!("Đơn vị {unit} đã hết số hồ sơ trong ngày {date}.")
+            }
+            EngineError::Calendar(e) => format!("Lỗi lịch làm việc: {e}."),
+            EngineError::ProcedureNotFound(c) => format!("Không có thủ tục {c} đang có hiệu lực."),
+            EngineError::NoDeadline => "Hồ sơ chưa được tiếp nhận nên chưa có hạn xử lý.".into(),
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! The one-stop engine (một cửa): the application services that the HTTP
+//! server and the CLI share. It turns officials' and applicants' actions
+//! into domain commands — computing appointments from the working
+//! calendar — executes them through the store (where the pure domain
+//! decides, atomically), and builds the read models: the dossier view with
+//! its deadline, the control sheet (Mẫu 06), work queues and the audit.
+
+mod action;
+mod audit;
+pub mod demo;
+mod error;
+mod schedule;
+mod view;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use motcua_domain::calendar::{CalendarConfig, DeadlinePolicy, WorkingCalendar};
+use motcua_domain::dossier::{Actor, Applicant, DossierCode, ReceivedDocument, UnitId};
+use motcua_domain::procedure::ProcedureCode;
+use motcua_store::{Applied, CommandRequest, Intake, OpenDossier, Store, Target};
+use serde::{Deserialize, Serialize};
+
+pub use action::Action;
+pub use audit::{AuditReport, BrokenChain};
+pub use error::EngineError;
+pub use view::{ControlSheetRow, DeadlineView, DossierView};
+
+/// The engine: the store, the working calendar and the deadline policy.
+#[derive(Clone)]
+pub struct Engine {
+    store: Arc<dyn Store>,
+    calendar: Arc<WorkingCalendar>,
+    policy: DeadlinePolicy,
+}
+
+/// A dossier as submitted online or received at a counter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Submission {
+    pub procedure: ProcedureCode,
+    pub intake: Intake,
+    /// Đơn vị tiếp nhận — the Center that receives it.
+    pub receiving_unit: UnitId,
+    /// Đơn vị có thẩm quyền — defaults to the receiving unit; another unit
+    /// of the province for boundary-free receipt.
+    #[serde(default)]
+    pub competent_unit: Option<UnitId>,
+    pub applicant: Applicant,
+    #[serde(default)]
+    pub documents: Vec<ReceivedDocument>,
+}
+
+impl Engine {
+    /// An engine over `store` with the shipped holiday calendar and the
+    /// default policy.
+    pub fn new(store: Arc<dyn Store>) -> Result<Self, EngineError> {
+        let calendar =
+            WorkingCalendar::from_csv(motcua_refdata::HOLIDAYS, CalendarConfig::default())?;
+        Ok(Self::with(store, calendar, DeadlinePolicy::default()))
+    }
+
+    pub fn with(store: Arc<dyn Store>, calendar: WorkingCalendar, policy: DeadlinePolicy) -> Self {
+        Engine {
+            store,
+            calendar: Arc::new(calendar),
+            policy,
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn calendar(&self) -> &WorkingCalendar {
+        &self.calendar
+    }
+
+    pub fn policy(&self) -> &DeadlinePolicy {
+        &self.policy
+    }
+
+    /// Opens a dossier (status 1). The procedure version in force on the
+    /// receipt date is snapshotted into the dossier.
+    pub async fn submit(
+        &self,
+        submission: Submission,
+        actor: Actor,
+        now: DateTime<Utc>,
+        idempotency_key: Option<String>,
+    ) -> Result<Applied, EngineError> {
+        let today = motcua_domain::dossier::vietnam_date(now);
+        let procedure = self
+            .store
+            .procedure(&submission.procedure, today)
+            .await?
+            .ok_or_else(|| EngineError::ProcedureNotFound(submission.procedure.to_string()))?;
+        let open = OpenDossier {
+            intake: submission.intake,
+            competent_unit: submission
+                .competent_unit
+                .unwrap_or_else(|| submission.receiving_unit.clone()),
+            receiving_unit: submission.receiving_unit,
+            procedure: procedure.snapshot(),
+            applicant: submission.applicant,
+            documents: submission.documents,
+        };
+        let request = CommandRequest {
+            target: Target::New(open),
+            actor,
+            now,
+            idempotency_key,
+        };
+        Ok(self.store.execute(request).await??)
+    }
+
+    /// Acts on a dossier. `expected_version` is the version the caller
+    /// read (a stale one is refused and changes nothing).
+    pub async fn act(
+        &self,
+        code: &DossierCode,
+        expected_version: Option<u64>,
+        action: Action,
+        actor: Actor,
+        now: DateTime<Utc>,
+        idempotency_key: Option<String>,
+    ) -> Result<Applied, EngineError> {
+        let state = self
+            .store
+            .dossier(code)
+            .await?
+            .ok_or_else(|| EngineError::DossierNotFound(code.to_string()))?;
+        let command = self.command_for(&state, action, now)?;
+        let request = CommandRequest {
+            target: Target::Existing {
+                code: code.clone(),
+                expected_version: expected_version.or(Some(state.version)),
+                command,
+            },
+            actor,
+            now,
+            idempotency_key,
+        };
+        Ok(self.store.execute(request).await??)
+    }
+
+    /// The dossier with its deadline and control sheet, as of `now`.
+    pub async fn view(
+        &self,
+        code: &DossierCode,
+        now: DateTime<Utc>,
+    ) -> Result<DossierView, EngineError> {
+        let state = self
+            .store
+            .dossier(code)
+            .await?
+            .ok_or_else(|| EngineError::DossierNotFound(code.to_string()))?;
+        view::build(self, state, now)
+    }
+}

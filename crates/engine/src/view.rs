@@ -1,0 +1,159 @@
+//! Read models: the dossier as an official or an applicant sees it — its
+//! state, its deadline and timeliness, and the control sheet (Phiếu kiểm
+//! soát quá trình giải quyết hồ sơ, Mẫu 06), all derived from the events.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, Utc};
+use motcua_domain::calendar::{
+    apology_deadline, classify, classify_step, to_vietnam_local, utc_to_vietnam, Timeliness,
+};
+use motcua_domain::dossier::{vietnam_date, Dossier, DossierState, Status};
+use motcua_domain::procedure::AgencyRef;
+use serde::Serialize;
+
+use crate::{Engine, EngineError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DossierView {
+    pub version: u64,
+    /// Portal status number (1–10) and labels.
+    pub status_code: u8,
+    pub status_vi: &'static str,
+    pub status_en: &'static str,
+    pub dossier: Dossier,
+    pub deadline: Option<DeadlineView>,
+    pub control_sheet: Vec<ControlSheetRow>,
+}
+
+/// Hạn giải quyết — the appointment in force and how the dossier stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadlineView {
+    /// The appointment in force (Vietnam time).
+    pub due: DateTime<FixedOffset>,
+    /// The appointment of Mẫu 01, kept for the statistics after a Mẫu 04.
+    pub original_due: Option<DateTime<FixedOffset>>,
+    pub new_appointment: Option<DateTime<FixedOffset>>,
+    /// Early / on time / late (finished) or on track / overdue (in process),
+    /// comparing dates against the original appointment.
+    pub timeliness: Option<Timeliness>,
+    /// Last day to issue the apology and new appointment (Mẫu 04).
+    pub apology_by: Option<NaiveDate>,
+}
+
+/// One row of Mẫu 06: a step, who held it, when it was handed over, and
+/// how its time compares with the step's budget.
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlSheetRow {
+    pub step: usize,
+    pub kind: String,
+    pub label_vi: Option<String>,
+    pub role: String,
+    pub agency: AgencyRef,
+    pub received_at: DateTime<FixedOffset>,
+    pub handed_over_at: Option<DateTime<FixedOffset>>,
+    pub budget_hours: u32,
+    /// Working time spent at the step (until now if still there).
+    pub working_minutes: i64,
+    pub timeliness: Option<Timeliness>,
+    pub sent_back: bool,
+}
+
+pub(crate) fn build(
+    engine: &Engine,
+    state: DossierState,
+    now: DateTime<Utc>,
+) -> Result<DossierView, EngineError> {
+    let version = state.version;
+    let dossier = state.dossier.ok_or(EngineError::NoDeadline)?;
+    let deadline = deadline(engine, &dossier, now)?;
+    let control_sheet = control_sheet(engine, &dossier, now)?;
+    Ok(DossierView {
+        version,
+        status_code: dossier.status.code(),
+        status_vi: dossier.status.label_vi(),
+        status_en: dossier.status.label_en(),
+        dossier,
+        deadline,
+        control_sheet,
+    })
+}
+
+/// When the dossier was finished for the statistics: the result ready.
+/// The return step does not count against the deadline (domain.md §2).
+fn finished(d: &Dossier) -> Option<DateTime<Utc>> {
+    d.result.as_ref().map(|r| r.issued_at)
+}
+
+fn deadline(
+    engine: &Engine,
+    d: &Dossier,
+    now: DateTime<Utc>,
+) -> Result<Option<DeadlineView>, EngineError> {
+    let Some(due) = d.due else { return Ok(None) };
+    let judged = d.original_due.unwrap_or(due);
+    let timeliness = match d.status {
+        Status::Refused | Status::Withdrawn => None,
+        _ => Some(classify(
+            vietnam_date(judged),
+            finished(d).map(vietnam_date),
+            vietnam_date(now),
+        )),
+    };
+    let apology_by = if d.new_appointment.is_none() && finished(d).is_none() {
+        apology_deadline(
+            vietnam_date(due),
+            engine.policy.apology_lead_working_days,
+            &engine.calendar,
+        )
+        .ok()
+    } else {
+        None
+    };
+    Ok(Some(DeadlineView {
+        due: utc_to_vietnam(due),
+        original_due: d.original_due.map(utc_to_vietnam),
+        new_appointment: d.new_appointment.map(utc_to_vietnam),
+        timeliness,
+        apology_by,
+    }))
+}
+
+fn control_sheet(
+    engine: &Engine,
+    d: &Dossier,
+    now: DateTime<Utc>,
+) -> Result<Vec<ControlSheetRow>, EngineError> {
+    d.visits
+        .iter()
+        .map(|v| {
+            let step = d.procedure.workflow.get(v.index);
+            let end = v.ended_at.unwrap_or(now);
+            let spent = engine
+                .calendar
+                .working_time_between(to_vietnam_local(&v.started_at), to_vietnam_local(&end))
+                .unwrap_or(TimeDelta::zero());
+            let budget_hours = step.map(|s| s.budget_hours).unwrap_or(0);
+            let timeliness = (budget_hours > 0).then(|| {
+                classify_step(
+                    TimeDelta::hours(i64::from(budget_hours)),
+                    spent,
+                    v.ended_at.is_some(),
+                )
+            });
+            Ok(ControlSheetRow {
+                step: v.index,
+                kind: v.kind.as_str().to_string(),
+                label_vi: step.and_then(|s| s.label_vi.clone()),
+                role: step
+                    .map(|s| s.role.as_str().to_string())
+                    .unwrap_or_default(),
+                agency: v.agency.clone(),
+                received_at: utc_to_vietnam(v.started_at),
+                handed_over_at: v.ended_at.map(utc_to_vietnam),
+                budget_hours,
+                working_minutes: spent.num_minutes(),
+                timeliness,
+                sent_back: v.sent_back,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,288 @@
+//! Hồ sơ — dossiers over HTTP: submit, act, read, search, queues, events.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use chrono::{DateTime, Utc};
+use motcua_domain::dossier::{DossierCode, Role, Status, UnitId};
+use motcua_domain::procedure::ProcedureCode;
+use motcua_engine::{Action, Submission};
+use motcua_store::{Applied, DossierFilter, DossierSummary, QueueQuery};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::actor::ActingAs;
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+fn dossier_code(s: &str) -> ApiResult<DossierCode> {
+    DossierCode::parse(s).map_err(|e| {
+        ApiError::bad_request(
+            "invalid_dossier_code",
+            format!("Mã hồ sơ không hợp lệ: {s:?} (dạng <mã đơn vị>-<YYMMDD>-<NNNN>)."),
+            e.to_string(),
+        )
+    })
+}
+
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    match headers.get("idempotency-key") {
+        None => Ok(None),
+        Some(v) => {
+            let k = v.to_str().ok().map(str::trim).unwrap_or("");
+            if k.is_empty() || k.len() > 200 {
+                return Err(ApiError::bad_request(
+                    "invalid_idempotency_key",
+                    "Idempotency-Key không hợp lệ (1–200 ký tự).",
+                    "Invalid Idempotency-Key (1–200 characters).",
+                ));
+            }
+            Ok(Some(k.to_string()))
+        }
+    }
+}
+
+/// `If-Match: "<version>"` (or a bare number): the version the caller read.
+fn expected_version(headers: &HeaderMap) -> ApiResult<Option<u64>> {
+    match headers.get("if-match") {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
+            .and_then(|s| s.parse().ok())
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_if_match",
+                    "If-Match phải là số phiên bản của hồ sơ.",
+                    "If-Match must be the dossier version number.",
+                )
+            }),
+    }
+}
+
+/// Submit a dossier online, or record one received at the counter or by post.
+/// The response carries the allocated dossier code.
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers",
+    request_body(content = Object, description = "Submission: {procedure, intake: online|counter|post, receiving_unit, competent_unit?, applicant: {name, personal_id?, user?}, documents: [{name_vi, form, count}]}"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe submission"),
+           ("X-Actor-Role" = String, Header, description = "applicant, receiving_officer, system"),
+           ("X-Actor-User" = String, Header, description = "user id"),
+           ("X-Actor-Unit" = Option<String>, Header, description = "unit id of staff")),
+    responses((status = 201, description = "Applied: {code, version, events, replayed}", body = Object),
+              (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+pub async fn submit(
+    State(state): State<AppState>,
+    ActingAs(actor): ActingAs,
+    headers: HeaderMap,
+    body: Result<Json<Submission>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Applied>)> {
+    let Json(submission) = body.map_err(json_error)?;
+    let key = idempotency_key(&headers)?;
+    let applied = state
+        .engine
+        .submit(submission, actor, Utc::now(), key)
+        .await?;
+    let status = if applied.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(applied)))
+}
+
+/// Act on a dossier (accept, assign, appraise, approve, return, rate, …).
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/actions", tag = "dossiers",
+    request_body(content = Object, description = "Action, tagged by `action`: accept {pages_digitized}, request_supplement {reason, documents}, refuse {reason}, provide_supplement {documents}, transfer {to}, assign {assignee}, appraise {outcome}, review_ok, send_back {reason}, approve, issue_result {number, register}, request_payment {amount_vnd, description}, confirm_payment {amount_vnd, receipt}, notify_late {reason, new_appointment}, withdraw {reason?}, stop {reason}, resume, return_result {way}, rate {rating, comment?}"),
+    params(("code" = String, Path, description = "Dossier code"),
+           ("If-Match" = Option<String>, Header, description = "Expected dossier version; a stale one gets 409"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe command"),
+           ("X-Actor-Role" = String, Header), ("X-Actor-User" = String, Header), ("X-Actor-Unit" = Option<String>, Header)),
+    responses((status = 200, description = "Applied: {code, version, events, replayed}", body = Object),
+              (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn act(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    ActingAs(actor): ActingAs,
+    headers: HeaderMap,
+    body: Result<Json<Action>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<Json<Applied>> {
+    let code = dossier_code(&code)?;
+    let Json(action) = body.map_err(json_error)?;
+    let key = idempotency_key(&headers)?;
+    let version = expected_version(&headers)?;
+    let applied = state
+        .engine
+        .act(&code, version, action, actor, Utc::now(), key)
+        .await?;
+    Ok(Json(applied))
+}
+
+fn json_error(e: axum::extract::rejection::JsonRejection) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_body",
+        format!("Nội dung yêu cầu không hợp lệ: {}", e.body_text()),
+        format!("Invalid request body: {}", e.body_text()),
+    )
+}
+
+/// A dossier: state, deadline and timeliness, control sheet (Mẫu 06).
+#[utoipa::path(get, path = "/api/v1/dossiers/{code}", tag = "dossiers",
+    params(("code" = String, Path, description = "Dossier code")),
+    responses((status = 200, description = "DossierView", body = Object),
+              (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn get_dossier(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<motcua_engine::DossierView>> {
+    let code = dossier_code(&code)?;
+    Ok(Json(state.engine.view(&code, Utc::now()).await?))
+}
+
+/// A dossier's events with their chain hashes.
+#[utoipa::path(get, path = "/api/v1/dossiers/{code}/events", tag = "dossiers",
+    params(("code" = String, Path, description = "Dossier code")),
+    responses((status = 200, description = "[{event, hash}]", body = Object),
+              (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn events(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Vec<motcua_domain::dossier::ChainedEvent>>> {
+    let code = dossier_code(&code)?;
+    let events = state.store.events(&code).await?;
+    if events.is_empty() {
+        return Err(ApiError::not_found(
+            "dossier_not_found",
+            format!("Không có hồ sơ {code}."),
+            format!("No dossier {code}."),
+        ));
+    }
+    Ok(Json(events))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SearchQuery {
+    /// Exact dossier code.
+    code: Option<String>,
+    /// Receiving or competent unit id.
+    unit: Option<String>,
+    /// Procedure code.
+    procedure: Option<String>,
+    /// Part of the applicant's name.
+    applicant: Option<String>,
+    /// Portal status number 1–10.
+    status: Option<u8>,
+    /// Submitted at or after (RFC 3339).
+    from: Option<DateTime<Utc>>,
+    /// Submitted before (RFC 3339).
+    to: Option<DateTime<Utc>>,
+    /// At most this many (default 50, max 500).
+    limit: Option<u32>,
+    offset: Option<u32>,
+}
+
+fn unit_id(s: &str) -> ApiResult<UnitId> {
+    UnitId::parse(s).map_err(|e| {
+        ApiError::bad_request(
+            "invalid_unit",
+            format!("Mã đơn vị không hợp lệ: {s:?}."),
+            e.to_string(),
+        )
+    })
+}
+
+/// Search dossiers by code, unit, procedure, applicant, status and period.
+#[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", params(SearchQuery),
+    responses((status = 200, description = "[DossierSummary]", body = Object),
+              (status = 400, body = crate::error::Problem)))]
+pub async fn search(
+    State(state): State<AppState>,
+    Query(q): Query<SearchQuery>,
+) -> ApiResult<Json<Vec<DossierSummary>>> {
+    let status = q
+        .status
+        .map(|s| {
+            Status::from_code(s).ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_status",
+                    format!("Trạng thái không hợp lệ: {s} (1–10)."),
+                    format!("Invalid status {s}: expected 1–10."),
+                )
+            })
+        })
+        .transpose()?;
+    let procedure = q
+        .procedure
+        .as_deref()
+        .map(|p| {
+            ProcedureCode::parse(p).map_err(|e| {
+                ApiError::bad_request(
+                    "invalid_procedure_code",
+                    format!("Mã thủ tục không hợp lệ: {p:?}."),
+                    e.to_string(),
+                )
+            })
+        })
+        .transpose()?;
+    let filter = DossierFilter {
+        code: q.code,
+        unit: q.unit.as_deref().map(unit_id).transpose()?,
+        procedure,
+        applicant: q.applicant,
+        status,
+        submitted_from: q.from,
+        submitted_to: q.to,
+        limit: q.limit.unwrap_or(50).clamp(1, 500),
+        offset: q.offset.unwrap_or(0),
+    };
+    Ok(Json(state.store.search(&filter).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct QueueParams {
+    /// Unit id (e.g. 04.01279).
+    unit: String,
+    /// receiving_officer, specialist, department_head, leader, clerical.
+    role: String,
+    /// Only the dossiers assigned to this officer.
+    assignee: Option<String>,
+    limit: Option<u32>,
+}
+
+/// A work queue: dossiers waiting for a role at a unit, overdue first, then due soonest.
+#[utoipa::path(get, path = "/api/v1/queues", tag = "dossiers", params(QueueParams),
+    responses((status = 200, description = "[DossierSummary]", body = Object),
+              (status = 400, body = crate::error::Problem)))]
+pub async fn queue(
+    State(state): State<AppState>,
+    Query(q): Query<QueueParams>,
+) -> ApiResult<Json<Vec<DossierSummary>>> {
+    let role: Role =
+        serde_json::from_value(serde_json::Value::String(q.role.clone())).map_err(|_| {
+            ApiError::bad_request(
+                "invalid_role",
+                format!("Vai trò không hợp lệ: {:?}.", q.role),
+                format!("Unknown role {:?}.", q.role),
+            )
+        })?;
+    let query = QueueQuery {
+        unit: unit_id(&q.unit)?,
+        role,
+        assignee: q.assignee,
+        limit: q.limit.unwrap_or(100).clamp(1, 1000),
+    };
+    Ok(Json(state.store.queue(&query).await?))
+}
+
+/// Verify every dossier's hash chain.
+#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "dossiers",
+    responses((status = 200, description = "AuditReport {dossiers, events, broken}", body = Object)))]
+pub async fn audit(State(state): State<AppState>) -> ApiResult<Json<motcua_engine::AuditReport>> {
+    Ok(Json(state.engine.audit().await?))
+}
