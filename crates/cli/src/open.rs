@@ -33,7 +33,9 @@ pub async fn store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     }
 }
 
-/// Opens the store and prepares it (reference data, registry).
+/// Opens the store and prepares it (reference data, registry, engine;
+/// attachments under DATA_DIR/blobs).
 pub async fn app(settings: &Settings) -> anyhow::Result<AppState> {
-    motcua_server::bootstrap::prepare(store(settings).await?).await
+    motcua_server::bootstrap::prepare(store(settings).await?, &settings.data_dir.join("blobs"))
+        .await
 }

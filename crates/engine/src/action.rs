@@ -3,7 +3,9 @@
 //! engine computes it from the calendar (acceptance, supplement restart).
 
 use chrono::{DateTime, Utc};
-use motcua_domain::dossier::{AppraisalOutcome, Command, DossierState, Rating, ReturnWay, UserId};
+use motcua_domain::dossier::{
+    AppraisalOutcome, Command, DocumentRef, DossierState, Rating, ReturnWay, UserId,
+};
 use motcua_domain::procedure::AgencyRef;
 use serde::{Deserialize, Serialize};
 
@@ -81,6 +83,11 @@ pub enum Action {
         #[serde(default)]
         comment: Option<String>,
     },
+    /// Attach a stored document (use [`Engine::attach`], which stores the
+    /// bytes first).
+    AttachDocument {
+        document: DocumentRef,
+    },
 }
 
 impl Engine {
@@ -136,6 +143,7 @@ impl Engine {
             Action::Resume => Command::Resume,
             Action::ReturnResult { way } => Command::ReturnResult { way },
             Action::Rate { rating, comment } => Command::Rate { rating, comment },
+            Action::AttachDocument { document } => Command::AttachDocument { document },
         })
     }
 }

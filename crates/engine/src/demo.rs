@@ -245,17 +245,28 @@ pub async fn load_demo_with(
     } else {
         options.communes.clone()
     };
-    let procedures = engine.store().procedures().await?;
+    // Procedures in force over the whole window (or, for a window that
+    // starts before the catalogue does, those in force today: dossiers
+    // that cannot be placed are counted in `not_placed`).
     let today = vietnam_date(options.now);
-    let procedures: Vec<Procedure> = procedures
+    let window_start = today.checked_sub_days(Days::new(DEMO_WINDOW_DAYS + 30));
+    let all: Vec<Procedure> = engine
+        .store()
+        .procedures()
+        .await?
         .into_iter()
-        .filter(|p| {
-            p.in_force_on(today)
-                && today
-                    .checked_sub_days(Days::new(DEMO_WINDOW_DAYS + 30))
-                    .is_some_and(|d| p.in_force_on(d))
-        })
+        .filter(|p| p.in_force_on(today))
         .collect();
+    let whole_window: Vec<Procedure> = all
+        .iter()
+        .filter(|p| window_start.is_some_and(|d| p.in_force_on(d)))
+        .cloned()
+        .collect();
+    let procedures = if whole_window.is_empty() {
+        all
+    } else {
+        whole_window
+    };
     if communes.is_empty() || procedures.is_empty() || options.dossiers == 0 {
         return Ok(report);
     }
@@ -594,6 +605,17 @@ fn has_kind(p: &Procedure, kind: StepKind) -> bool {
     p.workflow.steps().iter().any(|s| s.kind == kind)
 }
 
+/// The limit in calendar days, roughly (5 working days a week).
+fn limit_days(p: &Procedure) -> i64 {
+    match p.time_limit {
+        TimeLimit::SameDay => 0,
+        TimeLimit::WorkingDays(n) => i64::from(n) * 7 / 5,
+        TimeLimit::WorkingHours(h) => i64::from(h) / 8 * 7 / 5,
+        TimeLimit::CalendarDays(n) => i64::from(n),
+        TimeLimit::NotStated => 21,
+    }
+}
+
 fn long_limit(p: &Procedure) -> bool {
     match p.time_limit {
         TimeLimit::WorkingDays(n) => n >= 3,
@@ -708,6 +730,11 @@ impl<'a> Generator<'a> {
                 match target {
                     // Stopped dossiers are those needing verification.
                     Status::Stopped if !has_kind(p, StepKind::Assign) => 0,
+                    // A same-day dossier still in process is overdue by
+                    // tomorrow: those in process are mostly longer ones.
+                    Status::Accepted | Status::Processing if p.time_limit == TimeLimit::SameDay => {
+                        0
+                    }
                     Status::AwaitingPayment if fee_amount(p, &mut Rng::new(0), 1).is_none() => 0,
                     _ => w,
                 }
@@ -830,10 +857,15 @@ impl<'a> Generator<'a> {
             (r, comment)
         });
         let days_back = match target {
-            Status::Submitted | Status::Accepted => rng.range(0, 2),
+            Status::Submitted => rng.range(0, 2),
+            Status::Accepted => rng.range(0, 1),
             Status::Refused | Status::Withdrawn => rng.range(1, 55),
-            Status::Processing if rng.chance(12) => rng.range(12, 30),
-            Status::Processing => rng.range(1, 10),
+            // Mostly within the limit; some overdue.
+            Status::Processing if rng.chance(12) => {
+                let d = limit_days(&procedure);
+                rng.range(d + 2, d + 20)
+            }
+            Status::Processing => rng.range(0, (limit_days(&procedure) - 1).max(0)),
             Status::AwaitingSupplement => rng.range(1, 15),
             Status::AwaitingPayment => rng.range(1, 10),
             Status::Stopped => rng.range(3, 30),

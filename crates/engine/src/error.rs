@@ -17,6 +17,9 @@ pub enum EngineError {
     DossierNotFound(String),
     #[error("the dossier has no deadline yet (not accepted)")]
     NoDeadline,
+    /// An upload that cannot be attached; the code says why.
+    #[error("document refused: {0}")]
+    InvalidDocument(&'static str),
 }
 
 impl EngineError {
@@ -35,6 +38,7 @@ impl EngineError {
             EngineError::ProcedureNotFound(_) => "procedure_not_found",
             EngineError::DossierNotFound(_) => "dossier_not_found",
             EngineError::NoDeadline => "no_deadline",
+            EngineError::InvalidDocument(code) => code,
         }
     }
 
@@ -59,6 +63,13 @@ impl EngineError {
             EngineError::Calendar(e) => format!("Lỗi lịch làm việc: {e}."),
             EngineError::ProcedureNotFound(c) => format!("Không có thủ tục {c} đang có hiệu lực."),
             EngineError::NoDeadline => "Hồ sơ chưa được tiếp nhận nên chưa có hạn xử lý.".into(),
+            EngineError::InvalidDocument("empty_document") => "Tệp rỗng.".into(),
+            EngineError::InvalidDocument("document_too_large") => {
+                "Tệp quá lớn (tối đa 20 MB).".into()
+            }
+            EngineError::InvalidDocument(_) => {
+                "Loại tệp không được chấp nhận (PDF, JPEG, PNG, TIFF, WebP, DOCX, XLSX).".into()
+            }
         }
     }
 }

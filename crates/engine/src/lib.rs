@@ -8,6 +8,7 @@
 mod action;
 mod audit;
 pub mod demo;
+mod documents;
 mod error;
 mod schedule;
 mod view;
@@ -18,11 +19,13 @@ use chrono::{DateTime, Utc};
 use motcua_domain::calendar::{CalendarConfig, DeadlinePolicy, WorkingCalendar};
 use motcua_domain::dossier::{Actor, Applicant, DossierCode, ReceivedDocument, UnitId};
 use motcua_domain::procedure::ProcedureCode;
+use motcua_store::blobs::BlobStore;
 use motcua_store::{Applied, CommandRequest, Intake, OpenDossier, Store, Target};
 use serde::{Deserialize, Serialize};
 
 pub use action::Action;
 pub use audit::{AuditReport, BrokenChain};
+pub use documents::{Upload, ACCEPTED_MEDIA_TYPES, MAX_DOCUMENT_BYTES};
 pub use error::EngineError;
 pub use view::{ControlSheetRow, DeadlineView, DossierView};
 
@@ -30,6 +33,7 @@ pub use view::{ControlSheetRow, DeadlineView, DossierView};
 #[derive(Clone)]
 pub struct Engine {
     store: Arc<dyn Store>,
+    blobs: Arc<dyn BlobStore>,
     calendar: Arc<WorkingCalendar>,
     policy: DeadlinePolicy,
 }
@@ -51,17 +55,28 @@ pub struct Submission {
 }
 
 impl Engine {
-    /// An engine over `store` with the shipped holiday calendar and the
-    /// default policy.
-    pub fn new(store: Arc<dyn Store>) -> Result<Self, EngineError> {
+    /// An engine over `store` and `blobs` with the shipped holiday
+    /// calendar and the default policy.
+    pub fn new(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>) -> Result<Self, EngineError> {
         let calendar =
             WorkingCalendar::from_csv(motcua_refdata::HOLIDAYS, CalendarConfig::default())?;
-        Ok(Self::with(store, calendar, DeadlinePolicy::default()))
+        Ok(Self::with(
+            store,
+            blobs,
+            calendar,
+            DeadlinePolicy::default(),
+        ))
     }
 
-    pub fn with(store: Arc<dyn Store>, calendar: WorkingCalendar, policy: DeadlinePolicy) -> Self {
+    pub fn with(
+        store: Arc<dyn Store>,
+        blobs: Arc<dyn BlobStore>,
+        calendar: WorkingCalendar,
+        policy: DeadlinePolicy,
+    ) -> Self {
         Engine {
             store,
+            blobs,
             calendar: Arc::new(calendar),
             policy,
         }

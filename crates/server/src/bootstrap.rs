@@ -2,11 +2,13 @@
 //! tests: load the shipped reference data when the store lacks it or holds
 //! an older version, then build the in-memory registry.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
 use motcua_domain::units::{parse_dataset, Registry, UnitSources};
 use motcua_engine::Engine;
+use motcua_store::blobs::FsBlobStore;
 use motcua_store::Store;
 
 /// The shipped unit data set, parsed.
@@ -48,10 +50,12 @@ pub async fn load_registry(store: &dyn Store) -> anyhow::Result<Arc<Registry>> {
 }
 
 /// Brings a fresh or existing store to a servable state: reference data,
-/// registry, engine. No demo dossiers (see [`prepare_demo`]).
-pub async fn prepare(store: Arc<dyn Store>) -> anyhow::Result<crate::AppState> {
+/// registry, engine (attachments stored under `blobs_dir`).
+pub async fn prepare(store: Arc<dyn Store>, blobs_dir: &Path) -> anyhow::Result<crate::AppState> {
     ensure_reference_data(&*store).await?;
     let registry = load_registry(&*store).await?;
-    let engine = Engine::new(store.clone()).context("building the engine")?;
+    let blobs = FsBlobStore::new(blobs_dir)
+        .with_context(|| format!("opening the file store {}", blobs_dir.display()))?;
+    let engine = Engine::new(store.clone(), Arc::new(blobs)).context("building the engine")?;
     Ok(crate::AppState::new(store, registry, engine))
 }

@@ -160,6 +160,9 @@ impl From<motcua_engine::EngineError> for ApiError {
             E::Command(C::KeyReused) => StatusCode::UNPROCESSABLE_ENTITY,
             E::Command(C::SequenceExhausted { .. }) => StatusCode::SERVICE_UNAVAILABLE,
             E::Calendar(_) | E::NoDeadline => StatusCode::UNPROCESSABLE_ENTITY,
+            E::InvalidDocument("document_too_large") => StatusCode::PAYLOAD_TOO_LARGE,
+            E::InvalidDocument("unsupported_media_type") => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            E::InvalidDocument(_) => StatusCode::UNPROCESSABLE_ENTITY,
         };
         ApiError::new(status, e.code(), e.message_vi(), e.to_string())
     }

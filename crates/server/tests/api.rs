@@ -212,6 +212,51 @@ macro_rules! api_tests {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn documents_are_stored_by_content_and_recorded_as_events() {
+                let Some(app) = spawn().await else { return };
+                app.import_catalogue().await;
+                let (_, first) = app.submit_online("1.004873", None).await;
+                let code = first["code"].as_str().expect("a code").to_string();
+                let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec();
+                let upload = |body: Vec<u8>, role: &str, user: &str, unit: Option<&str>, kind: &str| {
+                    let mut req = app
+                        .client
+                        .post(app.url(&format!("/api/v1/dossiers/{code}/documents?name=Gi%E1%BA%A5y%20ch%E1%BB%A9ng%20sinh&kind={kind}")))
+                        .header("x-actor-role", role.to_string())
+                        .header("x-actor-user", user.to_string())
+                        .header("content-type", "application/octet-stream")
+                        .body(body);
+                    if let Some(u) = unit {
+                        req = req.header("x-actor-unit", u.to_string());
+                    }
+                    req.send()
+                };
+                let res = upload(pdf.clone(), "applicant", "citizen.001", None, "component").await.expect("request");
+                assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+                let res = upload(b"just text".to_vec(), "applicant", "citizen.001", None, "component").await.expect("request");
+                assert_eq!(res.status().as_u16(), 415);
+                let p: serde_json::Value = res.json().await.expect("json");
+                assert_eq!(p["code"], "unsupported_media_type");
+                let res = upload(pdf.clone(), "applicant", "someone.else", None, "component").await.expect("request");
+                assert_eq!(res.status().as_u16(), 403, "only the applicant");
+
+                let (_, view) = app.get_json(&format!("/api/v1/dossiers/{code}")).await;
+                let docs = view["dossier"]["documents"].as_array().expect("documents");
+                assert_eq!(docs.len(), 1);
+                assert_eq!(docs[0]["media_type"], "application/pdf");
+                assert_eq!(docs[0]["name"], "Giấy chứng sinh");
+                let sha = docs[0]["sha256"].as_str().expect("sha").to_string();
+                let res = app.client.get(app.url(&format!("/api/v1/documents/{sha}"))).send().await.expect("request");
+                assert_eq!(res.status().as_u16(), 200);
+                assert_eq!(res.bytes().await.expect("bytes").to_vec(), pdf);
+                let (status, _) = app.get_json(&format!("/api/v1/documents/{}", "0".repeat(64))).await;
+                assert_eq!(status, 404);
+                let (_, audit) = app.get_json("/api/v1/audit/verify").await;
+                assert_eq!(audit["broken"], serde_json::json!([]));
+                app.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn queues_put_the_dossier_before_the_right_role() {
                 let Some(app) = spawn().await else { return };
                 app.import_catalogue().await;

@@ -2,6 +2,7 @@
 //! backend crate (`motcua-store-sqlite`, `motcua-store-postgres`) implements
 //! it over a real connection with its own migrations.
 
+pub mod blobs;
 pub mod conformance;
 mod dossiers;
 mod error;

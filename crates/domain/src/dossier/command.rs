@@ -131,6 +131,45 @@ pub enum Rating {
     NotSatisfied,
 }
 
+/// Loại tài liệu — what a stored document is to the dossier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// Thành phần hồ sơ — a component uploaded by the applicant or at the counter.
+    Component,
+    /// Bản số hóa — a scan of a paper component made at the Center
+    /// (Circular 01/2023/TT-VPCP).
+    Digitized,
+    /// Kết quả giải quyết — the result document.
+    Result,
+}
+
+/// Tài liệu — a stored file, addressed by its SHA-256: the bytes live in the
+/// blob store, this reference in the event log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentRef {
+    /// Lowercase hex SHA-256 of the content (64 characters).
+    pub sha256: String,
+    pub size: u64,
+    pub media_type: String,
+    /// The document's name, e.g. "Giấy chứng sinh".
+    pub name: String,
+    pub kind: DocumentKind,
+    /// An electronic original (kết quả điện tử / bản điện tử) rather than a
+    /// scan of paper.
+    pub electronic: bool,
+}
+
+impl DocumentRef {
+    pub(crate) fn is_valid_hash(&self) -> bool {
+        self.sha256.len() == 64
+            && self
+                .sha256
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    }
+}
+
 /// Lệnh — a command on a dossier. Timestamps are UTC; they are truncated to
 /// microseconds when recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -201,6 +240,8 @@ pub enum Command {
     Resume,
     /// Trả kết quả.
     ReturnResult { way: ReturnWay },
+    /// Đính kèm tài liệu — attach a stored document (component, scan or result).
+    AttachDocument { document: DocumentRef },
     /// Đánh giá mức độ hài lòng — only after return, once.
     Rate {
         rating: Rating,
@@ -232,6 +273,7 @@ impl Command {
             Command::Stop { .. } => "stop",
             Command::Resume => "resume",
             Command::ReturnResult { .. } => "return_result",
+            Command::AttachDocument { .. } => "attach_document",
             Command::Rate { .. } => "rate",
         }
     }

@@ -12,7 +12,7 @@
 use chrono::{DateTime, Utc};
 
 use super::code::UnitId;
-use super::command::{AppraisalOutcome, Channel, Command, NewDossier};
+use super::command::{AppraisalOutcome, Channel, Command, DocumentKind, NewDossier};
 use super::error::DossierError;
 use super::event::{Event, EventData, Opened};
 use super::role::{Actor, Role};
@@ -52,6 +52,7 @@ pub fn allowed_roles(cmd: &Command) -> &'static [Role] {
         Command::Withdraw { .. } => &[Applicant, ReceivingOfficer],
         Command::ReturnResult { .. } => &[ReceivingOfficer, System],
         Command::Rate { .. } => &[Applicant, System],
+        Command::AttachDocument { .. } => &[Applicant, ReceivingOfficer, Clerical, Leader, System],
     }
 }
 
@@ -564,6 +565,61 @@ fn decide_on(d: &Dossier, cmd: &Command, actor: &Actor, now: DateTime<Utc>) -> D
             }
             staff_of(actor, &d.receiving_unit, name)?;
             Ok((EventData::ResultReturned { way: *way }, None))
+        }
+
+        Command::AttachDocument { document } => {
+            if !document.is_valid_hash() {
+                return Err(DossierError::EmptyField {
+                    field: "document.sha256",
+                });
+            }
+            if document.size == 0 || document.name.trim().is_empty() {
+                return Err(DossierError::EmptyField { field: "document" });
+            }
+            match document.kind {
+                DocumentKind::Component => {
+                    status_in(d, &[Status::Submitted, Status::AwaitingSupplement], name)?;
+                    if !matches!(
+                        actor.role,
+                        Role::Applicant | Role::ReceivingOfficer | Role::System
+                    ) {
+                        return Err(DossierError::ForbiddenRole {
+                            role: actor.role,
+                            command: name,
+                        });
+                    }
+                    applicant_ok(d, actor)?;
+                    staff_of(actor, &d.receiving_unit, name)?;
+                }
+                DocumentKind::Digitized => {
+                    if d.status.is_final() {
+                        return Err(illegal(d, name));
+                    }
+                    if actor.role != Role::ReceivingOfficer {
+                        return Err(DossierError::ForbiddenRole {
+                            role: actor.role,
+                            command: name,
+                        });
+                    }
+                    staff_of(actor, &d.receiving_unit, name)?;
+                }
+                DocumentKind::Result => {
+                    status_in(d, &[Status::Processing, Status::ResultReady], name)?;
+                    if !matches!(actor.role, Role::Clerical | Role::Leader) {
+                        return Err(DossierError::ForbiddenRole {
+                            role: actor.role,
+                            command: name,
+                        });
+                    }
+                    staff_of(actor, &d.competent_unit, name)?;
+                }
+            }
+            Ok((
+                EventData::DocumentAttached {
+                    document: document.clone(),
+                },
+                None,
+            ))
         }
 
         Command::Rate { rating, comment } => {

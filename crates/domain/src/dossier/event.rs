@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::code::{DossierCode, UnitId};
-use super::command::{Applicant, Channel, Rating, ReceivedDocument, ReturnWay};
+use super::command::{Applicant, Channel, DocumentRef, Rating, ReceivedDocument, ReturnWay};
 use super::role::{Actor, UserId};
 use super::time::ts;
 use crate::procedure::{AgencyRef, ProcedureSnapshot};
@@ -107,6 +107,10 @@ pub enum EventData {
         rating: Rating,
         comment: Option<String>,
     },
+    /// A document was attached (its bytes are in the blob store).
+    DocumentAttached {
+        document: DocumentRef,
+    },
 }
 
 impl EventData {
@@ -134,6 +138,7 @@ impl EventData {
             EventData::Resumed {} => "resumed",
             EventData::ResultReturned { .. } => "result_returned",
             EventData::Rated { .. } => "rated",
+            EventData::DocumentAttached { .. } => "document_attached",
         }
     }
 }

@@ -35,16 +35,16 @@ pub use chain::{
 };
 pub use code::{DossierCode, DossierCodeError, UnitId};
 pub use command::{
-    Applicant, AppraisalOutcome, Channel, Command, InvalidPersonalId, NewDossier, PersonalId,
-    Rating, ReceivedDocument, ReturnWay,
+    Applicant, AppraisalOutcome, Channel, Command, DocumentKind, DocumentRef, InvalidPersonalId,
+    NewDossier, PersonalId, Rating, ReceivedDocument, ReturnWay,
 };
 pub use decide::{allowed_roles, decide};
 pub use error::DossierError;
 pub use event::{Event, EventData, Opened};
 pub use role::{Actor, InvalidUserId, Role, UserId};
 pub use state::{
-    apply, Counters, Dossier, DossierState, IssuedResult, Pause, PauseKind, PaymentRequest,
-    RatingRecord, StepVisit,
+    apply, AttachedDocument, Counters, Dossier, DossierState, IssuedResult, Pause, PauseKind,
+    PaymentRequest, RatingRecord, StepVisit,
 };
 pub use status::{ReportingGroup, Status};
 pub use time::{to_micros, vietnam_date, VIETNAM_OFFSET};

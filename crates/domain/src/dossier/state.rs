@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::code::{DossierCode, UnitId};
-use super::command::{Applicant, Channel, Rating, ReturnWay};
+use super::command::{Applicant, Channel, DocumentRef, Rating, ReturnWay};
 use super::event::{Event, EventData, Opened};
 use super::role::UserId;
 use super::status::Status;
@@ -85,6 +85,16 @@ pub struct RatingRecord {
     pub at: DateTime<Utc>,
 }
 
+/// A document attached to the dossier, with who attached it and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachedDocument {
+    #[serde(flatten)]
+    pub document: DocumentRef,
+    #[serde(with = "ts")]
+    pub at: DateTime<Utc>,
+    pub by: UserId,
+}
+
 /// Hồ sơ — an open dossier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dossier {
@@ -132,6 +142,9 @@ pub struct Dossier {
     pub returned_at: Option<DateTime<Utc>>,
     pub return_way: Option<ReturnWay>,
     pub rating: Option<RatingRecord>,
+    /// Documents attached, in order.
+    #[serde(default)]
+    pub documents: Vec<AttachedDocument>,
     /// Refused, withdrawn or returned.
     #[serde(with = "ts::option")]
     pub closed_at: Option<DateTime<Utc>>,
@@ -220,6 +233,7 @@ fn open(o: &Opened, e: &Event) -> Dossier {
         returned_at: None,
         return_way: None,
         rating: None,
+        documents: Vec::new(),
         closed_at: None,
     }
 }
@@ -310,12 +324,12 @@ pub fn apply(mut state: DossierState, e: &Event) -> DossierState {
         }
         (None, _) => {}
         (Some(_), EventData::Submitted(_) | EventData::Received(_)) => {}
-        (Some(d), data) => apply_to(d, data, at),
+        (Some(d), data) => apply_to(d, data, e, at),
     }
     state
 }
 
-fn apply_to(d: &mut Dossier, data: &EventData, at: DateTime<Utc>) {
+fn apply_to(d: &mut Dossier, data: &EventData, e: &Event, at: DateTime<Utc>) {
     match data {
         EventData::Submitted(_) | EventData::Received(_) => {}
         EventData::Accepted { appointment, .. } => {
@@ -399,6 +413,13 @@ fn apply_to(d: &mut Dossier, data: &EventData, at: DateTime<Utc>) {
             d.returned_at = Some(at);
             d.return_way = Some(*way);
             close(d, Status::ResultReturned, at);
+        }
+        EventData::DocumentAttached { document } => {
+            d.documents.push(AttachedDocument {
+                document: document.clone(),
+                at,
+                by: e.actor.user.clone(),
+            });
         }
         EventData::Rated { rating, comment } => {
             d.rating = Some(RatingRecord {

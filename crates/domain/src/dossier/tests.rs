@@ -1279,3 +1279,64 @@ fn error_codes_are_stable_and_distinct() {
         .iter()
         .all(|c| c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));
 }
+
+fn doc(kind: DocumentKind, sha: &str) -> Command {
+    Command::AttachDocument {
+        document: DocumentRef {
+            sha256: sha.into(),
+            size: 1024,
+            media_type: "application/pdf".into(),
+            name: "Giấy chứng sinh".into(),
+            kind,
+            electronic: kind == DocumentKind::Result,
+        },
+    }
+}
+
+const SHA: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+#[test]
+fn documents_are_attached_by_the_right_people_at_the_right_time() {
+    let mut h = standard_accepted();
+    // A scan by the receiving officer is fine while the dossier is open.
+    h.run(doc(DocumentKind::Digitized, SHA), &ro(UNIT_A));
+    assert_eq!(h.d().documents.len(), 1);
+    assert_eq!(h.d().documents[0].by, user("ro"));
+    // Components only while submitted or awaiting a supplement.
+    assert_eq!(
+        h.refused(doc(DocumentKind::Component, SHA), &ro(UNIT_A)),
+        "illegal_transition"
+    );
+    // A result only by the clerical office or the leader of the competent unit.
+    assert_eq!(
+        h.refused(doc(DocumentKind::Result, SHA), &ro(UNIT_A)),
+        "illegal_transition"
+    );
+    to_appraisal(&mut h);
+    assert_eq!(
+        h.refused(doc(DocumentKind::Result, SHA), &ro(UNIT_A)),
+        "forbidden_role"
+    );
+    assert_eq!(
+        h.refused(doc(DocumentKind::Result, SHA), &clerk(UNIT_B)),
+        "wrong_unit"
+    );
+    h.run(doc(DocumentKind::Result, SHA), &clerk(UNIT_A));
+    assert!(h.d().documents[1].document.electronic);
+    // A malformed hash is refused whoever sends it.
+    assert_eq!(
+        h.refused(doc(DocumentKind::Result, "abc"), &clerk(UNIT_A)),
+        "empty_field"
+    );
+    assert_eq!(
+        h.refused(
+            doc(DocumentKind::Result, &SHA.to_uppercase()),
+            &clerk(UNIT_A)
+        ),
+        "empty_field"
+    );
+    assert_eq!(
+        h.events.last().map(Event::type_name),
+        Some("document_attached")
+    );
+}

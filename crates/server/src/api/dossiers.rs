@@ -286,3 +286,84 @@ pub async fn queue(
 pub async fn audit(State(state): State<AppState>) -> ApiResult<Json<motcua_engine::AuditReport>> {
     Ok(Json(state.engine.audit().await?))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct UploadQuery {
+    /// The document's name, e.g. "Giấy chứng sinh".
+    name: String,
+    /// `component` (applicant or counter), `digitized` (scan at the Center) or `result`.
+    #[param(value_type = String)]
+    kind: motcua_domain::dossier::DocumentKind,
+    /// An electronic original rather than a scan of paper (default false).
+    #[serde(default)]
+    electronic: bool,
+}
+
+/// Attach a document: the body is the file (PDF, JPEG, PNG, TIFF, WebP,
+/// DOCX, XLSX; at most 20 MiB), recognised by its content. The file is
+/// stored under its SHA-256 and referenced by an event of the dossier.
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/documents", tag = "dossiers",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    params(("code" = String, Path, description = "Dossier code"), UploadQuery,
+           ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header),
+           ("X-Actor-Role" = String, Header), ("X-Actor-User" = String, Header), ("X-Actor-Unit" = Option<String>, Header)),
+    responses((status = 200, description = "Applied", body = Object),
+              (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+              (status = 413, body = crate::error::Problem), (status = 415, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+pub async fn upload(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<UploadQuery>,
+    ActingAs(actor): ActingAs,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<Applied>> {
+    let code = dossier_code(&code)?;
+    let key = idempotency_key(&headers)?;
+    let version = expected_version(&headers)?;
+    let upload = motcua_engine::Upload {
+        name: q.name,
+        kind: q.kind,
+        electronic: q.electronic,
+        bytes: body.to_vec(),
+    };
+    let applied = state
+        .engine
+        .attach(&code, version, upload, actor, Utc::now(), key)
+        .await?;
+    Ok(Json(applied))
+}
+
+/// Download an attached document by its SHA-256.
+#[utoipa::path(get, path = "/api/v1/documents/{sha256}", tag = "dossiers",
+    params(("sha256" = String, Path, description = "Lowercase hex SHA-256")),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream"),
+              (status = 404, body = crate::error::Problem)))]
+pub async fn download(
+    State(state): State<AppState>,
+    Path(sha256): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let bytes = state.engine.document_bytes(&sha256).await?.ok_or_else(|| {
+        ApiError::not_found(
+            "document_not_found",
+            "Không có tài liệu này.",
+            "No such document.",
+        )
+    })?;
+    let media_type = infer::get(&bytes)
+        .map(|t| t.mime_type())
+        .unwrap_or("application/octet-stream");
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, media_type.to_string()),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "private, max-age=31536000, immutable".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -13,7 +13,15 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(fixture: Fixture) -> TestApp {
-        let state = motcua_server::bootstrap::prepare(fixture.shared())
+        let blobs = std::env::temp_dir().join(format!(
+            "motcua-test-blobs-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+        ));
+        let state = motcua_server::bootstrap::prepare(fixture.shared(), &blobs)
             .await
             .expect("prepare the store");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
