@@ -18,6 +18,10 @@ pub const MERGER_2025: &str = include_str!("../../../data/vn-admin/merger_2025.c
 pub const HOLIDAYS: &str = include_str!("../../../data/vn-admin/vn_holidays_2024_2030.csv");
 /// Starting catalogue of real commune procedures; "(unverified)" marks unconfirmed values.
 pub const PROCEDURES_CSV: &str = include_str!("../../../data/procedures/commune_procedures.csv");
+/// The demo catalogue of Cao Bằng (province 04): 41 procedures with workflows;
+/// DEMO DATA, values not confirmed in a source are marked "(unverified)".
+pub const PROCEDURES_CAOBANG_JSON: &str =
+    include_str!("../../../data/procedures/catalogue_caobang.json");
 
 /// A fingerprint of the unit reference data, stored with an import so that a
 /// changed data set is re-imported and an unchanged one is not.

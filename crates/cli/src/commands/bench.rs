@@ -1,11 +1,20 @@
 //! `motcua bench …` — benchmarks that print figures as ratios against a
 //! baseline measured in the same run (the machines are shared and noisy).
 
+mod engine;
+
 use std::process::ExitCode;
 
-use clap::Subcommand;
+use clap::{Subcommand, ValueEnum};
 
 use crate::config::Settings;
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+    Both,
+}
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
@@ -14,6 +23,22 @@ pub enum BenchCommand {
         /// Rows per input file.
         #[arg(long, default_value_t = 1_000_000)]
         rows: usize,
+    },
+    /// The one-stop engine: complete dossier lifecycles (9 durable commands
+    /// each) with concurrent officials, vs. a plain insert loop with the
+    /// same durability on the same database.
+    Engine {
+        /// Dossiers to run through their whole lifecycle.
+        #[arg(long, default_value_t = 5_000)]
+        dossiers: usize,
+        /// Lifecycles in flight at once.
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        #[arg(long, value_enum, default_value_t = Backend::Sqlite)]
+        backend: Backend,
+        /// PostgreSQL URL (default: MOTCUA_TEST_DATABASE_URL, else the local `test` database).
+        #[arg(long)]
+        postgres_url: Option<String>,
     },
 }
 
@@ -25,6 +50,23 @@ pub async fn run(_settings: &Settings, cmd: BenchCommand) -> anyhow::Result<Exit
                 tokio::task::spawn_blocking(move || motcua_convert::run_bench(&registry, rows))
                     .await??;
             println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchCommand::Engine {
+            dossiers,
+            concurrency,
+            backend,
+            postgres_url,
+        } => {
+            let url = postgres_url
+                .or_else(|| std::env::var("MOTCUA_TEST_DATABASE_URL").ok())
+                .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_string());
+            if matches!(backend, Backend::Sqlite | Backend::Both) {
+                engine::run_sqlite(dossiers, concurrency).await?;
+            }
+            if matches!(backend, Backend::Postgres | Backend::Both) {
+                engine::run_postgres(&url, dossiers, concurrency).await?;
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
