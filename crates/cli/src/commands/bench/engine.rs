@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use motcua_domain::dossier::{
     Actor, Applicant, AppraisalOutcome, DossierCode, ReturnWay, Role, UnitId, UserId,
 };
@@ -36,7 +36,7 @@ fn actor(role: Role, user: &str) -> anyhow::Result<Actor> {
 }
 
 async fn lifecycle(engine: &Engine, n: usize, lat: &mut Vec<Duration>) -> anyhow::Result<()> {
-    // Working hours on a plain Tuesday, so that every appointment is in the future.
+    // The real clock: appointments are computed from it like in service.
     let now = Utc::now();
     let ro = actor(Role::ReceivingOfficer, "ro")?;
     let submission = Submission {
@@ -111,8 +111,6 @@ async fn run_engine(
     let catalogue = Catalogue::from_json(motcua_refdata::PROCEDURES_CAOBANG_JSON)?;
     store.put_procedures(catalogue.procedures()).await?;
     let engine = Engine::new(store, Arc::new(FsBlobStore::new(blobs)?))?;
-    // Deadlines are computed from the real clock: make sure today is covered.
-    let _ = Utc.timestamp_opt(0, 0);
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let start = Instant::now();
     let mut tasks = Vec::new();
