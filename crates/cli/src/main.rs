@@ -1,5 +1,7 @@
 //! `motcua` — the one binary: serve the system, query and convert the unit
-//! registry, run benchmarks. Every command works on a fresh data directory:
+//! registry, compute due dates, manage the procedure catalogue and the
+//! one-stop dossiers, verify the audit chains, load demo data, run
+//! benchmarks. Every command works on a fresh data directory:
 //! it creates, migrates and loads the reference data on first use.
 
 mod commands;
@@ -50,6 +52,21 @@ enum Command {
     /// Benchmarks (print ratios against a baseline measured in the same run).
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),
+    /// Working calendar: due dates of receipt slips (lịch làm việc, hạn trả kết quả).
+    #[command(subcommand)]
+    Calendar(commands::calendar::CalendarCommand),
+    /// The procedure catalogue (danh mục thủ tục hành chính).
+    #[command(subcommand)]
+    Procedures(commands::procedures::ProceduresCommand),
+    /// Dossiers of the one-stop shop (hồ sơ một cửa): submit, act, show, list.
+    #[command(subcommand)]
+    Dossiers(commands::dossiers::DossiersCommand),
+    /// Audit: verify the hash chains of every dossier's events.
+    #[command(subcommand)]
+    Audit(commands::audit::AuditCommand),
+    /// Demo data (dữ liệu mẫu): the Cao Bằng catalogue and demo dossiers.
+    #[command(subcommand)]
+    Demo(commands::demo::DemoCommand),
 }
 
 fn init_tracing(default: &str) {
@@ -94,6 +111,11 @@ fn main() -> ExitCode {
             Command::Serve { .. } => commands::serve::run(&settings).await,
             Command::Units(cmd) => commands::units::run(&settings, cmd).await,
             Command::Bench(cmd) => commands::bench::run(&settings, cmd).await,
+            Command::Calendar(cmd) => commands::calendar::run(&settings, cmd).await,
+            Command::Procedures(cmd) => commands::procedures::run(&settings, cmd).await,
+            Command::Dossiers(cmd) => commands::dossiers::run(&settings, cmd).await,
+            Command::Audit(cmd) => commands::audit::run(&settings, cmd).await,
+            Command::Demo(cmd) => commands::demo::run(&settings, cmd).await,
         }
     });
     match result {
