@@ -45,6 +45,10 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "MOTCUA_LISTEN")]
         listen: Option<String>,
+        /// Do not load the demo data set (Cao Bằng procedures and dossiers)
+        /// into an empty store.
+        #[arg(long, env = "MOTCUA_NO_DEMO")]
+        no_demo: bool,
     },
     /// The administrative-unit registry (đơn vị hành chính).
     #[command(subcommand)]
@@ -88,7 +92,7 @@ fn main() -> ExitCode {
         }
     };
     let listen = match &cli.command {
-        Command::Serve { listen } => listen.clone(),
+        Command::Serve { listen, .. } => listen.clone(),
         _ => None,
     };
     init_tracing(file.log.as_deref().unwrap_or(match cli.command {
@@ -108,7 +112,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async move {
         match cli.command {
-            Command::Serve { .. } => commands::serve::run(&settings).await,
+            Command::Serve { no_demo, .. } => commands::serve::run(&settings, !no_demo).await,
             Command::Units(cmd) => commands::units::run(&settings, cmd).await,
             Command::Bench(cmd) => commands::bench::run(&settings, cmd).await,
             Command::Calendar(cmd) => commands::calendar::run(&settings, cmd).await,

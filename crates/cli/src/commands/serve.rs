@@ -4,8 +4,24 @@ use anyhow::Context;
 
 use crate::config::Settings;
 
-pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn run(settings: &Settings, demo: bool) -> anyhow::Result<ExitCode> {
     let state = crate::open::app(settings).await?;
+    if demo {
+        let report = motcua_engine::demo::load_demo(
+            &state.engine,
+            &[],
+            chrono::Utc::now(),
+            motcua_engine::demo::DEFAULT_DEMO_SEED,
+        )
+        .await
+        .context("loading the demo data set")?;
+        if !report.skipped_existing_dossiers {
+            println!(
+                "Dữ liệu mẫu / demo data: {} thủ tục, {} hồ sơ, {} sự kiện (Cao Bằng)",
+                report.procedures_imported, report.dossiers, report.events
+            );
+        }
+    }
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
