@@ -17,11 +17,33 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use crate::{db_err, SqliteStore};
 
-/// Timestamps as text: UTC, microseconds, sortable.
-const TS_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6fZ";
-
+/// Timestamps as text: UTC, microseconds, sortable
+/// (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, what `%Y-%m-%dT%H:%M:%S%.6fZ` gives,
+/// without parsing a format string on every call: this is on the writer's
+/// hot path).
 fn ts(t: DateTime<Utc>) -> String {
-    t.format(TS_FORMAT).to_string()
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    let (date, time) = (t.date_naive(), t.time());
+    let nanos = time.nanosecond();
+    let (leap, nanos) = if nanos >= 1_000_000_000 {
+        (1, nanos - 1_000_000_000)
+    } else {
+        (0, nanos)
+    };
+    let mut s = String::with_capacity(27);
+    let _ = write!(
+        s,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        date.year(),
+        date.month(),
+        date.day(),
+        time.hour(),
+        time.minute(),
+        time.second() + leap,
+        nanos / 1000
+    );
+    s
 }
 
 fn parse_ts(column: &str, s: &str) -> StoreResult<DateTime<Utc>> {
@@ -31,7 +53,8 @@ fn parse_ts(column: &str, s: &str) -> StoreResult<DateTime<Utc>> {
 }
 
 fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    use chrono::Datelike;
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
 const SUMMARY_COLUMNS: &str = "code, procedure_code, procedure_name, applicant_name, \
@@ -583,5 +606,28 @@ impl DossierStore for SqliteStore {
         let after = after.map(|c| c.to_string()).unwrap_or_default();
         let limit = effective_limit(limit);
         self.read(move |c| event_streams_in(c, &after, limit)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{SubsecRound, TimeZone, Utc};
+
+    #[test]
+    fn timestamps_are_written_as_the_format_says() {
+        let t = Utc
+            .with_ymd_and_hms(2025, 7, 15, 2, 3, 4)
+            .single()
+            .expect("time")
+            + chrono::Duration::microseconds(56);
+        for t in [
+            t,
+            t.trunc_subsecs(0),
+            t + chrono::Duration::nanoseconds(999),
+        ] {
+            assert_eq!(super::ts(t), t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string());
+        }
+        let d = chrono::NaiveDate::from_ymd_opt(2025, 1, 2).expect("date");
+        assert_eq!(super::day(d), "2025-01-02");
     }
 }

@@ -43,7 +43,8 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
-         PRAGMA cache_size = -32768;",
+         PRAGMA cache_size = -32768;
+         PRAGMA temp_store = MEMORY;",
     )
 }
 
@@ -66,7 +67,14 @@ impl SqliteStore {
             })
             .collect::<rusqlite::Result<Vec<_>>>()
             .context("opening SQLite reader connections")?;
-        let writer = writer::spawn(writer).context("starting the SQLite writer thread")?;
+        writer
+            .pragma_update(None, "wal_autocheckpoint", writer::WRITER_AUTOCHECKPOINT)
+            .context("configuring SQLite")?;
+        let checkpointer = Connection::open(path)
+            .and_then(|c| configure(&c).map(|()| c))
+            .context("opening the SQLite checkpoint connection")?;
+        let writer =
+            writer::spawn(writer, checkpointer).context("starting the SQLite writer thread")?;
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),

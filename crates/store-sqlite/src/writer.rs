@@ -6,9 +6,16 @@
 //! fsync for the whole batch under `synchronous=FULL` — and only then
 //! answers the jobs. If the commit fails, every job that would have written
 //! is told so; nothing it did survives.
+//!
+//! Two helper threads keep work off the writer: one delivers the answers
+//! (waking the callers), one checkpoints the WAL into the database after
+//! commits (`PASSIVE`, concurrently with the writer). The writer's own
+//! automatic checkpoint stays on, with a higher threshold, as a backstop
+//! that bounds the WAL under sustained load.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
+use std::time::Duration;
 
 use motcua_store::{StoreError, StoreResult};
 use rusqlite::Connection;
@@ -16,6 +23,13 @@ use tokio::sync::oneshot;
 
 /// The most jobs one transaction carries.
 pub(crate) const MAX_BATCH: usize = 256;
+
+/// WAL pages after which the writer checkpoints by itself (the backstop;
+/// the checkpoint thread normally keeps the WAL well below it).
+pub(crate) const WRITER_AUTOCHECKPOINT: u32 = 8192;
+
+/// Least time between two checkpoints of the checkpoint thread.
+const CHECKPOINT_PAUSE: Duration = Duration::from_millis(20);
 
 /// A unit of work run by the writer thread.
 pub(crate) trait Job: Send {
@@ -89,18 +103,56 @@ fn other(msg: String) -> StoreError {
     StoreError::Other(anyhow::anyhow!(msg))
 }
 
-/// Starts the writer thread; it ends when every sender is dropped.
-pub(crate) fn spawn(conn: Connection) -> std::io::Result<mpsc::Sender<Box<dyn Job>>> {
+/// A finished batch: its jobs and how the batch ended.
+type Answers = (Vec<Box<dyn Job>>, Result<(), String>);
+
+/// Starts the writer thread on `conn`, and the checkpoint thread on
+/// `checkpointer`; they end when every sender is dropped. Answers are
+/// delivered by a third thread, so waking the callers does not hold up the
+/// next batch.
+pub(crate) fn spawn(
+    conn: Connection,
+    checkpointer: Connection,
+) -> std::io::Result<mpsc::Sender<Box<dyn Job>>> {
     let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
+    let (answers_tx, answers_rx) = mpsc::channel::<Answers>();
+    let (checkpoint_tx, checkpoint_rx) = mpsc::sync_channel::<()>(1);
+    std::thread::Builder::new()
+        .name("motcua-sqlite-checkpoint".into())
+        .spawn(move || {
+            while checkpoint_rx.recv().is_ok() {
+                if let Err(e) =
+                    checkpointer.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                {
+                    tracing::warn!(error = %e, "SQLite: WAL checkpoint failed");
+                }
+                std::thread::sleep(CHECKPOINT_PAUSE);
+            }
+        })?;
+    std::thread::Builder::new()
+        .name("motcua-sqlite-answers".into())
+        .spawn(move || {
+            for (jobs, outcome) in answers_rx {
+                let outcome = outcome.as_ref().map(|_| ()).map_err(String::as_str);
+                for job in jobs {
+                    job.finish(outcome);
+                }
+            }
+        })?;
     std::thread::Builder::new()
         .name("motcua-sqlite-writer".into())
-        .spawn(move || writer_loop(conn, rx))?;
+        .spawn(move || writer_loop(conn, rx, answers_tx, checkpoint_tx))?;
     Ok(tx)
 }
 
-fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>) {
-    let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
+fn writer_loop(
+    conn: Connection,
+    rx: mpsc::Receiver<Box<dyn Job>>,
+    answers: mpsc::Sender<Answers>,
+    checkpoint: mpsc::SyncSender<()>,
+) {
     while let Ok(first) = rx.recv() {
+        let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
         batch.push(first);
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -108,7 +160,16 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>) {
                 Err(_) => break,
             }
         }
-        run_batch(&conn, &mut batch);
+        let done = run_batch(&conn, batch);
+        if done.1.is_ok() {
+            let _ = checkpoint.try_send(());
+        }
+        if let Err(mpsc::SendError((jobs, outcome))) = answers.send(done) {
+            let outcome = outcome.as_ref().map(|_| ()).map_err(String::as_str);
+            for job in jobs {
+                job.finish(outcome);
+            }
+        }
     }
     tracing::debug!("SQLite writer stopped");
 }
@@ -117,21 +178,17 @@ fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
     conn.prepare_cached(sql)?.execute([]).map(|_| ())
 }
 
-fn fail_all(jobs: &mut Vec<Box<dyn Job>>, why: &str) {
-    for job in jobs.drain(..) {
-        job.finish(Err(why));
-    }
-}
-
-fn run_batch(conn: &Connection, batch: &mut Vec<Box<dyn Job>>) {
+/// Runs one batch in one transaction and returns the jobs to answer with
+/// the batch's outcome (jobs not run when the batch broke are answered
+/// with its error).
+fn run_batch(conn: &Connection, batch: Vec<Box<dyn Job>>) -> Answers {
     let size = batch.len();
     if let Err(e) = exec(conn, "BEGIN IMMEDIATE") {
         tracing::error!(error = %e, "SQLite: cannot begin a write transaction");
-        fail_all(batch, &e.to_string());
-        return;
+        return (batch, Err(e.to_string()));
     }
     let mut done: Vec<Box<dyn Job>> = Vec::with_capacity(size);
-    let mut pending = std::mem::take(batch).into_iter();
+    let mut pending = batch.into_iter();
     let mut broken: Option<String> = None;
     for mut job in pending.by_ref() {
         if let Err(e) = exec(conn, "SAVEPOINT job") {
@@ -170,12 +227,6 @@ fn run_batch(conn: &Connection, batch: &mut Vec<Box<dyn Job>>) {
             }
         }
     }
-    let result = outcome.as_ref().map(|_| ()).map_err(String::as_str);
-    for job in done {
-        job.finish(result);
-    }
-    for job in pending {
-        job.finish(Err(result.err().unwrap_or("batch aborted")));
-    }
-    *batch = Vec::with_capacity(MAX_BATCH);
+    done.extend(pending);
+    (done, outcome)
 }

@@ -246,7 +246,7 @@ pub trait DossierStore {
 pub mod support {
     use chrono::{DateTime, Utc};
     use motcua_domain::dossier::{
-        apply, canonical_bytes, canonical_json, chain_events, decide, parse_canonical, Actor,
+        apply, canonical_bytes, canonical_json, decide, event_hash, parse_canonical, Actor,
         ChainedEvent, Command, DossierCode, DossierState, NewDossier, Role, Status, UnitId,
     };
     use motcua_domain::procedure::{Procedure, ProcedureCode};
@@ -408,15 +408,18 @@ pub mod support {
             Err(e) => return Ok(Err(CommandError::Refused(e))),
         };
         let new_state = events.iter().fold(state, apply);
-        let chained = chain_events(prev, events).map_err(internal)?;
-        let bodies = chained
-            .iter()
-            .map(|c| {
-                canonical_bytes(&c.event)
-                    .map_err(internal)
-                    .and_then(|b| String::from_utf8(b).map_err(internal))
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
+        // `chain_events`, keeping the canonical bytes it hashes: they are
+        // what is stored.
+        let mut prev = prev;
+        let mut chained = Vec::with_capacity(events.len());
+        let mut bodies = Vec::with_capacity(events.len());
+        for event in events {
+            let body = canonical_bytes(&event).map_err(internal)?;
+            let hash = event_hash(&prev, &body);
+            prev = hash;
+            chained.push(ChainedEvent { event, hash });
+            bodies.push(String::from_utf8(body).map_err(internal)?);
+        }
         let projection = projection(&new_state)?;
         let code = new_state
             .dossier
