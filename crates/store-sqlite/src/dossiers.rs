@@ -172,7 +172,7 @@ fn execute_in(
     };
 
     let opened: Command;
-    let (state, command, old_version) = match &req.target {
+    let (state, command, old_version, prev) = match &req.target {
         Target::New(open) => {
             let today = vietnam_date(req.now);
             let seq: i64 = conn
@@ -190,7 +190,7 @@ fn execute_in(
                 Err(e) => return Ok(Err(e)),
             };
             opened = sup::open_command(open, code);
-            (DossierState::new(), &opened, None)
+            (DossierState::new(), &opened, None, GENESIS)
         }
         Target::Existing {
             code,
@@ -218,21 +218,11 @@ fn execute_in(
                 }
             }
             let state = sup::decode_state(&code_text, &state_json, version)?;
-            (state, command, Some(version))
+            let prev = last_hash(conn, &code_text, version)?;
+            (state, command, Some(version), prev)
         }
     };
 
-    let prev = match old_version {
-        Some(v) => {
-            let code = state
-                .dossier
-                .as_ref()
-                .map(|d| d.code.to_string())
-                .unwrap_or_default();
-            last_hash(conn, &code, v)?
-        }
-        None => GENESIS,
-    };
     let decided = match sup::decide_and_chain(state, command, &req.actor, req.now, prev)? {
         Ok(d) => d,
         Err(e) => return Ok(Err(e)),

@@ -4,8 +4,10 @@
 //! `SAVEPOINT` (a job that fails or is refused is rolled back to its
 //! savepoint alone, so every job stays atomic), commits once — one WAL
 //! fsync for the whole batch under `synchronous=FULL` — and only then
-//! answers the jobs. If the commit fails, every job that would have written
-//! is told so; nothing it did survives.
+//! answers the jobs. If the batch fails (the commit, or SQLite abandoning
+//! the transaction), every job of it gets the storage error, refusals
+//! included: nothing of the batch survives, and a refusal may have rested
+//! on an earlier job's changes.
 //!
 //! Two helper threads keep work off the writer: one delivers the answers
 //! (waking the callers), one checkpoints the WAL into the database after
@@ -47,7 +49,6 @@ pub(crate) struct WriteJob<T, F> {
     f: Option<F>,
     keep: fn(&T) -> bool,
     out: Option<StoreResult<T>>,
-    kept: bool,
     reply: oneshot::Sender<StoreResult<T>>,
 }
 
@@ -65,7 +66,6 @@ where
             f: Some(f),
             keep,
             out: None,
-            kept: false,
             reply,
         };
         (Box::new(job), rx)
@@ -82,9 +82,9 @@ where
             return false;
         };
         let out = f(conn);
-        self.kept = matches!(&out, Ok(v) if (self.keep)(v));
+        let keep = matches!(&out, Ok(v) if (self.keep)(v));
         self.out = Some(out);
-        self.kept
+        keep
     }
 
     fn finish(self: Box<Self>, batch: Result<(), &str>) {
@@ -92,7 +92,8 @@ where
             (None, Err(why)) => Err(other(format!("write not done: {why}"))),
             (None, Ok(())) => Err(other("the write job panicked".to_string())),
             (Some(out), Ok(())) => out,
-            (Some(out), Err(_)) if !self.kept => out,
+            // Even a refusal is withdrawn: it may have been decided on the
+            // changes of an earlier job of the batch, which are gone.
             (Some(_), Err(why)) => Err(other(format!("commit failed: {why}"))),
         };
         let _ = self.reply.send(answer);

@@ -200,6 +200,7 @@ macro_rules! conformance_tests {
             concurrent_opens_get_gap_free_sequence,
             concurrent_commands_on_one_dossier,
             idempotent_retry,
+            concurrent_retries_act_once,
             refused_command_writes_nothing,
             event_streams_page_in_code_order,
             queue_orders_by_urgency,

@@ -229,9 +229,11 @@ pub trait DossierStore {
 
     async fn queue(&self, query: &QueueQuery) -> StoreResult<Vec<DossierSummary>>;
 
-    /// Event streams of up to `limit` dossiers whose code sorts after
-    /// `after`, in code order (the order of [`DossierCode`], which is the
-    /// byte order of its text), for `motcua audit verify`.
+    /// Event streams of up to `limit` dossiers (0 means [`DEFAULT_LIMIT`];
+    /// at most [`MAX_LIMIT`]) whose code sorts after `after`, in code order
+    /// (the order of [`DossierCode`], which is the byte order of its text),
+    /// for `motcua audit verify`. Read from the event log itself, not the
+    /// projection.
     async fn event_streams(
         &self,
         after: Option<&DossierCode>,

@@ -851,6 +851,42 @@ pub async fn idempotent_retry(store: &dyn Store) {
     assert_eq!(store.events(&code).await.expect("events").len(), 4);
 }
 
+pub async fn concurrent_retries_act_once(store: &dyn Store) {
+    import_demo_procedures(store).await;
+    let cast = cast(RECEIVING, COMPETENT);
+    let open_req = with_key(
+        new_request(
+            open(Intake::Online, BIRTH, RECEIVING, COMPETENT, "Hà Thị Thu"),
+            &cast.citizen,
+            t0(),
+        ),
+        "double-click",
+    );
+    let results = join_all((0..8).map(|_| store.execute(open_req.clone())).collect()).await;
+    let answers: Vec<Applied> = results
+        .into_iter()
+        .map(|r| r.expect("storage works").expect("applied or replayed"))
+        .collect();
+    assert_eq!(
+        answers.iter().filter(|a| !a.replayed).count(),
+        1,
+        "one request acted, the others were replays"
+    );
+    let code = answers[0].code.clone();
+    assert!(answers.iter().all(|a| a.code == code && a.version == 1));
+    assert_eq!(code.seq(), 1);
+    assert_eq!(
+        store
+            .search(&DossierFilter::default())
+            .await
+            .expect("search")
+            .len(),
+        1,
+        "one dossier"
+    );
+    assert_eq!(store.events(&code).await.expect("events").len(), 1);
+}
+
 pub async fn refused_command_writes_nothing(store: &dyn Store) {
     import_demo_procedures(store).await;
     let cast = cast(RECEIVING, COMPETENT);
