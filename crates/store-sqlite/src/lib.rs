@@ -31,7 +31,7 @@ pub struct SqliteStore {
 
 struct Inner {
     path: PathBuf,
-    writer: Mutex<mpsc::Sender<Box<dyn writer::Job>>>,
+    writer: mpsc::Sender<Box<dyn writer::Job>>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
 }
@@ -78,7 +78,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
-                writer: Mutex::new(writer),
+                writer,
                 readers,
                 next_reader: AtomicUsize::new(0),
             }),
@@ -137,8 +137,6 @@ impl SqliteStore {
         let (job, answer) = writer::WriteJob::boxed(f, keep);
         self.inner
             .writer
-            .lock()
-            .map_err(|_| StoreError::Other(anyhow::anyhow!("writer queue poisoned")))?
             .send(job)
             .map_err(|_| StoreError::Other(anyhow::anyhow!("the SQLite writer has stopped")))?;
         answer

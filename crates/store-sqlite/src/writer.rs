@@ -231,3 +231,83 @@ fn run_batch(conn: &Connection, batch: Vec<Box<dyn Job>>) -> Answers {
     done.extend(pending);
     (done, outcome)
 }
+
+#[cfg(test)]
+mod tests {
+    use motcua_store::StoreError;
+    use rusqlite::params;
+
+    use crate::{db_err, test_store};
+
+    /// Jobs sent together share transactions; a failing job is rolled back
+    /// to its own savepoint and the others are kept.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_job_is_rolled_back_alone() {
+        let (store, fixture) = test_store();
+        let jobs = (0..200).map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .write(move |c| {
+                        c.execute(
+                            "INSERT INTO meta (key, value) VALUES (?1, 'x')",
+                            params![format!("job-{i}")],
+                        )
+                        .map_err(db_err)?;
+                        if i % 3 == 0 {
+                            return Err(StoreError::Conflict(format!("job {i} refuses")));
+                        }
+                        Ok(i)
+                    })
+                    .await
+            })
+        });
+        let mut kept = 0;
+        for (i, job) in jobs.collect::<Vec<_>>().into_iter().enumerate() {
+            match job.await.expect("task") {
+                Ok(n) => {
+                    assert_eq!(n, i);
+                    kept += 1;
+                }
+                Err(StoreError::Conflict(_)) => assert_eq!(i % 3, 0),
+                Err(e) => panic!("job {i}: {e:?}"),
+            }
+        }
+        let stored: Vec<String> = store
+            .read(|c| {
+                let mut stmt = c
+                    .prepare("SELECT key FROM meta WHERE key LIKE 'job-%' ORDER BY key")
+                    .map_err(db_err)?;
+                let rows = stmt
+                    .query_map([], |r| r.get::<_, String>(0))
+                    .map_err(db_err)?;
+                rows.collect::<Result<Vec<_>, _>>().map_err(db_err)
+            })
+            .await
+            .expect("read");
+        assert_eq!(stored.len(), kept);
+        assert!(stored.iter().all(|k| k
+            .trim_start_matches("job-")
+            .parse::<usize>()
+            .is_ok_and(|i| i % 3 != 0)));
+        drop(store);
+        fixture.finish().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_job_fails_alone() {
+        let (store, fixture) = test_store();
+        let panicking = store.write(|_| -> motcua_store::StoreResult<()> {
+            panic!("a bug in a job");
+        });
+        let fine = store.write(|c| {
+            c.execute("INSERT INTO meta (key, value) VALUES ('after', 'ok')", [])
+                .map_err(db_err)
+        });
+        let (p, f) = tokio::join!(panicking, fine);
+        assert!(matches!(p, Err(StoreError::Other(_))));
+        assert_eq!(f.expect("the next job runs"), 1);
+        drop(store);
+        fixture.finish().await;
+    }
+}
