@@ -6,4 +6,5 @@
 pub mod calendar;
 pub mod dossier;
 pub mod procedure;
+pub mod reports;
 pub mod units;

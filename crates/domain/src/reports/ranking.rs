@@ -1,0 +1,67 @@
+//! Xếp hạng — the communes of a province ranked by their service index
+//! total (Decision 766/QĐ-TTg), with the grade bands of the configuration
+//! (the bands are not published: **(configurable, unverified)**, see
+//! [`super::IndexConfig`]).
+
+use serde::{Deserialize, Serialize};
+
+use super::index766::{Grade, Group, IndexReport};
+use crate::dossier::UnitId;
+
+/// One unit's index for the period being ranked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitIndex {
+    pub unit: UnitId,
+    pub name_vi: String,
+    pub report: IndexReport,
+}
+
+/// One row of the ranking table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RankedUnit {
+    /// 1-based; units with equal totals share a rank and the next rank is
+    /// skipped (standard competition ranking: 1, 2, 2, 4).
+    pub rank: u32,
+    pub unit: UnitId,
+    pub name_vi: String,
+    pub total: f64,
+    pub max_total: f64,
+    pub grade: Grade,
+    pub grade_vi: String,
+    /// Points per group, in the configuration's order.
+    pub groups: Vec<(Group, f64)>,
+}
+
+/// Ranks units by total, highest first; ties keep the unit-code order.
+pub fn rank(units: &[UnitIndex]) -> Vec<RankedUnit> {
+    let mut sorted: Vec<&UnitIndex> = units.iter().collect();
+    sorted.sort_by(|a, b| {
+        b.report
+            .total
+            .total_cmp(&a.report.total)
+            .then_with(|| a.unit.cmp(&b.unit))
+    });
+    let mut out: Vec<RankedUnit> = Vec::with_capacity(sorted.len());
+    for (i, u) in sorted.iter().enumerate() {
+        let rank = match out.last() {
+            Some(prev) if prev.total.total_cmp(&u.report.total).is_eq() => prev.rank,
+            _ => u32::try_from(i + 1).unwrap_or(u32::MAX),
+        };
+        out.push(RankedUnit {
+            rank,
+            unit: u.unit.clone(),
+            name_vi: u.name_vi.clone(),
+            total: u.report.total,
+            max_total: u.report.max_total,
+            grade: u.report.grade,
+            grade_vi: u.report.grade_vi.clone(),
+            groups: u
+                .report
+                .groups
+                .iter()
+                .map(|g| (g.group, g.points))
+                .collect(),
+        });
+    }
+    out
+}
