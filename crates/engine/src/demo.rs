@@ -1036,6 +1036,7 @@ impl<'a> Sim<'a> {
             competent_unit: (spec.competent != spec.receiving).then(|| spec.competent.clone()),
             applicant: spec.applicant.clone(),
             documents: spec.documents.clone(),
+            contact: None,
         };
         self.record(at, actor, command, Op::Open(submission))
     }

@@ -20,7 +20,7 @@ use motcua_domain::calendar::{CalendarConfig, DeadlinePolicy, WorkingCalendar};
 use motcua_domain::dossier::{Actor, Applicant, DossierCode, ReceivedDocument, UnitId};
 use motcua_domain::procedure::ProcedureCode;
 use motcua_store::blobs::BlobStore;
-use motcua_store::{Applied, CommandRequest, Intake, OpenDossier, Store, Target};
+use motcua_store::{Applied, CommandRequest, Contact, Intake, OpenDossier, Store, Target};
 use serde::{Deserialize, Serialize};
 
 pub use action::Action;
@@ -52,6 +52,10 @@ pub struct Submission {
     pub applicant: Applicant,
     #[serde(default)]
     pub documents: Vec<ReceivedDocument>,
+    /// Where to send the applicant's notifications (e-mail, phone), kept
+    /// out of the event log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
 }
 
 impl Engine {
@@ -118,6 +122,7 @@ impl Engine {
             procedure: procedure.snapshot(),
             applicant: submission.applicant,
             documents: submission.documents,
+            contact: submission.contact,
         };
         let request = CommandRequest {
             target: Target::New(open),

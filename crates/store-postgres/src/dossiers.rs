@@ -279,6 +279,8 @@ async fn execute_in(
         }
     }
 
+    crate::outbox::write_for_command(conn, &req.target, &decided, now).await?;
+
     if let Some(key) = &req.idempotency_key {
         sqlx::query(
             "UPDATE idempotency_keys SET dossier = $3, response = $4::jsonb \

@@ -2,6 +2,7 @@
 //! province code so that they can be partitioned or distributed by province.
 
 mod dossiers;
+mod outbox;
 mod units;
 
 use std::str::FromStr;

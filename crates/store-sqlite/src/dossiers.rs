@@ -21,7 +21,7 @@ use crate::{db_err, SqliteStore};
 /// (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, what `%Y-%m-%dT%H:%M:%S%.6fZ` gives,
 /// without parsing a format string on every call: this is on the writer's
 /// hot path).
-fn ts(t: DateTime<Utc>) -> String {
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
     use chrono::{Datelike, Timelike};
     use std::fmt::Write;
     let (date, time) = (t.date_naive(), t.time());
@@ -46,7 +46,7 @@ fn ts(t: DateTime<Utc>) -> String {
     s
 }
 
-fn parse_ts(column: &str, s: &str) -> StoreResult<DateTime<Utc>> {
+pub(crate) fn parse_ts(column: &str, s: &str) -> StoreResult<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| StoreError::Corrupt(format!("{column}: {s:?}: {e}")))
@@ -319,6 +319,8 @@ fn execute_in(
             }
         }
     }
+
+    crate::outbox::write_for_command(conn, &req.target, &decided, to_micros(req.now))?;
 
     if let Some((key, fp)) = key {
         conn.prepare_cached(

@@ -8,6 +8,7 @@
 
 mod dossiers;
 mod migrate;
+mod outbox;
 mod units;
 mod writer;
 
@@ -154,6 +155,8 @@ const CONSTRAINTS: &[(&str, &str)] = &[
     ("dossier_events", "dossier_events_pk"),
     ("dossier_sequences", "dossier_sequences_pk"),
     ("idempotency_keys", "idempotency_keys_pk"),
+    ("applicant_contacts", "applicant_contacts_pk"),
+    ("notification_outbox", "notification_outbox_dedup"),
 ];
 
 /// Maps a driver error to the store's error; a uniqueness violation

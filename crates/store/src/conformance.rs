@@ -9,7 +9,9 @@ use motcua_domain::units::{parse_dataset, Era, UnitCode, UnitDataset, UnitSource
 use crate::{Store, StoreError};
 
 mod dossiers;
+mod outbox;
 pub use dossiers::*;
+pub use outbox::*;
 
 /// The reference data shipped in the binary.
 pub fn shipped_units() -> UnitDataset {

@@ -41,6 +41,12 @@ pub struct OpenDossier {
     pub procedure: ProcedureSnapshot,
     pub applicant: Applicant,
     pub documents: Vec<ReceivedDocument>,
+    /// How the applicant wants to be told of the dossier's progress (kept
+    /// apart from the event log: see [`crate::outbox`]). Left out of the
+    /// JSON when absent, so that the idempotency fingerprint of a request
+    /// without it is unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<crate::Contact>,
 }
 
 /// Which dossier a command is for.

@@ -7,6 +7,7 @@ pub mod conformance;
 mod dossiers;
 mod error;
 pub mod fixture;
+pub mod outbox;
 pub mod rows;
 mod units;
 
@@ -16,11 +17,12 @@ pub use dossiers::{
     Target, DEFAULT_LIMIT, MAX_LIMIT, QUEUE_STATUSES,
 };
 pub use error::{StoreError, StoreResult};
+pub use outbox::{support as outbox_support, Contact, OutboxStore};
 pub use units::UnitStore;
 
 /// Everything a backend provides. New areas add their own trait here and the
 /// blanket list below grows.
-pub trait Store: UnitStore + DossierStore + Send + Sync + 'static {
+pub trait Store: UnitStore + DossierStore + OutboxStore + Send + Sync + 'static {
     /// The backend's name, for logs and `motcua serve`'s banner.
     fn backend(&self) -> &'static str;
 }

@@ -588,6 +588,7 @@ async fn submit(
         competent_unit: competent,
         applicant,
         documents,
+        contact: None,
     };
     let applied = match engine
         .submit(submission, actor.clone(), now, idempotency_key)

@@ -113,6 +113,7 @@ pub fn open(
             form: DocumentForm::Original,
             count: 1,
         }],
+        contact: None,
     }
 }
 

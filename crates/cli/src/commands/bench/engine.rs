@@ -50,6 +50,7 @@ async fn lifecycle(engine: &Engine, n: usize, lat: &mut Vec<Duration>) -> anyhow
             user: None,
         },
         documents: vec![],
+        contact: None,
     };
     let t = Instant::now();
     let applied = engine.submit(submission, ro.clone(), now, None).await?;
