@@ -3,6 +3,7 @@
 //! data in, which keeps every rule testable with exact examples and
 //! property tests.
 
+pub mod access;
 pub mod calendar;
 pub mod dossier;
 pub mod procedure;

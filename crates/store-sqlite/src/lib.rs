@@ -6,6 +6,7 @@
 //! [`writer`]): concurrent commands share one transaction and one fsync,
 //! each in its own savepoint.
 
+mod accounts;
 mod dossiers;
 mod migrate;
 mod outbox;

@@ -4,6 +4,7 @@
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_units.sql")),
     (2, include_str!("../migrations/0002_dossiers.sql")),
+    (3, include_str!("../migrations/0003_accounts.sql")),
     (4, include_str!("../migrations/0004_outbox.sql")),
 ];
 

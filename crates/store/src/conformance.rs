@@ -8,8 +8,10 @@ use motcua_domain::units::{parse_dataset, Era, UnitCode, UnitDataset, UnitSource
 
 use crate::{Store, StoreError};
 
+mod accounts;
 mod dossiers;
 mod outbox;
+pub use accounts::*;
 pub use dossiers::*;
 pub use outbox::*;
 
@@ -206,7 +208,14 @@ macro_rules! conformance_tests {
             refused_command_writes_nothing,
             event_streams_page_in_code_order,
             queue_orders_by_urgency,
-            search_filters_and_pages
+            search_filters_and_pages,
+            officials_with_assignments,
+            sessions_expire_and_end,
+            lockout_after_repeated_failures,
+            concurrent_failures_are_all_counted,
+            citizens_are_known_by_contact,
+            one_time_codes_are_used_once,
+            scoped_search_sees_only_the_scope
         );
     };
     (@each $factory:path, $($name:ident),* $(,)?) => {

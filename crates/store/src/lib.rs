@@ -2,6 +2,7 @@
 //! backend crate (`motcua-store-sqlite`, `motcua-store-postgres`) implements
 //! it over a real connection with its own migrations.
 
+mod accounts;
 pub mod blobs;
 pub mod conformance;
 mod dossiers;
@@ -11,6 +12,10 @@ pub mod outbox;
 pub mod rows;
 mod units;
 
+pub use accounts::{
+    login_key, otp_key, support as account_support, AccountStore, Citizen, NewOfficial, NewSession,
+    Official, OfficialLogin, Session, Subject,
+};
 pub use dossiers::{
     effective_limit, support as dossier_support, Applied, CommandError, CommandRequest,
     DossierFilter, DossierStore, DossierSummary, EventStream, Intake, OpenDossier, QueueQuery,
@@ -22,7 +27,9 @@ pub use units::UnitStore;
 
 /// Everything a backend provides. New areas add their own trait here and the
 /// blanket list below grows.
-pub trait Store: UnitStore + DossierStore + OutboxStore + Send + Sync + 'static {
+pub trait Store:
+    UnitStore + DossierStore + OutboxStore + AccountStore + Send + Sync + 'static
+{
     /// The backend's name, for logs and `motcua serve`'s banner.
     fn backend(&self) -> &'static str;
 }

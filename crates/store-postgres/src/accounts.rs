@@ -1,0 +1,573 @@
+//! The account store on PostgreSQL. Writes that read first (lockout,
+//! one-time codes) lock the row (`SELECT … FOR UPDATE` after an
+//! `INSERT … ON CONFLICT DO NOTHING` that makes sure it exists), so
+//! concurrent failures are all counted and a code is used once.
+
+use async_trait::async_trait;
+use chrono::{DateTime, TimeDelta, Utc};
+use motcua_domain::access::{
+    check_otp, may_send_otp, Assignment, Contact, LockoutPolicy, OtpChallenge, OtpCheck, OtpNext,
+    OtpPolicy, Scope, Throttle, Username,
+};
+use motcua_domain::dossier::UserId;
+use motcua_store::account_support as sup;
+use motcua_store::dossier_support::{self as dsup, SummaryRow};
+use motcua_store::{
+    effective_limit, AccountStore, Citizen, DossierFilter, DossierSummary, NewOfficial, NewSession,
+    Official, OfficialLogin, Session, StoreError, StoreResult, Subject,
+};
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, QueryBuilder, Row};
+
+use crate::{db_err, PgStore};
+
+async fn assignments_of(conn: &mut PgConnection, username: &str) -> StoreResult<Vec<Assignment>> {
+    let rows = sqlx::query("SELECT role, unit FROM official_roles WHERE username = $1")
+        .bind(username)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    let mut out = rows
+        .iter()
+        .map(|r| {
+            let role: &str = r.try_get(0).map_err(db_err)?;
+            let unit: &str = r.try_get(1).map_err(db_err)?;
+            sup::assignment(role, unit)
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    out.sort();
+    Ok(out)
+}
+
+async fn official_in(
+    conn: &mut PgConnection,
+    username: &str,
+) -> StoreResult<Option<OfficialLogin>> {
+    let row = sqlx::query(
+        "SELECT username, display_name, password_hash, active, created_at FROM officials \
+         WHERE username = $1",
+    )
+    .bind(username)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let Some(r) = row else { return Ok(None) };
+    let name: String = r.try_get(0).map_err(db_err)?;
+    Ok(Some(OfficialLogin {
+        official: Official {
+            username: sup::username("officials.username", &name)?,
+            display_name: r.try_get(1).map_err(db_err)?,
+            active: r.try_get(3).map_err(db_err)?,
+            assignments: assignments_of(conn, &name).await?,
+            created_at: r.try_get(4).map_err(db_err)?,
+        },
+        password_hash: r.try_get(2).map_err(db_err)?,
+    }))
+}
+
+async fn insert_assignments(
+    conn: &mut PgConnection,
+    username: &str,
+    list: &[Assignment],
+) -> StoreResult<()> {
+    for a in list {
+        sqlx::query(
+            "INSERT INTO official_roles (username, role, unit, province_code) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(username)
+        .bind(a.role.as_str())
+        .bind(a.unit.as_str())
+        .bind(sup::province(a))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+fn throttle_row(r: &PgRow) -> StoreResult<Throttle> {
+    Ok(Throttle {
+        failures: sup::count(
+            "login_throttle.failures",
+            i64::from(r.try_get::<i32, _>(0).map_err(db_err)?),
+        )?,
+        last_failure_at: r.try_get(1).map_err(db_err)?,
+        locked_until: r.try_get(2).map_err(db_err)?,
+    })
+}
+
+fn otp_row(r: &PgRow) -> StoreResult<OtpChallenge> {
+    Ok(OtpChallenge {
+        code_hash: r.try_get(0).map_err(db_err)?,
+        created_at: r.try_get(1).map_err(db_err)?,
+        expires_at: r.try_get(2).map_err(db_err)?,
+        attempts_left: sup::count(
+            "otp_challenges.attempts_left",
+            i64::from(r.try_get::<i32, _>(3).map_err(db_err)?),
+        )?,
+    })
+}
+
+async fn otp_for_update(conn: &mut PgConnection, key: &str) -> StoreResult<Option<OtpChallenge>> {
+    sqlx::query(
+        "SELECT code_hash, created_at, expires_at, attempts_left FROM otp_challenges \
+         WHERE contact = $1 FOR UPDATE",
+    )
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_err)?
+    .as_ref()
+    .map(otp_row)
+    .transpose()
+}
+
+async fn put_otp_row(conn: &mut PgConnection, key: &str, c: &OtpChallenge) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO otp_challenges (contact, code_hash, created_at, expires_at, attempts_left) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (contact) DO UPDATE SET \
+         code_hash = excluded.code_hash, created_at = excluded.created_at, \
+         expires_at = excluded.expires_at, attempts_left = excluded.attempts_left",
+    )
+    .bind(key)
+    .bind(&c.code_hash)
+    .bind(c.created_at)
+    .bind(c.expires_at)
+    .bind(i32::try_from(c.attempts_left).unwrap_or(i32::MAX))
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+fn citizen_row(r: &PgRow) -> StoreResult<Citizen> {
+    let id: &str = r.try_get(0).map_err(db_err)?;
+    let contact: &str = r.try_get(1).map_err(db_err)?;
+    Ok(Citizen {
+        id: sup::user_id("citizens.id", id)?,
+        contact: sup::contact("citizens.contact", contact)?,
+        created_at: r.try_get(2).map_err(db_err)?,
+    })
+}
+
+const SUMMARY_COLUMNS: &str = "code, procedure_code, procedure_name, applicant_name, \
+     receiving_unit, competent_unit, status, step_role, holder_unit, assignee, submitted_at, \
+     due, version";
+
+fn summary_row(r: &PgRow) -> StoreResult<DossierSummary> {
+    SummaryRow {
+        code: r.try_get(0).map_err(db_err)?,
+        procedure_code: r.try_get(1).map_err(db_err)?,
+        procedure_name: r.try_get(2).map_err(db_err)?,
+        applicant_name: r.try_get(3).map_err(db_err)?,
+        receiving_unit: r.try_get(4).map_err(db_err)?,
+        competent_unit: r.try_get(5).map_err(db_err)?,
+        status: i64::from(r.try_get::<i16, _>(6).map_err(db_err)?),
+        step_role: r.try_get(7).map_err(db_err)?,
+        holder_unit: r.try_get(8).map_err(db_err)?,
+        assignee: r.try_get(9).map_err(db_err)?,
+        submitted_at: r.try_get(10).map_err(db_err)?,
+        due: r.try_get(11).map_err(db_err)?,
+        version: r.try_get(12).map_err(db_err)?,
+    }
+    .decode()
+}
+
+/// Pushes the scope as an SQL condition (OR of its parts); false when empty.
+fn push_scope(qb: &mut QueryBuilder<'_, sqlx::Postgres>, scope: &Scope) -> bool {
+    let mut first = true;
+    let mut or = |qb: &mut QueryBuilder<'_, sqlx::Postgres>| {
+        qb.push(if first { "(" } else { " OR " });
+        first = false;
+    };
+    let units: Vec<String> = scope.units.iter().map(ToString::to_string).collect();
+    if !units.is_empty() {
+        or(qb);
+        qb.push("receiving_unit = ANY(")
+            .push_bind(units.clone())
+            .push(") OR competent_unit = ANY(")
+            .push_bind(units)
+            .push(")");
+    }
+    for province in &scope.provinces {
+        let prefix = sup::province_prefix(province);
+        let n = i32::try_from(prefix.len()).unwrap_or(i32::MAX);
+        or(qb);
+        qb.push("receiving_unit = ")
+            .push_bind(province.clone())
+            .push(" OR competent_unit = ")
+            .push_bind(province.clone())
+            .push(" OR substr(receiving_unit, 1, ")
+            .push_bind(n)
+            .push(") = ")
+            .push_bind(prefix.clone())
+            .push(" OR substr(competent_unit, 1, ")
+            .push_bind(n)
+            .push(") = ")
+            .push_bind(prefix);
+    }
+    if let Some(user) = &scope.applicant {
+        or(qb);
+        qb.push("(state -> 'dossier' -> 'applicant' ->> 'user') = ")
+            .push_bind(user.to_string());
+    }
+    if first {
+        return false;
+    }
+    qb.push(")");
+    true
+}
+
+#[async_trait]
+impl AccountStore for PgStore {
+    async fn count_officials(&self) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM officials")
+            .fetch_one(self.pool())
+            .await
+            .map_err(db_err)?;
+        dsup::version("count(officials)", n)
+    }
+
+    async fn create_official(
+        &self,
+        new: &NewOfficial,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Official> {
+        let mut tx = self.pool().begin().await.map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO officials (username, display_name, password_hash, active, created_at, \
+             updated_at) VALUES ($1, $2, $3, TRUE, $4, $4)",
+        )
+        .bind(new.username.as_str())
+        .bind(&new.display_name)
+        .bind(&new.password_hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        insert_assignments(&mut tx, new.username.as_str(), &new.assignments).await?;
+        let official = official_in(&mut tx, new.username.as_str())
+            .await?
+            .map(|o| o.official)
+            .ok_or_else(|| StoreError::Other(anyhow::anyhow!("created official not found")))?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(official)
+    }
+
+    async fn official(&self, username: &Username) -> StoreResult<Option<OfficialLogin>> {
+        let mut conn = self.pool().acquire().await.map_err(db_err)?;
+        official_in(&mut conn, username.as_str()).await
+    }
+
+    async fn add_assignments(
+        &self,
+        username: &Username,
+        assignments: &[Assignment],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Official> {
+        let mut tx = self.pool().begin().await.map_err(db_err)?;
+        let n = sqlx::query("UPDATE officials SET updated_at = $2 WHERE username = $1")
+            .bind(username.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("official {username}")));
+        }
+        insert_assignments(&mut tx, username.as_str(), assignments).await?;
+        let official = official_in(&mut tx, username.as_str())
+            .await?
+            .map(|o| o.official)
+            .ok_or_else(|| StoreError::NotFound(format!("official {username}")))?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(official)
+    }
+
+    async fn set_official_active(
+        &self,
+        username: &Username,
+        active: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool().begin().await.map_err(db_err)?;
+        let n =
+            sqlx::query("UPDATE officials SET active = $2, updated_at = $3 WHERE username = $1")
+                .bind(username.as_str())
+                .bind(active)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("official {username}")));
+        }
+        if !active {
+            sqlx::query("DELETE FROM sessions WHERE subject_kind = 'official' AND subject = $1")
+                .bind(username.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn throttle(&self, key: &str) -> StoreResult<Throttle> {
+        sqlx::query(
+            "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = $1",
+        )
+        .bind(key)
+        .fetch_optional(self.pool())
+        .await
+        .map_err(db_err)?
+        .as_ref()
+        .map(throttle_row)
+        .transpose()
+        .map(Option::unwrap_or_default)
+    }
+
+    async fn record_failure(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        policy: &LockoutPolicy,
+    ) -> StoreResult<Throttle> {
+        let mut tx = self.pool().begin().await.map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO login_throttle (key, failures) VALUES ($1, 0) ON CONFLICT DO NOTHING",
+        )
+        .bind(key)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let row = sqlx::query(
+            "SELECT failures, last_failure_at, locked_until FROM login_throttle \
+             WHERE key = $1 FOR UPDATE",
+        )
+        .bind(key)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let next = throttle_row(&row)?.after_failure(now, policy);
+        sqlx::query(
+            "UPDATE login_throttle SET failures = $2, last_failure_at = $3, locked_until = $4 \
+             WHERE key = $1",
+        )
+        .bind(key)
+        .bind(i32::try_from(next.failures).unwrap_or(i32::MAX))
+        .bind(next.last_failure_at)
+        .bind(next.locked_until)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(next)
+    }
+
+    async fn clear_failures(&self, key: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+            .bind(key)
+            .execute(self.pool())
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn create_session(&self, s: &NewSession) -> StoreResult<()> {
+        let (kind, subject) = s.subject.columns();
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, subject_kind, subject, csrf_token, created_at, \
+             expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&s.token_hash[..])
+        .bind(kind)
+        .bind(subject)
+        .bind(&s.csrf_token)
+        .bind(s.created_at)
+        .bind(s.expires_at)
+        .execute(self.pool())
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn session(
+        &self,
+        token_hash: &[u8; 32],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Session>> {
+        let row = sqlx::query(
+            "SELECT subject_kind, subject, csrf_token, created_at, expires_at FROM sessions \
+             WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(&token_hash[..])
+        .bind(now)
+        .fetch_optional(self.pool())
+        .await
+        .map_err(db_err)?;
+        row.map(|r| {
+            let kind: &str = r.try_get(0).map_err(db_err)?;
+            let subject: &str = r.try_get(1).map_err(db_err)?;
+            Ok(Session {
+                subject: Subject::from_columns(kind, subject)?,
+                csrf_token: r.try_get(2).map_err(db_err)?,
+                created_at: r.try_get(3).map_err(db_err)?,
+                expires_at: r.try_get(4).map_err(db_err)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn delete_session(&self, token_hash: &[u8; 32]) -> StoreResult<bool> {
+        let n = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(&token_hash[..])
+            .execute(self.pool())
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+        Ok(n > 0)
+    }
+
+    async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(self.pool())
+            .await
+            .map_err(db_err)?
+            .rows_affected())
+    }
+
+    async fn citizen_for_contact(
+        &self,
+        contact: &Contact,
+        new_id: &UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Citizen> {
+        let key = contact.key();
+        sqlx::query(
+            "INSERT INTO citizens (id, contact, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (contact) DO NOTHING",
+        )
+        .bind(new_id.as_str())
+        .bind(&key)
+        .bind(now)
+        .execute(self.pool())
+        .await
+        .map_err(db_err)?;
+        let row = sqlx::query("SELECT id, contact, created_at FROM citizens WHERE contact = $1")
+            .bind(&key)
+            .fetch_one(self.pool())
+            .await
+            .map_err(db_err)?;
+        citizen_row(&row)
+    }
+
+    async fn citizen(&self, id: &UserId) -> StoreResult<Option<Citizen>> {
+        sqlx::query("SELECT id, contact, created_at FROM citizens WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(self.pool())
+            .await
+            .map_err(db_err)?
+            .as_ref()
+            .map(citizen_row)
+            .transpose()
+    }
+
+    async fn put_otp(
+        &self,
+        contact: &Contact,
+        challenge: &OtpChallenge,
+        policy: &OtpPolicy,
+    ) -> StoreResult<Result<(), TimeDelta>> {
+        let key = contact.key();
+        let mut tx = self.pool().begin().await.map_err(db_err)?;
+        // Serialises concurrent requests for one contact, row or no row.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(&key)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let existing = otp_for_update(&mut tx, &key).await?;
+        if let Err(wait) = may_send_otp(existing.as_ref(), challenge.created_at, policy) {
+            return Ok(Err(wait));
+        }
+        put_otp_row(&mut tx, &key, challenge).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(Ok(()))
+    }
+
+    async fn attempt_otp(
+        &self,
+        contact: &Contact,
+        candidate_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<OtpCheck> {
+        let key = contact.key();
+        let mut tx = self.pool().begin().await.map_err(db_err)?;
+        let existing = otp_for_update(&mut tx, &key).await?;
+        let (check, next) = check_otp(existing.as_ref(), candidate_hash, now);
+        match next {
+            Some(OtpNext::Delete) => {
+                sqlx::query("DELETE FROM otp_challenges WHERE contact = $1")
+                    .bind(&key)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            }
+            Some(OtpNext::Keep(n)) => put_otp_row(&mut tx, &key, &n).await?,
+            None => {}
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(check)
+    }
+
+    async fn search_in_scope(
+        &self,
+        f: &DossierFilter,
+        scope: &Scope,
+    ) -> StoreResult<Vec<DossierSummary>> {
+        let mut qb: QueryBuilder<sqlx::Postgres> =
+            QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS} FROM dossiers WHERE "));
+        if !push_scope(&mut qb, scope) {
+            return Ok(Vec::new());
+        }
+        if let Some(code) = &f.code {
+            qb.push(" AND strpos(code, ")
+                .push_bind(code.trim().to_uppercase())
+                .push(") > 0");
+        }
+        if let Some(unit) = &f.unit {
+            qb.push(" AND (receiving_unit = ")
+                .push_bind(unit.to_string())
+                .push(" OR competent_unit = ")
+                .push_bind(unit.to_string())
+                .push(")");
+        }
+        if let Some(p) = &f.procedure {
+            qb.push(" AND procedure_code = ").push_bind(p.to_string());
+        }
+        if let Some(a) = &f.applicant {
+            qb.push(" AND strpos(applicant_fold, ")
+                .push_bind(dsup::fold(a.trim()))
+                .push(") > 0");
+        }
+        if let Some(s) = f.status {
+            qb.push(" AND status = ").push_bind(i16::from(s.code()));
+        }
+        if let Some(t) = f.submitted_from {
+            qb.push(" AND submitted_at >= ").push_bind(t);
+        }
+        if let Some(t) = f.submitted_to {
+            qb.push(" AND submitted_at < ").push_bind(t);
+        }
+        qb.push(" ORDER BY submitted_at DESC, code DESC LIMIT ")
+            .push_bind(i64::from(effective_limit(f.limit)))
+            .push(" OFFSET ")
+            .push_bind(i64::from(f.offset));
+        let rows = qb.build().fetch_all(self.pool()).await.map_err(db_err)?;
+        rows.iter().map(summary_row).collect()
+    }
+}

@@ -1,0 +1,275 @@
+//! Storage of accounts and access: officials and their role assignments,
+//! database sessions, the lockout record of failed logins, citizens'
+//! accounts and their one-time codes — and the dossier search limited to
+//! what a logged-in person may see.
+//!
+//! The rules are pure and live in [`motcua_domain::access`]; a backend
+//! reads the row, calls the rule and writes the result in one transaction
+//! (SQLite: one job of the writer thread; PostgreSQL: a row lock), so
+//! concurrent failures are all counted and a one-time code is used once.
+//!
+//! Secrets are never stored in clear: passwords as argon2 PHC strings
+//! (hashed by the server), session tokens as their SHA-256, one-time codes
+//! as [`motcua_domain::access::otp_code_hash`].
+
+use async_trait::async_trait;
+use chrono::{DateTime, TimeDelta, Utc};
+use motcua_domain::access::{
+    Assignment, Contact, LockoutPolicy, OtpChallenge, OtpCheck, OtpPolicy, Scope, Throttle,
+    Username,
+};
+use motcua_domain::dossier::UserId;
+use serde::{Deserialize, Serialize};
+
+use crate::{DossierFilter, DossierSummary, StoreResult};
+
+/// A new official account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOfficial {
+    pub username: Username,
+    pub display_name: String,
+    /// The argon2 PHC string of the password.
+    pub password_hash: String,
+    pub assignments: Vec<Assignment>,
+}
+
+/// Cán bộ — an official's account, without the password hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Official {
+    pub username: Username,
+    pub display_name: String,
+    pub active: bool,
+    /// Sorted by role, then unit.
+    pub assignments: Vec<Assignment>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An official with the stored password hash, for a login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficialLogin {
+    pub official: Official,
+    pub password_hash: String,
+}
+
+/// Whose session it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Subject {
+    Official(Username),
+    Citizen(UserId),
+}
+
+impl Subject {
+    /// The stored (kind, id) pair.
+    pub fn columns(&self) -> (&'static str, &str) {
+        match self {
+            Subject::Official(u) => ("official", u.as_str()),
+            Subject::Citizen(c) => ("citizen", c.as_str()),
+        }
+    }
+
+    /// Decodes the stored (kind, id) pair.
+    pub fn from_columns(kind: &str, id: &str) -> StoreResult<Subject> {
+        let bad = || crate::StoreError::Corrupt(format!("sessions.subject: {kind}:{id}"));
+        match kind {
+            "official" => Username::parse(id)
+                .map(Subject::Official)
+                .map_err(|_| bad()),
+            "citizen" => UserId::parse(id).map(Subject::Citizen).map_err(|_| bad()),
+            _ => Err(bad()),
+        }
+    }
+}
+
+/// A session to store: the SHA-256 of its token, never the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    pub token_hash: [u8; 32],
+    pub subject: Subject,
+    /// The per-session CSRF token (hex), sent back with unsafe requests.
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A stored, unexpired session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub subject: Subject,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Công dân — a citizen's portal account, known by a phone number or an
+/// e-mail address; `id` is the user id in their dossiers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Citizen {
+    pub id: UserId,
+    pub contact: Contact,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The throttle key of an official's username (failed logins).
+pub fn login_key(username: &Username) -> String {
+    format!("login:{username}")
+}
+
+/// The throttle key of a citizen contact (wrong one-time codes).
+pub fn otp_key(contact: &Contact) -> String {
+    format!("otp:{}", contact.key())
+}
+
+#[async_trait]
+pub trait AccountStore {
+    /// How many official accounts exist (active or not).
+    async fn count_officials(&self) -> StoreResult<u64>;
+
+    /// Creates an official with their assignments, in one transaction.
+    /// An existing username is `Conflict("officials_pk")`.
+    async fn create_official(&self, new: &NewOfficial, now: DateTime<Utc>)
+        -> StoreResult<Official>;
+
+    /// The official and their password hash, if the username exists.
+    async fn official(&self, username: &Username) -> StoreResult<Option<OfficialLogin>>;
+
+    /// Adds assignments (those already held are kept once); `NotFound` if
+    /// there is no such official.
+    async fn add_assignments(
+        &self,
+        username: &Username,
+        assignments: &[Assignment],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Official>;
+
+    /// Activates or deactivates an official; deactivation also ends every
+    /// session of theirs. `NotFound` if there is no such official.
+    async fn set_official_active(
+        &self,
+        username: &Username,
+        active: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    /// The failure record of a throttle key (see [`login_key`], [`otp_key`]).
+    async fn throttle(&self, key: &str) -> StoreResult<Throttle>;
+
+    /// Records one failure atomically ([`Throttle::after_failure`]) and
+    /// returns the new record.
+    async fn record_failure(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        policy: &LockoutPolicy,
+    ) -> StoreResult<Throttle>;
+
+    /// Forgets the failures of a key (after a successful login).
+    async fn clear_failures(&self, key: &str) -> StoreResult<()>;
+
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
+
+    /// The session whose token hashes to `token_hash`, unless expired at `now`.
+    async fn session(
+        &self,
+        token_hash: &[u8; 32],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Session>>;
+
+    /// Ends a session; whether there was one.
+    async fn delete_session(&self, token_hash: &[u8; 32]) -> StoreResult<bool>;
+
+    /// Removes the sessions expired at `now`; how many.
+    async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// The citizen known by `contact`, created with `new_id` if there is none
+    /// (concurrent first logins get the same account).
+    async fn citizen_for_contact(
+        &self,
+        contact: &Contact,
+        new_id: &UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Citizen>;
+
+    async fn citizen(&self, id: &UserId) -> StoreResult<Option<Citizen>>;
+
+    /// Stores a new one-time code for `contact`, replacing any previous one,
+    /// unless the previous one was sent less than `policy.resend_after`
+    /// ago: then nothing changes and the answer is how long to wait
+    /// ([`motcua_domain::access::may_send_otp`]).
+    async fn put_otp(
+        &self,
+        contact: &Contact,
+        challenge: &OtpChallenge,
+        policy: &OtpPolicy,
+    ) -> StoreResult<Result<(), TimeDelta>>;
+
+    /// Checks a code's hash against the stored challenge atomically
+    /// ([`motcua_domain::access::check_otp`]): a right code is used up, a
+    /// wrong one costs an attempt.
+    async fn attempt_otp(
+        &self,
+        contact: &Contact,
+        candidate_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<OtpCheck>;
+
+    /// [`crate::DossierStore::search`] limited to the dossiers `scope` sees
+    /// ([`Scope::sees`]); an empty scope finds nothing.
+    async fn search_in_scope(
+        &self,
+        filter: &DossierFilter,
+        scope: &Scope,
+    ) -> StoreResult<Vec<DossierSummary>>;
+}
+
+/// Decoding shared by the backends.
+pub mod support {
+    use motcua_domain::access::{Assignment, Contact, StaffRole, Username};
+    use motcua_domain::dossier::{UnitId, UserId};
+
+    use crate::{StoreError, StoreResult};
+
+    fn corrupt(what: String) -> StoreError {
+        StoreError::Corrupt(what)
+    }
+
+    pub fn username(column: &str, s: &str) -> StoreResult<Username> {
+        Username::parse(s).map_err(|_| corrupt(format!("{column}: {s:?}")))
+    }
+
+    pub fn user_id(column: &str, s: &str) -> StoreResult<UserId> {
+        UserId::parse(s).map_err(|_| corrupt(format!("{column}: {s:?}")))
+    }
+
+    pub fn contact(column: &str, s: &str) -> StoreResult<Contact> {
+        Contact::from_key(s).map_err(|_| corrupt(format!("{column}: {s:?}")))
+    }
+
+    pub fn assignment(role: &str, unit: &str) -> StoreResult<Assignment> {
+        let role = StaffRole::parse(role)
+            .ok_or_else(|| corrupt(format!("official_roles.role: {role:?}")))?;
+        let unit =
+            UnitId::parse(unit).map_err(|_| corrupt(format!("official_roles.unit: {unit:?}")))?;
+        Assignment::new(role, unit).map_err(|e| corrupt(format!("official_roles: {e}")))
+    }
+
+    pub fn count(column: &str, n: i64) -> StoreResult<u32> {
+        u32::try_from(n).map_err(|_| corrupt(format!("{column}: {n}")))
+    }
+
+    /// The province id stored with an assignment (its distribution key).
+    pub fn province(a: &Assignment) -> &str {
+        motcua_domain::access::province_of(&a.unit)
+    }
+
+    /// A 32-byte hash as lowercase hex (as SQLite stores it).
+    pub fn hex32(h: &[u8; 32]) -> String {
+        hex::encode(h)
+    }
+
+    /// The province prefixes and unit lists of a scope as SQL arguments:
+    /// a unit `u` is in province `p` when `u = p` or `u` starts with `p.`.
+    pub fn province_prefix(p: &str) -> String {
+        format!("{p}.")
+    }
+}
