@@ -1,0 +1,581 @@
+//! Mẫu thông báo — the texts sent to the applicant, per notification kind,
+//! in Vietnamese and English. Pure functions of the outbox row: the
+//! variables were captured when the row was written.
+//!
+//! An e-mail carries the applicant's language first and the other one
+//! after it (Vietnamese first unless they chose English); an SMS carries
+//! only their language. Times are shown in Vietnam time (UTC+7, no daylight
+//! saving). The forms named (Mẫu 01–04) are those of Circular
+//! 03/2025/TT-VPCP.
+
+use chrono::{DateTime, Utc};
+use motcua_domain::dossier::{ReturnWay, VIETNAM_OFFSET};
+use motcua_store::outbox::{Language, Notification, NotificationKind, Payload};
+
+/// What a rendered notification needs besides the row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateContext {
+    /// The public tracking page, with `{code}` where the dossier code goes.
+    pub tracking_url: String,
+    /// Keep Vietnamese diacritics in SMS. Off by default: unaccented text
+    /// fits 160 characters per segment in GSM-7 (70 in UCS-2), and brand
+    /// name SMS in Vietnam are usually sent unaccented.
+    pub sms_unicode: bool,
+}
+
+impl Default for TemplateContext {
+    fn default() -> Self {
+        TemplateContext {
+            tracking_url: crate::config::DEFAULT_TRACKING_URL.to_string(),
+            sms_unicode: false,
+        }
+    }
+}
+
+/// A notification ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// E-mail subject (the applicant's language).
+    pub subject: String,
+    /// E-mail body, plain text: the applicant's language, then the other.
+    pub text: String,
+    /// SMS text (the applicant's language).
+    pub sms: String,
+}
+
+/// One language's version.
+struct Version {
+    subject: String,
+    body: String,
+    sms: String,
+}
+
+/// `hh:mm` and `dd/mm/yyyy` in Vietnam time.
+fn vn_time(t: DateTime<Utc>) -> (String, String) {
+    let local = t.with_timezone(&VIETNAM_OFFSET);
+    (
+        local.format("%H:%M").to_string(),
+        local.format("%d/%m/%Y").to_string(),
+    )
+}
+
+fn when_vi(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| {
+        let (h, d) = vn_time(t);
+        format!("{h} ngày {d}")
+    })
+    .unwrap_or_else(|| "(chưa xác định)".to_string())
+}
+
+fn when_en(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| {
+        let (h, d) = vn_time(t);
+        format!("{h} on {d} (Vietnam time)")
+    })
+    .unwrap_or_else(|| "(not set)".to_string())
+}
+
+/// `1500000` as `1.500.000` (vi) or `1,500,000` (en).
+fn money(amount: u64, sep: char) -> String {
+    let digits = amount.to_string();
+    let mut groups: Vec<&str> = Vec::with_capacity(digits.len() / 3 + 1);
+    let mut end = digits.len();
+    while end > 3 {
+        groups.push(&digits[end - 3..end]);
+        end -= 3;
+    }
+    groups.push(&digits[..end]);
+    groups.reverse();
+    groups.join(&sep.to_string())
+}
+
+fn way_vi(w: Option<ReturnWay>) -> &'static str {
+    match w {
+        Some(ReturnWay::Counter) => "tại Trung tâm Phục vụ hành chính công",
+        Some(ReturnWay::Post) => "qua dịch vụ bưu chính",
+        Some(ReturnWay::Online) => "trực tuyến (kết quả điện tử)",
+        None => "theo hình thức đã đăng ký",
+    }
+}
+
+fn way_en(w: Option<ReturnWay>) -> &'static str {
+    match w {
+        Some(ReturnWay::Counter) => "at the public administration service centre",
+        Some(ReturnWay::Post) => "by post",
+        Some(ReturnWay::Online) => "online (electronic result)",
+        None => "as you chose",
+    }
+}
+
+fn list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|d| format!("  - {d}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn vietnamese(kind: NotificationKind, p: &Payload, code: &str, link: &str) -> Version {
+    use NotificationKind as K;
+    let procedure = p.procedure_name.as_deref().unwrap_or("");
+    let greeting = match p.applicant_name.as_deref() {
+        Some(n) if !n.trim().is_empty() => format!("Kính gửi Ông/Bà {n},"),
+        _ => "Kính gửi Ông/Bà,".to_string(),
+    };
+    let reason = p
+        .reason
+        .as_deref()
+        .map(|r| format!("\nLý do: {r}"))
+        .unwrap_or_default();
+    let appointment = when_vi(p.appointment);
+    let (subject, main, sms) = match kind {
+        K::Received => (
+            format!("Đã nhận hồ sơ {code}"),
+            format!(
+                "Hệ thống đã nhận hồ sơ {code} của Ông/Bà, thủ tục «{procedure}». \
+                 Cán bộ tiếp nhận sẽ kiểm tra hồ sơ và thông báo cho Ông/Bà."
+            ),
+            format!("Một cửa: Đã nhận hồ sơ {code}. Cán bộ sẽ kiểm tra và thông báo. Tra cứu: {link}"),
+        ),
+        K::Accepted => (
+            format!("Hồ sơ {code} đã được tiếp nhận — hẹn trả kết quả {appointment}"),
+            format!(
+                "Hồ sơ {code}, thủ tục «{procedure}», đã được tiếp nhận \
+                 (Giấy tiếp nhận hồ sơ và hẹn trả kết quả, Mẫu 01).\n\
+                 Thời gian hẹn trả kết quả: {appointment} (giờ Việt Nam)."
+            ),
+            format!("Hồ sơ {code} đã được tiếp nhận. Hẹn trả kết quả: {appointment}. Tra cứu: {link}"),
+        ),
+        K::SupplementRequested => (
+            format!("Yêu cầu bổ sung, hoàn thiện hồ sơ {code}"),
+            format!(
+                "Hồ sơ {code}, thủ tục «{procedure}», cần được bổ sung, hoàn thiện \
+                 (Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ, Mẫu 02).{reason}{}\n\
+                 Thời gian chờ bổ sung không tính vào thời hạn giải quyết.",
+                if p.documents.is_empty() {
+                    String::new()
+                } else {
+                    format!("\nGiấy tờ cần bổ sung:\n{}", list(&p.documents))
+                }
+            ),
+            format!("Hồ sơ {code} cần bổ sung giấy tờ. Chi tiết: {link}"),
+        ),
+        K::Refused => (
+            format!("Từ chối tiếp nhận hồ sơ {code}"),
+            format!(
+                "Hồ sơ {code}, thủ tục «{procedure}», không được tiếp nhận, giải quyết \
+                 (Phiếu từ chối tiếp nhận, giải quyết hồ sơ, Mẫu 03).{reason}"
+            ),
+            format!("Hồ sơ {code} bị từ chối tiếp nhận. Lý do xem tại: {link}"),
+        ),
+        K::PaymentRequested => {
+            let amount = p
+                .amount_vnd
+                .map(|a| format!("\nSố tiền: {} đồng.", money(a, '.')))
+                .unwrap_or_default();
+            let what = p
+                .description
+                .as_deref()
+                .map(|d| format!("\nNội dung: {d}."))
+                .unwrap_or_default();
+            (
+                format!("Đề nghị thực hiện nghĩa vụ tài chính — hồ sơ {code}"),
+                format!(
+                    "Để tiếp tục giải quyết hồ sơ {code}, thủ tục «{procedure}», \
+                     đề nghị Ông/Bà thực hiện nghĩa vụ tài chính.{amount}{what}"
+                ),
+                format!(
+                    "Hồ sơ {code}: đề nghị nộp {} đồng. Chi tiết: {link}",
+                    p.amount_vnd.map(|a| money(a, '.')).unwrap_or_default()
+                ),
+            )
+        }
+        K::LateNotified => (
+            format!("Xin lỗi và hẹn lại ngày trả kết quả hồ sơ {code}"),
+            format!(
+                "Cơ quan giải quyết trân trọng xin lỗi Ông/Bà vì hồ sơ {code}, thủ tục \
+                 «{procedure}», chưa có kết quả đúng hẹn ({}) \
+                 (Phiếu xin lỗi và hẹn lại ngày trả kết quả, Mẫu 04).{reason}\n\
+                 Thời gian hẹn trả kết quả mới: {appointment} (giờ Việt Nam).",
+                when_vi(p.original_appointment)
+            ),
+            format!("Xin lỗi: hồ sơ {code} trễ hẹn. Hẹn trả kết quả mới: {appointment}. Tra cứu: {link}"),
+        ),
+        K::ResultReady => (
+            format!("Đã có kết quả giải quyết hồ sơ {code}"),
+            format!(
+                "Hồ sơ {code}, thủ tục «{procedure}», đã có kết quả giải quyết{}. \
+                 Mời Ông/Bà nhận kết quả theo hình thức đã đăng ký.",
+                p.result_number
+                    .as_deref()
+                    .map(|n| format!(" (số {n})"))
+                    .unwrap_or_default()
+            ),
+            format!("Hồ sơ {code} đã có kết quả. Mời Ông/Bà nhận kết quả. Tra cứu: {link}"),
+        ),
+        K::ResultReturned => (
+            format!("Đã trả kết quả hồ sơ {code}"),
+            format!(
+                "Kết quả giải quyết hồ sơ {code}, thủ tục «{procedure}», đã được trả {}.\n\
+                 Mời Ông/Bà đánh giá mức độ hài lòng tại trang tra cứu hồ sơ.",
+                way_vi(p.return_way)
+            ),
+            format!("Đã trả kết quả hồ sơ {code}. Mời đánh giá mức độ hài lòng: {link}"),
+        ),
+        K::AppointmentReminder => {
+            let place = p.place.as_deref().unwrap_or("Trung tâm Phục vụ hành chính công");
+            let booking = p
+                .booking_code
+                .as_deref()
+                .map(|b| format!(" (mã lịch hẹn {b})"))
+                .unwrap_or_default();
+            (
+                format!("Nhắc lịch hẹn {appointment}"),
+                format!(
+                    "Ông/Bà có lịch hẹn{booking} tại {place} lúc {appointment} (giờ Việt Nam). \
+                     Đề nghị Ông/Bà mang theo giấy tờ tùy thân và thành phần hồ sơ."
+                ),
+                format!("Nhắc lịch hẹn{booking} tại {place} lúc {appointment}."),
+            )
+        }
+    };
+    let track = if code.is_empty() {
+        String::new()
+    } else {
+        format!("\n\nTra cứu hồ sơ: {link}")
+    };
+    Version {
+        subject,
+        body: format!(
+            "{greeting}\n\n{main}{track}\n\nĐây là thư tự động, xin vui lòng không trả lời thư này."
+        ),
+        sms,
+    }
+}
+
+fn english(kind: NotificationKind, p: &Payload, code: &str, link: &str) -> Version {
+    use NotificationKind as K;
+    let procedure = p.procedure_name.as_deref().unwrap_or("");
+    let greeting = match p.applicant_name.as_deref() {
+        Some(n) if !n.trim().is_empty() => format!("Dear {n},"),
+        _ => "Dear applicant,".to_string(),
+    };
+    let reason = p
+        .reason
+        .as_deref()
+        .map(|r| format!("\nReason: {r}"))
+        .unwrap_or_default();
+    let appointment = when_en(p.appointment);
+    let (subject, main, sms) = match kind {
+        K::Received => (
+            format!("Dossier {code} received"),
+            format!(
+                "We have received your dossier {code} for the procedure “{procedure}”. \
+                 An officer will check it and let you know."
+            ),
+            format!("Motcua: dossier {code} received; an officer will check it. Track: {link}"),
+        ),
+        K::Accepted => (
+            format!("Dossier {code} accepted — result due {appointment}"),
+            format!(
+                "Your dossier {code} for the procedure “{procedure}” has been accepted \
+                 (receipt and appointment slip, form 01).\n\
+                 The result is due at {appointment}."
+            ),
+            format!("Dossier {code} accepted. Result due {appointment}. Track: {link}"),
+        ),
+        K::SupplementRequested => (
+            format!("Dossier {code}: documents needed"),
+            format!(
+                "Your dossier {code} for the procedure “{procedure}” needs to be completed \
+                 (request for supplement, form 02).{reason}{}\n\
+                 The time spent waiting for the documents does not count against the time limit.",
+                if p.documents.is_empty() {
+                    String::new()
+                } else {
+                    format!("\nDocuments needed:\n{}", list(&p.documents))
+                }
+            ),
+            format!("Dossier {code} needs more documents. Details: {link}"),
+        ),
+        K::Refused => (
+            format!("Dossier {code} refused"),
+            format!(
+                "Your dossier {code} for the procedure “{procedure}” cannot be accepted \
+                 (notice of refusal, form 03).{reason}"
+            ),
+            format!("Dossier {code} was refused. See why: {link}"),
+        ),
+        K::PaymentRequested => {
+            let amount = p
+                .amount_vnd
+                .map(|a| format!("\nAmount: {} VND.", money(a, ',')))
+                .unwrap_or_default();
+            let what = p
+                .description
+                .as_deref()
+                .map(|d| format!("\nFor: {d}."))
+                .unwrap_or_default();
+            (
+                format!("Dossier {code}: payment requested"),
+                format!(
+                    "To continue processing your dossier {code} for the procedure \
+                     “{procedure}”, please pay the fees due.{amount}{what}"
+                ),
+                format!(
+                    "Dossier {code}: please pay {} VND. Details: {link}",
+                    p.amount_vnd.map(|a| money(a, ',')).unwrap_or_default()
+                ),
+            )
+        }
+        K::LateNotified => (
+            format!("Apology and new date for dossier {code}"),
+            format!(
+                "We apologise: your dossier {code} for the procedure “{procedure}” was not \
+                 resolved by the date promised ({}) (apology and new appointment, form 04).\
+                 {reason}\nThe new date for the result is {appointment}.",
+                when_en(p.original_appointment)
+            ),
+            format!("We apologise: dossier {code} is late. New date: {appointment}. Track: {link}"),
+        ),
+        K::ResultReady => (
+            format!("Result ready for dossier {code}"),
+            format!(
+                "The result of your dossier {code} for the procedure “{procedure}” is ready{}. \
+                 Please collect it as you chose.",
+                p.result_number
+                    .as_deref()
+                    .map(|n| format!(" (no. {n})"))
+                    .unwrap_or_default()
+            ),
+            format!("The result of dossier {code} is ready. Track: {link}"),
+        ),
+        K::ResultReturned => (
+            format!("Result of dossier {code} returned"),
+            format!(
+                "The result of your dossier {code} for the procedure “{procedure}” was \
+                 returned {}.\nPlease rate the service on the tracking page.",
+                way_en(p.return_way)
+            ),
+            format!("The result of dossier {code} was returned. Please rate us: {link}"),
+        ),
+        K::AppointmentReminder => {
+            let place = p
+                .place
+                .as_deref()
+                .unwrap_or("the public administration service centre");
+            let booking = p
+                .booking_code
+                .as_deref()
+                .map(|b| format!(" (booking {b})"))
+                .unwrap_or_default();
+            (
+                format!("Reminder: appointment at {appointment}"),
+                format!(
+                    "You have an appointment{booking} at {place} at {appointment}. \
+                     Please bring your identity document and the dossier's documents."
+                ),
+                format!("Reminder: appointment{booking} at {place}, {appointment}."),
+            )
+        }
+    };
+    let track = if code.is_empty() {
+        String::new()
+    } else {
+        format!("\n\nTrack your dossier: {link}")
+    };
+    Version {
+        subject,
+        body: format!(
+            "{greeting}\n\n{main}{track}\n\nThis is an automatic message; please do not reply."
+        ),
+        sms,
+    }
+}
+
+/// The tracking link of a dossier code.
+pub fn tracking_link(ctx: &TemplateContext, code: &str) -> String {
+    ctx.tracking_url.replace("{code}", code)
+}
+
+/// Renders a notification.
+pub fn render(n: &Notification, ctx: &TemplateContext) -> Rendered {
+    let code = n
+        .payload
+        .dossier
+        .clone()
+        .or_else(|| n.dossier.as_ref().map(|d| d.to_string()))
+        .unwrap_or_default();
+    let link = tracking_link(ctx, &code);
+    let vi = vietnamese(n.kind, &n.payload, &code, &link);
+    let en = english(n.kind, &n.payload, &code, &link);
+    let (first, second) = match n.language {
+        Language::Vi => (vi, en),
+        Language::En => (en, vi),
+    };
+    let sms = if ctx.sms_unicode || n.language == Language::En {
+        first.sms
+    } else {
+        deunicode::deunicode(&first.sms)
+    };
+    Rendered {
+        subject: first.subject,
+        text: format!(
+            "{}\n\n————————————————————\n\n{}\n",
+            first.body, second.body
+        ),
+        sms,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use motcua_store::outbox::{DeliveryChannel, NotificationId, OutboxStatus};
+
+    fn row(kind: NotificationKind, payload: Payload, language: Language) -> Notification {
+        let t = Utc
+            .with_ymd_and_hms(2025, 7, 15, 2, 0, 0)
+            .single()
+            .expect("time");
+        Notification {
+            id: NotificationId::parse("0123456789abcdef0123456789abcdef").expect("id"),
+            dedup_key: "04.01273-250715-0001#1".to_string(),
+            dossier: None,
+            event_seq: Some(1),
+            kind,
+            channel: DeliveryChannel::Email,
+            recipient: "lan@example.vn".to_string(),
+            language,
+            payload,
+            status: OutboxStatus::Pending,
+            attempts: 1,
+            next_attempt_at: t,
+            last_error: None,
+            created_at: t,
+            sent_at: None,
+        }
+    }
+
+    fn payload() -> Payload {
+        Payload {
+            dossier: Some("04.01273-250715-0001".to_string()),
+            procedure_name: Some("Đăng ký khai sinh".to_string()),
+            applicant_name: Some("Nguyễn Thị Lan".to_string()),
+            // 09:30 UTC is 16:30 in Vietnam.
+            appointment: Utc.with_ymd_and_hms(2025, 7, 15, 9, 30, 0).single(),
+            ..Payload::default()
+        }
+    }
+
+    fn ctx() -> TemplateContext {
+        TemplateContext {
+            tracking_url: "https://dichvucong.example.vn/tra-cuu/{code}".to_string(),
+            sms_unicode: false,
+        }
+    }
+
+    #[test]
+    fn acceptance_in_vietnamese_then_english() {
+        let r = render(
+            &row(NotificationKind::Accepted, payload(), Language::Vi),
+            &ctx(),
+        );
+        assert_eq!(
+            r.subject,
+            "Hồ sơ 04.01273-250715-0001 đã được tiếp nhận — hẹn trả kết quả 16:30 ngày 15/07/2025"
+        );
+        assert!(r.text.starts_with("Kính gửi Ông/Bà Nguyễn Thị Lan,"));
+        assert!(r.text.contains("thủ tục «Đăng ký khai sinh»"));
+        assert!(r.text.contains("Mẫu 01"));
+        assert!(r
+            .text
+            .contains("Tra cứu hồ sơ: https://dichvucong.example.vn/tra-cuu/04.01273-250715-0001"));
+        let vi = r.text.find("Kính gửi").expect("vi");
+        let en = r.text.find("Dear Nguyễn Thị Lan,").expect("en");
+        assert!(vi < en, "Vietnamese first");
+        assert!(r.text.contains("16:30 on 15/07/2025 (Vietnam time)"));
+        assert_eq!(
+            r.sms,
+            "Ho so 04.01273-250715-0001 da duoc tiep nhan. Hen tra ket qua: 16:30 ngay \
+             15/07/2025. Tra cuu: https://dichvucong.example.vn/tra-cuu/04.01273-250715-0001"
+        );
+    }
+
+    #[test]
+    fn english_first_when_chosen() {
+        let r = render(
+            &row(NotificationKind::Received, payload(), Language::En),
+            &ctx(),
+        );
+        assert_eq!(r.subject, "Dossier 04.01273-250715-0001 received");
+        assert!(r.text.starts_with("Dear Nguyễn Thị Lan,"));
+        assert!(r
+            .sms
+            .starts_with("Motcua: dossier 04.01273-250715-0001 received"));
+    }
+
+    #[test]
+    fn every_kind_renders_in_both_languages() {
+        let mut p = payload();
+        p.original_appointment = Utc.with_ymd_and_hms(2025, 7, 14, 9, 30, 0).single();
+        p.reason = Some("Thiếu tờ khai".to_string());
+        p.documents = vec!["Tờ khai đăng ký khai sinh".to_string()];
+        p.amount_vnd = Some(1_500_000);
+        p.result_number = Some("125/2025/KS".to_string());
+        for kind in NotificationKind::ALL {
+            for lang in [Language::Vi, Language::En] {
+                let r = render(&row(kind, p.clone(), lang), &ctx());
+                assert!(!r.subject.is_empty() && !r.sms.is_empty(), "{kind:?}");
+                assert!(
+                    r.text.contains("Kính gửi") && r.text.contains("Dear"),
+                    "{kind:?}"
+                );
+                if kind != NotificationKind::AppointmentReminder {
+                    assert!(
+                        r.subject.contains("04.01273-250715-0001"),
+                        "{kind:?} {lang:?}"
+                    );
+                }
+                assert!(!r.text.contains('{'), "no placeholder left: {}", r.text);
+                assert!(r.sms.is_ascii() || lang == Language::En, "{}", r.sms);
+            }
+        }
+        let late = render(
+            &row(NotificationKind::LateNotified, p.clone(), Language::Vi),
+            &ctx(),
+        );
+        assert!(late.text.contains("xin lỗi"));
+        assert!(late.text.contains("(16:30 ngày 14/07/2025)"));
+        assert!(late
+            .text
+            .contains("Thời gian hẹn trả kết quả mới: 16:30 ngày 15/07/2025"));
+        assert!(late.text.contains("Lý do: Thiếu tờ khai"));
+        let pay = render(
+            &row(NotificationKind::PaymentRequested, p, Language::Vi),
+            &ctx(),
+        );
+        assert!(pay.text.contains("Số tiền: 1.500.000 đồng."));
+        assert!(pay.text.contains("Amount: 1,500,000 VND."));
+    }
+
+    #[test]
+    fn sms_keeps_diacritics_when_asked() {
+        let ctx = TemplateContext {
+            sms_unicode: true,
+            ..ctx()
+        };
+        let r = render(
+            &row(NotificationKind::Accepted, payload(), Language::Vi),
+            &ctx,
+        );
+        assert!(r.sms.starts_with(
+            "Hồ sơ 04.01273-250715-0001 đã được tiếp nhận. Hẹn trả kết quả: 16:30 ngày"
+        ));
+        assert_eq!(money(0, '.'), "0");
+        assert_eq!(money(999, '.'), "999");
+        assert_eq!(money(1000, '.'), "1.000");
+        assert_eq!(money(12_345_678, ','), "12,345,678");
+    }
+}
