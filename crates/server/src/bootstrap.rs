@@ -1,6 +1,8 @@
 //! First-use set-up shared by `motcua serve`, every other command and the
 //! tests: load the shipped reference data when the store lacks it or holds
-//! an older version, then build the in-memory registry.
+//! an older version, then build the in-memory registry. With no official
+//! yet and `MOTCUA_ADMIN_PASSWORD` set, the first administrator (`admin`,
+//! province administrator of 04) is created.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -57,5 +59,23 @@ pub async fn prepare(store: Arc<dyn Store>, blobs_dir: &Path) -> anyhow::Result<
     let blobs = FsBlobStore::new(blobs_dir)
         .with_context(|| format!("opening the file store {}", blobs_dir.display()))?;
     let engine = Engine::new(store.clone(), Arc::new(blobs)).context("building the engine")?;
+    let admin_password = std::env::var("MOTCUA_ADMIN_PASSWORD").ok();
+    crate::auth::bootstrap::ensure_first_admin(&*store, admin_password.as_deref())
+        .await
+        .context("creating the first administrator")?;
     Ok(crate::AppState::new(store, registry, engine))
+}
+
+/// Gives the demo data its officials (see
+/// [`crate::auth::bootstrap::demo_officials`]), with the password of
+/// `MOTCUA_DEMO_PASSWORD` or the documented demo default
+/// ([`crate::auth::bootstrap::DEFAULT_DEMO_PASSWORD`]). Idempotent; for
+/// `motcua serve` with the demo data only.
+pub async fn ensure_demo_accounts(
+    store: &dyn Store,
+) -> anyhow::Result<crate::auth::bootstrap::DemoAccounts> {
+    let password = std::env::var("MOTCUA_DEMO_PASSWORD").ok();
+    crate::auth::bootstrap::ensure_demo_accounts(store, password.as_deref())
+        .await
+        .context("creating the demo officials")
 }

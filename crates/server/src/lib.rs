@@ -4,6 +4,7 @@
 //! runs, so the tests exercise the real thing.
 
 pub mod api;
+pub mod auth;
 pub mod bootstrap;
 pub mod error;
 pub mod pages;
@@ -20,6 +21,10 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api::router())
         .merge(pages::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::session::session_layer,
+        ))
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

@@ -12,6 +12,13 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub registry: Arc<Registry>,
     pub engine: Engine,
+    /// Login, session and one-time code settings.
+    pub auth: crate::auth::Auth,
+    /// Development and tests only: accept the caller's word for who acts
+    /// (`X-Actor-Role`, `X-Actor-User`, `X-Actor-Unit`) and let requests
+    /// without a session read everything, as before accounts existed.
+    /// Default false: every request then needs a session.
+    pub insecure_actor_headers: bool,
 }
 
 impl AppState {
@@ -20,7 +27,27 @@ impl AppState {
             store,
             registry,
             engine,
+            auth: crate::auth::Auth::default(),
+            insecure_actor_headers: false,
         }
+    }
+
+    /// See [`AppState::insecure_actor_headers`].
+    pub fn with_insecure_actor_headers(mut self, on: bool) -> Self {
+        self.insecure_actor_headers = on;
+        self
+    }
+
+    pub fn with_auth_config(mut self, config: crate::auth::AuthConfig) -> Self {
+        self.auth.config = config;
+        self
+    }
+
+    /// Where one-time codes go (the notification channel; by default the
+    /// development [`crate::auth::LogCodeSender`]).
+    pub fn with_code_sender(mut self, codes: Arc<dyn crate::auth::CodeSender>) -> Self {
+        self.auth.codes = codes;
+        self
     }
 
     /// Today in Vietnam (UTC+7, no daylight saving).

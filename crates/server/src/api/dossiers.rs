@@ -12,8 +12,35 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::actor::ActingAs;
+use crate::auth::session::forbidden;
+use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
+
+/// The answer for a dossier the viewer may not see: exactly the one for a
+/// dossier that does not exist, so that a denial reveals nothing.
+fn hidden(code: &DossierCode) -> ApiError {
+    motcua_engine::EngineError::DossierNotFound(code.to_string()).into()
+}
+
+/// Refuses, as [`hidden`], a dossier outside the session's scope (or
+/// missing). Without a session (development mode) everything is visible.
+async fn ensure_visible(state: &AppState, viewer: &Viewer, code: &DossierCode) -> ApiResult<()> {
+    if matches!(viewer, Viewer::Unrestricted) {
+        return Ok(());
+    }
+    let visible = state
+        .store
+        .dossier(code)
+        .await?
+        .and_then(|s| s.dossier)
+        .is_some_and(|d| viewer.sees(&d));
+    if visible {
+        Ok(())
+    } else {
+        Err(hidden(code))
+    }
+}
 
 fn dossier_code(s: &str) -> ApiResult<DossierCode> {
     DossierCode::parse(s).map_err(|e| {
@@ -109,10 +136,12 @@ pub async fn act(
     State(state): State<AppState>,
     Path(code): Path<String>,
     ActingAs(actor): ActingAs,
+    viewer: Viewer,
     headers: HeaderMap,
     body: Result<Json<Action>, axum::extract::rejection::JsonRejection>,
 ) -> ApiResult<Json<Applied>> {
     let code = dossier_code(&code)?;
+    ensure_visible(&state, &viewer, &code).await?;
     let Json(action) = body.map_err(json_error)?;
     let key = idempotency_key(&headers)?;
     let version = expected_version(&headers)?;
@@ -136,13 +165,19 @@ fn json_error(e: axum::extract::rejection::JsonRejection) -> ApiError {
 #[utoipa::path(get, path = "/api/v1/dossiers/{code}", tag = "dossiers",
     params(("code" = String, Path, description = "Dossier code")),
     responses((status = 200, description = "DossierView", body = Object),
-              (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+              (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
+              (status = 404, description = "dossier_not_found, also for a dossier outside the session's scope", body = crate::error::Problem)))]
 pub async fn get_dossier(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    viewer: Viewer,
 ) -> ApiResult<Json<motcua_engine::DossierView>> {
     let code = dossier_code(&code)?;
-    Ok(Json(state.engine.view(&code, Utc::now()).await?))
+    let view = state.engine.view(&code, Utc::now()).await?;
+    if !viewer.sees(&view.dossier) {
+        return Err(hidden(&code));
+    }
+    Ok(Json(view))
 }
 
 /// A dossier's events with their chain hashes.
@@ -153,9 +188,18 @@ pub async fn get_dossier(
 pub async fn events(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    viewer: Viewer,
 ) -> ApiResult<Json<Vec<motcua_domain::dossier::ChainedEvent>>> {
     let code = dossier_code(&code)?;
-    let events = state.store.events(&code).await?;
+    let visible = match viewer {
+        Viewer::Unrestricted => true,
+        Viewer::Session(_) => ensure_visible(&state, &viewer, &code).await.is_ok(),
+    };
+    let events = if visible {
+        state.store.events(&code).await?
+    } else {
+        Vec::new()
+    };
     if events.is_empty() {
         return Err(ApiError::not_found(
             "dossier_not_found",
@@ -203,6 +247,7 @@ fn unit_id(s: &str) -> ApiResult<UnitId> {
               (status = 400, body = crate::error::Problem)))]
 pub async fn search(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(q): Query<SearchQuery>,
 ) -> ApiResult<Json<Vec<DossierSummary>>> {
     let status = q
@@ -241,7 +286,10 @@ pub async fn search(
         limit: q.limit.unwrap_or(50).clamp(1, 500),
         offset: q.offset.unwrap_or(0),
     };
-    Ok(Json(state.store.search(&filter).await?))
+    match viewer.scope() {
+        Some(scope) => Ok(Json(state.store.search_in_scope(&filter, &scope).await?)),
+        None => Ok(Json(state.store.search(&filter).await?)),
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -261,6 +309,7 @@ pub struct QueueParams {
               (status = 400, body = crate::error::Problem)))]
 pub async fn queue(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(q): Query<QueueParams>,
 ) -> ApiResult<Json<Vec<DossierSummary>>> {
     let role: Role =
@@ -277,13 +326,25 @@ pub async fn queue(
         assignee: q.assignee,
         limit: q.limit.unwrap_or(100).clamp(1, 1000),
     };
+    if viewer
+        .scope()
+        .is_some_and(|scope| !scope.covers_unit(&query.unit))
+    {
+        return Err(forbidden());
+    }
     Ok(Json(state.store.queue(&query).await?))
 }
 
 /// Verify every dossier's hash chain.
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "dossiers",
     responses((status = 200, description = "AuditReport {dossiers, events, broken}", body = Object)))]
-pub async fn audit(State(state): State<AppState>) -> ApiResult<Json<motcua_engine::AuditReport>> {
+pub async fn audit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> ApiResult<Json<motcua_engine::AuditReport>> {
+    if viewer.session().is_some_and(|s| !s.principal.may_audit()) {
+        return Err(forbidden());
+    }
     Ok(Json(state.engine.audit().await?))
 }
 
@@ -316,10 +377,12 @@ pub async fn upload(
     Path(code): Path<String>,
     Query(q): Query<UploadQuery>,
     ActingAs(actor): ActingAs,
+    viewer: Viewer,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> ApiResult<Json<Applied>> {
     let code = dossier_code(&code)?;
+    ensure_visible(&state, &viewer, &code).await?;
     let key = idempotency_key(&headers)?;
     let version = expected_version(&headers)?;
     let upload = motcua_engine::Upload {
@@ -335,23 +398,55 @@ pub async fn upload(
     Ok(Json(applied))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DownloadQuery {
+    /// The dossier the document is attached to (required with a session:
+    /// the document is served only if that dossier is visible and holds it).
+    dossier: Option<String>,
+}
+
 /// Download an attached document by its SHA-256.
 #[utoipa::path(get, path = "/api/v1/documents/{sha256}", tag = "dossiers",
-    params(("sha256" = String, Path, description = "Lowercase hex SHA-256")),
+    params(("sha256" = String, Path, description = "Lowercase hex SHA-256"), DownloadQuery),
     responses((status = 200, description = "The file", content_type = "application/octet-stream"),
               (status = 404, body = crate::error::Problem)))]
 pub async fn download(
     State(state): State<AppState>,
     Path(sha256): Path<String>,
+    viewer: Viewer,
+    Query(q): Query<DownloadQuery>,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    let bytes = state.engine.document_bytes(&sha256).await?.ok_or_else(|| {
+    let not_found = || {
         ApiError::not_found(
             "document_not_found",
             "Không có tài liệu này.",
             "No such document.",
         )
-    })?;
+    };
+    if let Viewer::Session(_) = viewer {
+        let code = q
+            .dossier
+            .as_deref()
+            .and_then(|c| DossierCode::parse(c).ok())
+            .ok_or_else(not_found)?;
+        let holds = state
+            .store
+            .dossier(&code)
+            .await?
+            .and_then(|s| s.dossier)
+            .is_some_and(|d| {
+                viewer.sees(&d) && d.documents.iter().any(|doc| doc.document.sha256 == sha256)
+            });
+        if !holds {
+            return Err(not_found());
+        }
+    }
+    let bytes = state
+        .engine
+        .document_bytes(&sha256)
+        .await?
+        .ok_or_else(not_found)?;
     let media_type = infer::get(&bytes)
         .map(|t| t.mime_type())
         .unwrap_or("application/octet-stream");

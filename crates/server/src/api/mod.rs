@@ -2,10 +2,12 @@
 //! served at `/api/openapi.json` and snapshot-tested.
 
 mod actor;
+pub mod auth;
 pub mod dossiers;
 mod health;
 pub(crate) mod params;
 pub mod procedures;
+pub mod track;
 pub mod units;
 
 use axum::routing::{get, post};
@@ -43,6 +45,14 @@ use crate::AppState;
         dossiers::audit,
         dossiers::upload,
         dossiers::download,
+        track::track,
+        auth::login,
+        auth::logout,
+        auth::me,
+        auth::otp_request,
+        auth::otp_verify,
+        auth::create_official,
+        auth::grant_roles,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&ActorHeaders),
@@ -50,22 +60,45 @@ use crate::AppState;
         (name = "system", description = "Health and documentation"),
         (name = "units", description = "Đơn vị hành chính — the unit registry and address conversion"),
         (name = "procedures", description = "Thủ tục hành chính — the procedure catalogue and the working calendar"),
-        (name = "dossiers", description = "Hồ sơ — dossiers, actions, queues and the audit of the event log")
+        (name = "dossiers", description = "Hồ sơ — dossiers, actions, queues and the audit of the event log"),
+        (name = "auth", description = "Đăng nhập — sessions of officials (password) and citizens (one-time code), officials' accounts")
     )
 )]
 pub struct ApiDoc;
 
-/// Documents that staff and applicants identify themselves with the
-/// `X-Actor-*` headers until sessions exist.
+/// Documents how requests are authenticated: the session (cookie with a
+/// CSRF token, or bearer token), the choice of acting role, and the
+/// development-only `X-Actor-*` headers.
 struct ActorHeaders;
 
 impl utoipa::Modify for ActorHeaders {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let note =
-            "\n\nActing requests carry X-Actor-Role, X-Actor-User and (for staff) X-Actor-Unit.";
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let note = "\n\nRequests are authenticated by a session opened with POST /api/v1/auth/login \
+             (officials) or /api/v1/auth/otp/verify (citizens): the motcua_session cookie, with the \
+             session's CSRF token in X-CSRF-Token (or the csrf_token form field) on every POST, PUT \
+             and DELETE; or Authorization: Bearer <token> (no CSRF token needed). An official holding \
+             several acting roles names one with X-Acting-Role (and X-Acting-Unit). Reads and actions \
+             are limited to the official's units (a province administrator: the province; a citizen: \
+             their own dossiers); a dossier outside that scope is answered 404 dossier_not_found. \
+             Development servers started with insecure_actor_headers also accept X-Actor-Role, \
+             X-Actor-User and X-Actor-Unit without a session.";
         if let Some(d) = openapi.info.description.as_mut() {
             d.push_str(note);
         }
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
     }
 }
 
@@ -112,6 +145,17 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/documents/{sha256}", get(dossiers::download))
         .route("/api/v1/queues", get(dossiers::queue))
         .route("/api/v1/audit/verify", get(dossiers::audit))
+        .route("/api/v1/track/{code}", get(track::track))
+        .route("/api/v1/auth/login", post(auth::login))
+        .route("/api/v1/auth/logout", post(auth::logout))
+        .route("/api/v1/auth/me", get(auth::me))
+        .route("/api/v1/auth/otp/request", post(auth::otp_request))
+        .route("/api/v1/auth/otp/verify", post(auth::otp_verify))
+        .route("/api/v1/admin/officials", post(auth::create_official))
+        .route(
+            "/api/v1/admin/officials/{username}/roles",
+            post(auth::grant_roles),
+        )
         .fallback(not_found)
 }
 

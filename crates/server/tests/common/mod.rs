@@ -2,17 +2,31 @@
 
 pub mod lifecycle;
 
+use std::sync::Arc;
+
+use motcua_server::auth::MemoryCodeSender;
 use motcua_store::fixture::Fixture;
 
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
+    /// The one-time codes "sent" to citizens (read by tests/auth.rs).
+    #[allow(dead_code)]
+    pub codes: Arc<MemoryCodeSender>,
     fixture: Fixture,
     server: tokio::task::JoinHandle<()>,
 }
 
 impl TestApp {
+    /// The application with `insecure_actor_headers` on: the engine's API
+    /// tests act through the `X-Actor-*` headers.
     pub async fn spawn(fixture: Fixture) -> TestApp {
+        Self::spawn_with(fixture, true).await
+    }
+
+    /// The application as deployed when `insecure_actor_headers` is false:
+    /// every request needs a session.
+    pub async fn spawn_with(fixture: Fixture, insecure_actor_headers: bool) -> TestApp {
         let blobs = std::env::temp_dir().join(format!(
             "motcua-test-blobs-{}-{}",
             std::process::id(),
@@ -24,6 +38,10 @@ impl TestApp {
         let state = motcua_server::bootstrap::prepare(fixture.shared(), &blobs)
             .await
             .expect("prepare the store");
+        let codes = Arc::new(MemoryCodeSender::new());
+        let state = state
+            .with_insecure_actor_headers(insecure_actor_headers)
+            .with_code_sender(codes.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind port 0");
@@ -34,9 +52,15 @@ impl TestApp {
         TestApp {
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
+            codes,
             fixture,
             server,
         }
+    }
+
+    #[allow(dead_code)] // used by tests/auth.rs
+    pub fn store(&self) -> &dyn motcua_store::Store {
+        self.fixture.store()
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,0 +1,502 @@
+//! Đăng nhập — logins, sessions and officials' accounts over HTTP.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, Utc};
+use motcua_domain::access::{
+    check_password, Assignment, Contact, StaffRole, Username, WeakPassword,
+};
+use motcua_domain::dossier::UnitId;
+use motcua_store::{NewOfficial, Official, StoreError, Subject};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::identity::{
+    AuthError, Identity, IdentityProvider, OtpProvider, PasswordProvider, Proof,
+};
+use crate::auth::secret;
+use crate::auth::session::{self, forbidden, AuthContext, Authenticated, MaybeSession};
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+fn json_error(e: JsonRejection) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_body",
+        format!("Nội dung yêu cầu không hợp lệ: {}", e.body_text()),
+        format!("Invalid request body: {}", e.body_text()),
+    )
+}
+
+/// An authentication failure, with `Retry-After` when locked or too soon.
+fn auth_failure(e: &AuthError) -> Response {
+    let (err, retry_after) = e.to_api();
+    let mut res = err.into_response();
+    if let Some(secs) = retry_after {
+        if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    res
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// Tên đăng nhập, e.g. `tiepnhan.01279`.
+    pub username: String,
+    pub password: String,
+}
+
+/// A role held at a unit.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RoleAssignment {
+    /// receiving_officer, specialist, department_head, leader, clerical,
+    /// unit_admin, province_admin (at a province id such as `04`), inspector.
+    pub role: String,
+    /// Unit id, e.g. `04.01279`, or a province id, e.g. `04`.
+    pub unit: String,
+}
+
+impl From<&Assignment> for RoleAssignment {
+    fn from(a: &Assignment) -> Self {
+        RoleAssignment {
+            role: a.role.as_str().to_string(),
+            unit: a.unit.to_string(),
+        }
+    }
+}
+
+/// The logged-in person.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    /// `official` or `citizen`.
+    pub kind: String,
+    /// The user id in dossier events (an official's username; a citizen's
+    /// account id).
+    pub user: String,
+    pub display_name: Option<String>,
+    /// A citizen's phone or e-mail, masked.
+    pub contact: Option<String>,
+    pub roles: Vec<RoleAssignment>,
+    /// Send it back as `X-CSRF-Token` (or the `csrf_token` form field) on
+    /// every unsafe request authenticated by the cookie.
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A new session. The token is also set as the `motcua_session` cookie
+/// (HttpOnly, SameSite=Lax, Secure); API clients send it as
+/// `Authorization: Bearer <token>` instead.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionResponse {
+    pub token: String,
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+    pub me: Me,
+}
+
+fn me_of(ctx: &AuthContext) -> Me {
+    let (kind, user) = match &ctx.subject {
+        Subject::Official(u) => ("official", u.to_string()),
+        Subject::Citizen(c) => ("citizen", c.to_string()),
+    };
+    Me {
+        kind: kind.to_string(),
+        user,
+        display_name: ctx.display_name.clone(),
+        contact: ctx.contact.as_ref().map(Contact::masked),
+        roles: ctx
+            .principal
+            .assignments()
+            .iter()
+            .map(RoleAssignment::from)
+            .collect(),
+        csrf_token: ctx.csrf_token.clone(),
+        expires_at: ctx.expires_at,
+    }
+}
+
+async fn session_response(state: &AppState, identity: Identity) -> Response {
+    let opened = match session::open(state, &identity).await {
+        Ok(o) => o,
+        Err(e) => return auth_failure(&e),
+    };
+    let (display_name, contact, roles) = match &identity {
+        Identity::Official(o) => (
+            Some(o.display_name.clone()),
+            None,
+            o.assignments.iter().map(RoleAssignment::from).collect(),
+        ),
+        Identity::Citizen(c) => (None, Some(c.contact.masked()), Vec::new()),
+    };
+    let (kind, user) = match &opened.subject {
+        Subject::Official(u) => ("official", u.to_string()),
+        Subject::Citizen(c) => ("citizen", c.to_string()),
+    };
+    let body = SessionResponse {
+        token: opened.token.clone(),
+        csrf_token: opened.csrf_token.clone(),
+        expires_at: opened.expires_at,
+        me: Me {
+            kind: kind.to_string(),
+            user,
+            display_name,
+            contact,
+            roles,
+            csrf_token: opened.csrf_token,
+            expires_at: opened.expires_at,
+        },
+    };
+    let cookie = session::session_cookie(
+        &opened.token,
+        state.auth.config.session_ttl.num_seconds(),
+        state.auth.config.cookie_secure,
+    );
+    ([(header::SET_COOKIE, cookie)], Json(body)).into_response()
+}
+
+/// Log in as an official (username and password). Five failures in a row
+/// lock the username for 15 minutes (429 `login_locked`).
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
+    request_body = LoginRequest,
+    responses((status = 200, description = "Logged in; Set-Cookie: motcua_session", body = SessionResponse),
+              (status = 401, description = "invalid_credentials", body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem),
+              (status = 429, description = "login_locked (Retry-After)", body = crate::error::Problem)))]
+pub async fn login(
+    State(state): State<AppState>,
+    body: Result<Json<LoginRequest>, JsonRejection>,
+) -> ApiResult<Response> {
+    let Json(req) = body.map_err(json_error)?;
+    let provider = PasswordProvider {
+        store: &*state.store,
+        auth: &state.auth,
+    };
+    match provider
+        .authenticate(Proof::Password {
+            username: req.username,
+            password: req.password,
+        })
+        .await
+    {
+        Ok(identity) => Ok(session_response(&state, identity).await),
+        Err(e) => Ok(auth_failure(&e)),
+    }
+}
+
+/// Log out: ends the session and clears the cookie. A cookie session must
+/// send its CSRF token.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    responses((status = 204, description = "Logged out (also when there was no session)"),
+              (status = 403, description = "csrf_failed", body = crate::error::Problem)))]
+pub async fn logout(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+) -> ApiResult<Response> {
+    if let Some(ctx) = session {
+        state.store.delete_session(&ctx.token_hash).await?;
+    }
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(
+            header::SET_COOKIE,
+            session::clear_cookie(state.auth.config.cookie_secure),
+        )],
+    )
+        .into_response())
+}
+
+/// Who is logged in, their roles and the session's CSRF token.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth",
+    responses((status = 200, body = Me),
+              (status = 401, description = "authentication_required, session_expired", body = crate::error::Problem)))]
+pub async fn me(Authenticated(ctx): Authenticated) -> Json<Me> {
+    Json(me_of(&ctx))
+}
+
+/// A citizen's phone number or e-mail address (exactly one).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OtpRequest {
+    /// A Vietnamese mobile number, e.g. `0912 345 678`.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OtpSent {
+    /// Where the code went, masked.
+    pub sent_to: String,
+    pub expires_in_seconds: i64,
+    /// Least wait before asking for another code.
+    pub resend_after_seconds: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OtpVerify {
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// The 6-digit code received.
+    pub code: String,
+}
+
+fn contact(phone: Option<&str>, email: Option<&str>) -> ApiResult<Contact> {
+    let invalid = |vi: &str, en: &str| ApiError::bad_request("invalid_contact", vi, en);
+    match (phone, email) {
+        (Some(p), None) => Contact::phone(p).map_err(|_| {
+            invalid(
+                "Số điện thoại di động không hợp lệ (ví dụ 0912 345 678).",
+                "Not a Vietnamese mobile number (e.g. 0912 345 678).",
+            )
+        }),
+        (None, Some(e)) => Contact::email(e).map_err(|_| {
+            invalid(
+                "Địa chỉ thư điện tử không hợp lệ.",
+                "Not an e-mail address.",
+            )
+        }),
+        _ => Err(invalid(
+            "Hãy nhập một số điện thoại hoặc một địa chỉ thư điện tử.",
+            "Give either a phone number or an e-mail address.",
+        )),
+    }
+}
+
+/// Send a one-time code to a citizen's phone or e-mail (6 digits, valid 5
+/// minutes, 5 attempts; at most one a minute).
+#[utoipa::path(post, path = "/api/v1/auth/otp/request", tag = "auth",
+    request_body = OtpRequest,
+    responses((status = 202, body = OtpSent),
+              (status = 400, description = "invalid_contact", body = crate::error::Problem),
+              (status = 429, description = "otp_too_soon, login_locked (Retry-After)", body = crate::error::Problem),
+              (status = 503, description = "otp_not_sent", body = crate::error::Problem)))]
+pub async fn otp_request(
+    State(state): State<AppState>,
+    body: Result<Json<OtpRequest>, JsonRejection>,
+) -> ApiResult<Response> {
+    let Json(req) = body.map_err(json_error)?;
+    let contact = contact(req.phone.as_deref(), req.email.as_deref())?;
+    let provider = OtpProvider {
+        store: &*state.store,
+        auth: &state.auth,
+    };
+    if let Err(e) = provider.send_code(&contact).await {
+        return Ok(auth_failure(&e));
+    }
+    let policy = &state.auth.config.otp;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(OtpSent {
+            sent_to: contact.masked(),
+            expires_in_seconds: policy.ttl.num_seconds(),
+            resend_after_seconds: policy.resend_after.num_seconds(),
+        }),
+    )
+        .into_response())
+}
+
+/// Log in as a citizen with the code received; the account is created at
+/// the first login.
+#[utoipa::path(post, path = "/api/v1/auth/otp/verify", tag = "auth",
+    request_body = OtpVerify,
+    responses((status = 200, description = "Logged in; Set-Cookie: motcua_session", body = SessionResponse),
+              (status = 400, description = "invalid_contact", body = crate::error::Problem),
+              (status = 401, description = "otp_invalid", body = crate::error::Problem),
+              (status = 429, description = "login_locked (Retry-After)", body = crate::error::Problem)))]
+pub async fn otp_verify(
+    State(state): State<AppState>,
+    body: Result<Json<OtpVerify>, JsonRejection>,
+) -> ApiResult<Response> {
+    let Json(req) = body.map_err(json_error)?;
+    let contact = contact(req.phone.as_deref(), req.email.as_deref())?;
+    let provider = OtpProvider {
+        store: &*state.store,
+        auth: &state.auth,
+    };
+    match provider
+        .authenticate(Proof::OneTimeCode {
+            contact,
+            code: req.code,
+        })
+        .await
+    {
+        Ok(identity) => Ok(session_response(&state, identity).await),
+        Err(e) => Ok(auth_failure(&e)),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewOfficialRequest {
+    /// 3–64 characters of a-z, 0-9, `.`, `_`, `-`.
+    pub username: String,
+    pub display_name: String,
+    /// At least 10 characters, not containing the username.
+    pub password: String,
+    pub roles: Vec<RoleAssignment>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RolesRequest {
+    pub roles: Vec<RoleAssignment>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfficialView {
+    pub username: String,
+    pub display_name: String,
+    pub active: bool,
+    pub roles: Vec<RoleAssignment>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Official> for OfficialView {
+    fn from(o: Official) -> Self {
+        OfficialView {
+            username: o.username.to_string(),
+            display_name: o.display_name,
+            active: o.active,
+            roles: o.assignments.iter().map(RoleAssignment::from).collect(),
+            created_at: o.created_at,
+        }
+    }
+}
+
+/// Parses the roles asked for and checks that the session may grant each.
+fn grantable(ctx: &AuthContext, roles: &[RoleAssignment]) -> ApiResult<Vec<Assignment>> {
+    if roles.is_empty() {
+        return Err(ApiError::bad_request(
+            "roles_required",
+            "Cần ít nhất một vai trò.",
+            "At least one role is required.",
+        ));
+    }
+    let mut out = Vec::with_capacity(roles.len());
+    for r in roles {
+        let role = StaffRole::parse(r.role.trim()).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_role",
+                format!("Vai trò không hợp lệ: {:?}.", r.role),
+                format!("Unknown role {:?}.", r.role),
+            )
+        })?;
+        let unit = UnitId::parse(r.unit.trim()).map_err(|e| {
+            ApiError::bad_request(
+                "invalid_unit",
+                format!("Mã đơn vị không hợp lệ: {:?}.", r.unit),
+                e.to_string(),
+            )
+        })?;
+        let a = Assignment::new(role, unit).map_err(super::actor::access_error)?;
+        if !ctx.principal.may_grant(&a) {
+            return Err(forbidden());
+        }
+        out.push(a);
+    }
+    Ok(out)
+}
+
+/// Create an official with roles. A unit administrator grants roles at
+/// their unit; a province administrator anywhere in their province.
+#[utoipa::path(post, path = "/api/v1/admin/officials", tag = "auth",
+    request_body = NewOfficialRequest,
+    responses((status = 201, body = OfficialView),
+              (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
+              (status = 403, description = "forbidden, csrf_failed", body = crate::error::Problem),
+              (status = 409, description = "official_exists", body = crate::error::Problem),
+              (status = 422, description = "weak_password, invalid_body", body = crate::error::Problem)))]
+pub async fn create_official(
+    State(state): State<AppState>,
+    Authenticated(ctx): Authenticated,
+    body: Result<Json<NewOfficialRequest>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<OfficialView>)> {
+    let Json(req) = body.map_err(json_error)?;
+    let assignments = grantable(&ctx, &req.roles)?;
+    let username = Username::parse(&req.username).map_err(|e| {
+        ApiError::bad_request(
+            "invalid_username",
+            "Tên đăng nhập không hợp lệ: 3–64 ký tự a-z, 0-9, dấu chấm, gạch dưới, gạch ngang.",
+            e.to_string(),
+        )
+    })?;
+    let display_name = req.display_name.trim();
+    if display_name.is_empty() || display_name.chars().count() > 200 {
+        return Err(ApiError::bad_request(
+            "invalid_display_name",
+            "Họ tên phải có từ 1 đến 200 ký tự.",
+            "The display name must have 1 to 200 characters.",
+        ));
+    }
+    check_password(&req.password, &username).map_err(|e| {
+        let vi = match e {
+            WeakPassword::TooShort => "Mật khẩu phải có ít nhất 10 ký tự.",
+            WeakPassword::TooLong => "Mật khẩu dài quá 256 ký tự.",
+            WeakPassword::ContainsUsername => "Mật khẩu không được chứa tên đăng nhập.",
+        };
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "weak_password",
+            vi,
+            e.to_string(),
+        )
+    })?;
+    let password_hash = secret::hash_password(&req.password).await.map_err(|e| {
+        tracing::error!(error = %e, "password hashing failed");
+        ApiError::internal()
+    })?;
+    let new = NewOfficial {
+        username,
+        display_name: display_name.to_string(),
+        password_hash,
+        assignments,
+    };
+    match state.store.create_official(&new, Utc::now()).await {
+        Ok(o) => {
+            tracing::info!(admin = %ctx.principal.user(), official = %o.username, "official created");
+            Ok((StatusCode::CREATED, Json(o.into())))
+        }
+        Err(StoreError::Conflict(_)) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "official_exists",
+            format!("Tên đăng nhập {} đã được dùng.", new.username),
+            format!("The username {} is taken.", new.username),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Grant more roles to an existing official.
+#[utoipa::path(post, path = "/api/v1/admin/officials/{username}/roles", tag = "auth",
+    request_body = RolesRequest,
+    params(("username" = String, Path, description = "The official's username")),
+    responses((status = 200, body = OfficialView),
+              (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem),
+              (status = 404, description = "official_not_found", body = crate::error::Problem)))]
+pub async fn grant_roles(
+    State(state): State<AppState>,
+    Authenticated(ctx): Authenticated,
+    Path(username): Path<String>,
+    body: Result<Json<RolesRequest>, JsonRejection>,
+) -> ApiResult<Json<OfficialView>> {
+    let Json(req) = body.map_err(json_error)?;
+    let assignments = grantable(&ctx, &req.roles)?;
+    let not_found = || {
+        ApiError::not_found(
+            "official_not_found",
+            "Không có cán bộ với tên đăng nhập này.",
+            "No official with this username.",
+        )
+    };
+    let username = Username::parse(&username).map_err(|_| not_found())?;
+    match state
+        .store
+        .add_assignments(&username, &assignments, Utc::now())
+        .await
+    {
+        Ok(o) => Ok(Json(o.into())),
+        Err(StoreError::NotFound(_)) => Err(not_found()),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,98 @@
+//! Gửi mã xác thực — delivery of one-time codes. The notification
+//! channel (SMTP e-mail, SMS gateway) implements [`CodeSender`]; until
+//! then there are a development sender that writes codes to the log and
+//! an in-memory one for tests.
+
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use chrono::TimeDelta;
+use motcua_domain::access::Contact;
+
+/// Sends a one-time code to a citizen. Implementations must not log the
+/// code (except the development [`LogCodeSender`]).
+#[async_trait]
+pub trait CodeSender: Send + Sync {
+    async fn send_code(
+        &self,
+        contact: &Contact,
+        code: &str,
+        valid_for: TimeDelta,
+    ) -> Result<(), SendError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the code could not be sent: {0}")]
+pub struct SendError(pub String);
+
+/// The text of the message, in Vietnamese then English.
+pub fn message(code: &str, valid_for: TimeDelta) -> String {
+    let minutes = valid_for.num_minutes().max(1);
+    format!(
+        "Mã xác thực motcua của bạn là {code}, có hiệu lực {minutes} phút. Không chia sẻ mã này.\n\
+         Your motcua code is {code}, valid for {minutes} minutes. Do not share it."
+    )
+}
+
+/// Development only: writes the message to the log (at WARN, so that it
+/// is seen). Never use it where real people log in.
+pub struct LogCodeSender;
+
+#[async_trait]
+impl CodeSender for LogCodeSender {
+    async fn send_code(
+        &self,
+        contact: &Contact,
+        code: &str,
+        valid_for: TimeDelta,
+    ) -> Result<(), SendError> {
+        tracing::warn!(
+            to = %contact.masked(),
+            message = %message(code, valid_for),
+            "DEVELOPMENT code sender: one-time code written to the log instead of being sent"
+        );
+        Ok(())
+    }
+}
+
+/// Keeps the codes sent, for tests.
+#[derive(Default)]
+pub struct MemoryCodeSender {
+    sent: Mutex<Vec<(Contact, String)>>,
+}
+
+impl MemoryCodeSender {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The last code sent to `contact`.
+    pub fn last_code(&self, contact: &Contact) -> Option<String> {
+        let sent = self.sent.lock().ok()?;
+        sent.iter()
+            .rev()
+            .find(|(c, _)| c == contact)
+            .map(|(_, code)| code.clone())
+    }
+
+    /// How many codes were sent in all.
+    pub fn count(&self) -> usize {
+        self.sent.lock().map(|s| s.len()).unwrap_or(0)
+    }
+}
+
+#[async_trait]
+impl CodeSender for MemoryCodeSender {
+    async fn send_code(
+        &self,
+        contact: &Contact,
+        code: &str,
+        _valid_for: TimeDelta,
+    ) -> Result<(), SendError> {
+        self.sent
+            .lock()
+            .map_err(|_| SendError("poisoned".into()))?
+            .push((contact.clone(), code.to_string()));
+        Ok(())
+    }
+}

@@ -1,0 +1,412 @@
+//! Phiên làm việc — finding the session of a request, the CSRF check, and
+//! what handlers extract from it.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use motcua_domain::access::{constant_time_eq, Contact, Principal, Scope};
+use motcua_domain::dossier::Dossier;
+use motcua_store::{NewSession, StoreResult, Subject};
+
+use super::identity::{AuthError, Identity};
+use super::secret::{self, HashError};
+use super::{CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE};
+use crate::error::ApiError;
+use crate::AppState;
+
+/// How the request presented its session token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// The `motcua_session` cookie: unsafe requests need the CSRF token.
+    Cookie,
+    /// `Authorization: Bearer`: exempt from CSRF (not sent by browsers on
+    /// their own).
+    Bearer,
+}
+
+/// A valid session and the person behind it.
+#[derive(Debug, Clone)]
+pub struct AuthContext {
+    pub principal: Principal,
+    pub subject: Subject,
+    /// An official's name.
+    pub display_name: Option<String>,
+    /// A citizen's phone or e-mail.
+    pub contact: Option<Contact>,
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+    pub token_hash: [u8; 32],
+    pub via: Via,
+}
+
+/// What the session layer found, kept in the request's extensions.
+#[derive(Debug, Clone)]
+pub enum SessionState {
+    Valid(Arc<AuthContext>),
+    /// A token was presented but is unknown, expired or its account
+    /// inactive.
+    Invalid,
+}
+
+pub fn authentication_required() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "authentication_required",
+        "Vui lòng đăng nhập.",
+        "Please log in.",
+    )
+}
+
+pub fn session_expired() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "session_expired",
+        "Phiên làm việc đã hết hạn hoặc không hợp lệ. Vui lòng đăng nhập lại.",
+        "The session has expired or is not valid. Please log in again.",
+    )
+}
+
+pub fn csrf_failed() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "csrf_failed",
+        "Thiếu hoặc sai mã chống giả mạo yêu cầu (X-CSRF-Token). Vui lòng tải lại trang.",
+        "Missing or wrong CSRF token (X-CSRF-Token). Please reload the page.",
+    )
+}
+
+pub fn forbidden() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "Bạn không có quyền thực hiện thao tác này.",
+        "You are not allowed to do this.",
+    )
+}
+
+/// The session token of a request: a bearer token first, else the cookie.
+pub fn credentials(headers: &HeaderMap) -> Option<(String, Via)> {
+    if let Some(auth) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        let (scheme, token) = auth.trim().split_once(' ')?;
+        return scheme
+            .eq_ignore_ascii_case("bearer")
+            .then(|| (token.trim().to_string(), Via::Bearer));
+    }
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| (v.trim().to_string(), Via::Cookie))
+}
+
+/// Looks a token up: the session and its account, or None if the token
+/// is unknown or expired, or the official deactivated.
+pub async fn resolve(state: &AppState, token: &str, via: Via) -> StoreResult<Option<AuthContext>> {
+    if !secret::is_token(token) {
+        return Ok(None);
+    }
+    let token_hash = secret::sha256(token.as_bytes());
+    let Some(session) = state.store.session(&token_hash, Utc::now()).await? else {
+        return Ok(None);
+    };
+    let (principal, display_name, contact) = match &session.subject {
+        Subject::Official(username) => match state.store.official(username).await? {
+            Some(l) if l.official.active => (
+                Principal::Official {
+                    user: username.user_id(),
+                    assignments: l.official.assignments,
+                },
+                Some(l.official.display_name),
+                None,
+            ),
+            _ => return Ok(None),
+        },
+        Subject::Citizen(id) => {
+            let contact = state.store.citizen(id).await?.map(|c| c.contact);
+            (Principal::Citizen { user: id.clone() }, None, contact)
+        }
+    };
+    Ok(Some(AuthContext {
+        principal,
+        subject: session.subject,
+        display_name,
+        contact,
+        csrf_token: session.csrf_token,
+        expires_at: session.expires_at,
+        token_hash,
+        via,
+    }))
+}
+
+/// Requests that open a session rather than use one: no CSRF token yet.
+const CSRF_EXEMPT: &[&str] = &[
+    "/api/v1/auth/login",
+    "/api/v1/auth/otp/request",
+    "/api/v1/auth/otp/verify",
+];
+
+/// The largest form body read to find a `csrf_token` field.
+const MAX_FORM_BYTES: usize = 1 << 20;
+
+fn is_unsafe(m: &Method) -> bool {
+    !matches!(
+        *m,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
+}
+
+fn form_field<'a>(body: &'a [u8], name: &str) -> Option<&'a [u8]> {
+    body.split(|b| *b == b'&').find_map(|pair| {
+        let mut kv = pair.splitn(2, |b| *b == b'=');
+        match (kv.next(), kv.next()) {
+            (Some(k), Some(v)) if k == name.as_bytes() => Some(v),
+            _ => None,
+        }
+    })
+}
+
+/// Checks the CSRF token of an unsafe cookie request: the header, or the
+/// `csrf_token` field of an `application/x-www-form-urlencoded` body (the
+/// body is read and put back).
+async fn csrf_ok(req: Request, expected: &str) -> (bool, Request) {
+    if let Some(v) = req.headers().get(CSRF_HEADER) {
+        let ok = constant_time_eq(v.as_bytes(), expected.as_bytes());
+        return (ok, req);
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return (false, req);
+    }
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+        Ok(bytes) => {
+            let ok = form_field(&bytes, CSRF_FIELD)
+                .is_some_and(|v| constant_time_eq(v, expected.as_bytes()));
+            (ok, Request::from_parts(parts, Body::from(bytes)))
+        }
+        Err(_) => (false, Request::from_parts(parts, Body::empty())),
+    }
+}
+
+/// Finds the session of every request (one look-up), enforces CSRF on
+/// unsafe cookie requests, and leaves a [`SessionState`] for the
+/// extractors.
+pub async fn session_layer(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let Some((token, via)) = credentials(req.headers()) else {
+        return next.run(req).await;
+    };
+    match resolve(&state, &token, via).await {
+        Ok(Some(ctx)) => {
+            if via == Via::Cookie
+                && is_unsafe(req.method())
+                && !CSRF_EXEMPT.contains(&req.uri().path())
+            {
+                let (ok, checked) = csrf_ok(req, &ctx.csrf_token).await;
+                if !ok {
+                    return csrf_failed().into_response();
+                }
+                req = checked;
+            }
+            req.extensions_mut()
+                .insert(SessionState::Valid(Arc::new(ctx)));
+        }
+        Ok(None) => {
+            req.extensions_mut().insert(SessionState::Invalid);
+        }
+        Err(e) => return ApiError::from(e).into_response(),
+    }
+    next.run(req).await
+}
+
+/// Who reads: a session (whose access rules apply), or — only when the
+/// server runs with `insecure_actor_headers` and no session was presented
+/// — anyone, as before accounts existed.
+#[derive(Debug, Clone)]
+pub enum Viewer {
+    Session(Arc<AuthContext>),
+    Unrestricted,
+}
+
+impl Viewer {
+    /// The scope of a session; None when unrestricted.
+    pub fn scope(&self) -> Option<Scope> {
+        match self {
+            Viewer::Session(c) => Some(c.principal.scope()),
+            Viewer::Unrestricted => None,
+        }
+    }
+
+    pub fn sees(&self, d: &Dossier) -> bool {
+        match self {
+            Viewer::Session(c) => c.principal.sees(&d.into()),
+            Viewer::Unrestricted => true,
+        }
+    }
+
+    pub fn session(&self) -> Option<&AuthContext> {
+        match self {
+            Viewer::Session(c) => Some(c),
+            Viewer::Unrestricted => None,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match parts.extensions.get::<SessionState>() {
+            Some(SessionState::Valid(c)) => Ok(Viewer::Session(c.clone())),
+            Some(SessionState::Invalid) => Err(session_expired()),
+            None if state.insecure_actor_headers => Ok(Viewer::Unrestricted),
+            None => Err(authentication_required()),
+        }
+    }
+}
+
+/// A request that must carry a valid session.
+pub struct Authenticated(pub Arc<AuthContext>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        match parts.extensions.get::<SessionState>() {
+            Some(SessionState::Valid(c)) => Ok(Authenticated(c.clone())),
+            Some(SessionState::Invalid) => Err(session_expired()),
+            None => Err(authentication_required()),
+        }
+    }
+}
+
+/// The session if there is a valid one; never rejects (public pages).
+pub struct MaybeSession(pub Option<Arc<AuthContext>>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeSession {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(MaybeSession(match parts.extensions.get::<SessionState>() {
+            Some(SessionState::Valid(c)) => Some(c.clone()),
+            _ => None,
+        }))
+    }
+}
+
+/// A session just opened: the token is given to the client once.
+pub struct Opened {
+    pub token: String,
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+    pub subject: Subject,
+}
+
+/// Opens a session for an identity.
+pub async fn open(state: &AppState, identity: &Identity) -> Result<Opened, AuthError> {
+    let token = secret::random_token().map_err(HashError::from)?;
+    let csrf_token = secret::random_token().map_err(HashError::from)?;
+    let now = Utc::now();
+    let subject = match identity {
+        Identity::Official(o) => Subject::Official(o.username.clone()),
+        Identity::Citizen(c) => Subject::Citizen(c.id.clone()),
+    };
+    let expires_at = now + state.auth.config.session_ttl;
+    state
+        .store
+        .create_session(&NewSession {
+            token_hash: secret::sha256(token.as_bytes()),
+            subject: subject.clone(),
+            csrf_token: csrf_token.clone(),
+            created_at: now,
+            expires_at,
+        })
+        .await?;
+    Ok(Opened {
+        token,
+        csrf_token,
+        expires_at,
+        subject,
+    })
+}
+
+/// `Set-Cookie` for a new session.
+pub fn session_cookie(token: &str, max_age_seconds: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age_seconds}; HttpOnly; SameSite=Lax{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("motcua_session=; Path=/; Max-Age=0"))
+}
+
+/// `Set-Cookie` that removes the session cookie.
+pub fn clear_cookie(secure: bool) -> HeaderValue {
+    if secure {
+        HeaderValue::from_static(
+            "motcua_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure",
+        )
+    } else {
+        HeaderValue::from_static("motcua_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_come_from_bearer_or_cookie() {
+        let mut h = HeaderMap::new();
+        assert_eq!(credentials(&h), None);
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("lang=vi; motcua_session=abc ; x=1"),
+        );
+        assert_eq!(credentials(&h), Some(("abc".into(), Via::Cookie)));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer xyz"),
+        );
+        assert_eq!(credentials(&h), Some(("xyz".into(), Via::Bearer)));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic xyz"));
+        assert_eq!(credentials(&h), None, "another scheme is not a session");
+    }
+
+    #[test]
+    fn form_fields_are_found() {
+        assert_eq!(
+            form_field(b"a=1&csrf_token=abc&b=2", "csrf_token"),
+            Some(&b"abc"[..])
+        );
+        assert_eq!(form_field(b"csrf_tokenx=1", "csrf_token"), None);
+        assert_eq!(form_field(b"", "csrf_token"), None);
+    }
+
+    #[test]
+    fn cookies_are_http_only_and_lax() {
+        let c = session_cookie("t", 60, true);
+        let c = c.to_str().expect("ascii");
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Secure"));
+        let c = session_cookie("t", 60, false);
+        assert!(!c.to_str().expect("ascii").contains("Secure"));
+    }
+}
