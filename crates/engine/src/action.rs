@@ -90,16 +90,29 @@ pub enum Action {
     },
 }
 
+impl Action {
+    /// Whether the engine must read the dossier to build the command (the
+    /// appointment is computed from its procedure and history).
+    pub fn needs_state(&self) -> bool {
+        matches!(
+            self,
+            Action::Accept { .. } | Action::ProvideSupplement { .. }
+        )
+    }
+}
+
 impl Engine {
+    /// `state` is required for the actions that [`Action::needs_state`].
     pub(crate) fn command_for(
         &self,
-        state: &DossierState,
+        state: Option<&DossierState>,
         action: Action,
         now: DateTime<Utc>,
     ) -> Result<Command, EngineError> {
+        let state = || state.ok_or(EngineError::NoDeadline);
         Ok(match action {
             Action::Accept { pages_digitized } => Command::Accept {
-                appointment: self.appointment(state, now)?,
+                appointment: self.appointment(state()?, now)?,
                 pages_digitized,
             },
             Action::RequestSupplement { reason, documents } => {
@@ -107,7 +120,7 @@ impl Engine {
             }
             Action::Refuse { reason } => Command::Refuse { reason },
             Action::ProvideSupplement { documents } => Command::ProvideSupplement {
-                appointment: self.appointment_after_supplement(state, now)?,
+                appointment: self.appointment_after_supplement(state()?, now)?,
                 documents,
             },
             Action::Transfer { to } => Command::Transfer { to },

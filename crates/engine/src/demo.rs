@@ -1043,7 +1043,9 @@ impl<'a> Sim<'a> {
 
     fn act(&mut self, at: DateTime<Utc>, actor: Actor, action: Action) -> Result<(), EngineError> {
         let at = at.max(self.t + TimeDelta::minutes(1));
-        let command = self.engine.command_for(&self.state, action.clone(), at)?;
+        let command = self
+            .engine
+            .command_for(Some(&self.state), action.clone(), at)?;
         self.record(at, actor, command, Op::Act(action))
     }
 

@@ -144,23 +144,37 @@ impl Engine {
         now: DateTime<Utc>,
         idempotency_key: Option<String>,
     ) -> Result<Applied, EngineError> {
-        let state = self
-            .store
-            .dossier(code)
-            .await?
-            .ok_or_else(|| EngineError::DossierNotFound(code.to_string()))?;
-        let command = self.command_for(&state, action, now)?;
+        // Only actions whose command carries an appointment need the state
+        // before the transaction; the others are decided inside it, on the
+        // current state, which saves a read and a decode per command.
+        let (command, expected_version) = if action.needs_state() {
+            let state = self
+                .store
+                .dossier(code)
+                .await?
+                .ok_or_else(|| EngineError::DossierNotFound(code.to_string()))?;
+            let command = self.command_for(Some(&state), action, now)?;
+            // The appointment was computed on this version: pin it.
+            (command, expected_version.or(Some(state.version)))
+        } else {
+            (self.command_for(None, action, now)?, expected_version)
+        };
         let request = CommandRequest {
             target: Target::Existing {
                 code: code.clone(),
-                expected_version: expected_version.or(Some(state.version)),
+                expected_version,
                 command,
             },
             actor,
             now,
             idempotency_key,
         };
-        Ok(self.store.execute(request).await??)
+        match self.store.execute(request).await? {
+            Err(motcua_store::CommandError::NotFound(c)) => {
+                Err(EngineError::DossierNotFound(c.to_string()))
+            }
+            other => Ok(other?),
+        }
     }
 
     /// The dossier with its deadline and control sheet, as of `now`.

@@ -134,7 +134,9 @@ macro_rules! api_tests {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn a_dossier_runs_from_submission_to_rating() {
                 let Some(app) = spawn().await else { return };
-                app.import_catalogue().await;
+                assert_eq!(app.import_catalogue_over_http().await, 200);
+                let (_, listed) = app.get_json("/api/v1/procedures?on=2026-01-01").await;
+                assert!(listed.as_array().is_some_and(|l| l.len() >= 25), "the demo catalogue");
                 let (status, first) = app.submit_online("1.004873", Some("key-1")).await;
                 assert_eq!(status, 201, "{first}");
                 let code = first["code"].as_str().expect("a code").to_string();
@@ -160,6 +162,16 @@ macro_rules! api_tests {
                 assert!(view["control_sheet"].as_array().is_some_and(|rows| rows.len() >= 4));
                 let (_, events) = app.get_json(&format!("/api/v1/dossiers/{code}/events")).await;
                 assert_eq!(events.as_array().map(Vec::len), Some(taken.len() + 2), "submit + actions + rating");
+                for form in ["01", "06"] {
+                    let res = app.client.get(app.url(&format!("/api/v1/dossiers/{code}/forms/{form}"))).send().await.expect("request");
+                    assert_eq!(res.status().as_u16(), 200, "form {form}");
+                    assert_eq!(res.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("application/pdf"));
+                    assert!(res.bytes().await.expect("pdf").starts_with(b"%PDF-"), "form {form}");
+                }
+                let (status, p) = app.get_json(&format!("/api/v1/dossiers/{code}/forms/03")).await;
+                assert_eq!((status, p["code"].as_str()), (404, Some("form_not_available")), "never refused");
+                let (status, p) = app.get_json(&format!("/api/v1/dossiers/{code}/forms/99")).await;
+                assert_eq!((status, p["code"].as_str()), (400, Some("invalid_form")));
                 let (_, audit) = app.get_json("/api/v1/audit/verify").await;
                 assert_eq!(audit["dossiers"], 1);
                 assert_eq!(audit["broken"], serde_json::json!([]));

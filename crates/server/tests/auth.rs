@@ -366,6 +366,20 @@ macro_rules! auth_tests {
                 let (status, _) = send(app.client.post(app.url("/api/v1/admin/officials")).json(&json!({}))).await;
                 assert_eq!(status, 401);
 
+                // Only a province administrator imports the catalogue.
+                let catalogue = include_str!("../../../data/procedures/catalogue_caobang.json");
+                let import = |s: &Session| {
+                    s.bearer(app.client.post(app.url("/api/v1/procedures/import")))
+                        .header("content-type", "application/json")
+                        .body(catalogue)
+                };
+                let (status, p) = send(import(&unit_admin)).await;
+                assert_eq!((status, p["code"].as_str()), (403, Some("forbidden")), "{p}");
+                let (status, p) = send(import(&admin)).await;
+                assert_eq!(status, 200, "{p}");
+                let (status, _) = send(app.client.post(app.url("/api/v1/procedures/import")).body(catalogue)).await;
+                assert_eq!(status, 401);
+
                 // Two acting roles now: the request says which.
                 let specialist = session(&app, "chuyenvien.01279").await;
                 let (status, p) = send(specialist.bearer(app.client.post(app.url("/api/v1/dossiers"))).json(&counter_submission(A, "X"))).await;

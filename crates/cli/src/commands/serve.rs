@@ -7,6 +7,9 @@ use crate::config::Settings;
 pub async fn run(settings: &Settings, demo: bool) -> anyhow::Result<ExitCode> {
     let state = crate::open::app(settings).await?;
     if demo {
+        motcua_server::bootstrap::ensure_demo_accounts(&*state.store)
+            .await
+            .context("creating the demo officials")?;
         let report = motcua_engine::demo::load_demo(
             &state.engine,
             &[],
@@ -22,6 +25,10 @@ pub async fn run(settings: &Settings, demo: bool) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    let notify = motcua_notify::NotifyConfig::from_env(&settings.data_dir)
+        .context("notification settings")?;
+    let _notifier = motcua_notify::spawn_worker(state.store.clone(), notify)
+        .context("starting the notification worker")?;
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;

@@ -4,6 +4,7 @@
 mod actor;
 pub mod auth;
 pub mod dossiers;
+pub mod forms;
 mod health;
 pub(crate) mod params;
 pub mod procedures;
@@ -45,6 +46,7 @@ use crate::AppState;
         dossiers::audit,
         dossiers::upload,
         dossiers::download,
+        forms::form_pdf,
         track::track,
         auth::login,
         auth::logout,
@@ -143,6 +145,7 @@ pub fn router() -> Router<AppState> {
             )),
         )
         .route("/api/v1/documents/{sha256}", get(dossiers::download))
+        .route("/api/v1/dossiers/{code}/forms/{form}", get(forms::form_pdf))
         .route("/api/v1/queues", get(dossiers::queue))
         .route("/api/v1/audit/verify", get(dossiers::audit))
         .route("/api/v1/track/{code}", get(track::track))

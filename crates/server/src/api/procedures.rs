@@ -13,8 +13,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::params;
+use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
+use motcua_domain::access::{Principal, StaffRole};
 
 fn procedure_code(s: &str) -> ApiResult<ProcedureCode> {
     ProcedureCode::parse(s).map_err(|e| {
@@ -79,9 +81,30 @@ pub struct ImportReport {
 /// All or nothing: an invalid or conflicting catalogue changes nothing.
 #[utoipa::path(post, path = "/api/v1/procedures/import", tag = "procedures",
     request_body(content = Object, description = "Catalogue JSON"),
-    responses((status = 200, body = ImportReport), (status = 409, body = crate::error::Problem),
-              (status = 422, body = crate::error::Problem)))]
-pub async fn import(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<ImportReport>> {
+    responses((status = 200, body = ImportReport), (status = 401, body = crate::error::Problem),
+              (status = 403, description = "not a province administrator", body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn import(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    body: Bytes,
+) -> ApiResult<Json<ImportReport>> {
+    let allowed = match &viewer {
+        Viewer::Unrestricted => true,
+        Viewer::Session(c) => matches!(
+            &c.principal,
+            Principal::Official { assignments, .. }
+                if assignments.iter().any(|a| a.role == StaffRole::ProvinceAdmin)
+        ),
+    };
+    if !allowed {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Chỉ quản trị cấp tỉnh được nhập danh mục thủ tục.",
+            "Only a province administrator may import the catalogue.",
+        ));
+    }
     let text = std::str::from_utf8(&body).map_err(|_| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
