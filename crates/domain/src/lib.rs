@@ -4,6 +4,7 @@
 //! property tests.
 
 pub mod access;
+pub mod appointments;
 pub mod calendar;
 pub mod dossier;
 pub mod procedure;

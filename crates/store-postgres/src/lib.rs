@@ -2,6 +2,7 @@
 //! province code so that they can be partitioned or distributed by province.
 
 mod accounts;
+mod appointments;
 mod dossiers;
 mod outbox;
 mod units;

@@ -7,6 +7,7 @@
 //! each in its own savepoint.
 
 mod accounts;
+mod appointments;
 mod dossiers;
 mod migrate;
 mod outbox;

@@ -9,9 +9,11 @@ use motcua_domain::units::{parse_dataset, Era, UnitCode, UnitDataset, UnitSource
 use crate::{Store, StoreError};
 
 mod accounts;
+mod appointments;
 mod dossiers;
 mod outbox;
 pub use accounts::*;
+pub use appointments::*;
 pub use dossiers::*;
 pub use outbox::*;
 
@@ -215,7 +217,13 @@ macro_rules! conformance_tests {
             concurrent_failures_are_all_counted,
             citizens_are_known_by_contact,
             one_time_codes_are_used_once,
-            scoped_search_sees_only_the_scope
+            scoped_search_sees_only_the_scope,
+            center_configs_default_and_replace,
+            concurrent_bookings_respect_capacity,
+            cancel_frees_the_seat_and_withdraws_the_reminder,
+            rebook_is_atomic,
+            concurrent_tickets_are_gap_free,
+            next_ticket_calls_due_appointments_first
         );
     };
     (@each $factory:path, $($name:ident),* $(,)?) => {

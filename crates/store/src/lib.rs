@@ -3,6 +3,7 @@
 //! it over a real connection with its own migrations.
 
 mod accounts;
+pub mod appointments;
 pub mod blobs;
 pub mod conformance;
 mod dossiers;
@@ -16,6 +17,7 @@ pub use accounts::{
     login_key, otp_key, support as account_support, AccountStore, Citizen, NewOfficial, NewSession,
     Official, OfficialLogin, Session, Subject,
 };
+pub use appointments::{AppointmentStore, Booking, NewBooking, NewTicket, Ticket};
 pub use dossiers::{
     effective_limit, support as dossier_support, Applied, CommandError, CommandRequest,
     DossierFilter, DossierStore, DossierSummary, EventStream, Intake, OpenDossier, QueueQuery,
@@ -28,7 +30,7 @@ pub use units::UnitStore;
 /// Everything a backend provides. New areas add their own trait here and the
 /// blanket list below grows.
 pub trait Store:
-    UnitStore + DossierStore + OutboxStore + AccountStore + Send + Sync + 'static
+    UnitStore + DossierStore + OutboxStore + AccountStore + AppointmentStore + Send + Sync + 'static
 {
     /// The backend's name, for logs and `motcua serve`'s banner.
     fn backend(&self) -> &'static str;
