@@ -1,12 +1,15 @@
 //! Server-rendered HTML pages, Vietnamese first. Templates live in
 //! `crates/server/templates/` and are checked at compile time (askama).
 
+mod official;
+mod portal;
+mod ui;
 mod units;
 
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 use crate::error::ApiError;
@@ -17,6 +20,26 @@ pub fn router() -> Router<AppState> {
         .route("/", get(units::home))
         .route("/tinh/{code}", get(units::province_page))
         .route("/static/site.css", get(css))
+        .route("/thu-tuc", get(portal::procedures))
+        .route("/thu-tuc/{code}", get(portal::procedure))
+        .route("/tra-cuu", get(portal::track_form))
+        .route("/tra-cuu/{code}", get(portal::track))
+        .route(
+            "/dang-nhap",
+            get(portal::citizen_login).post(portal::citizen_login_post),
+        )
+        .route("/dang-xuat", post(portal::logout))
+        .route("/ho-so-cua-toi", get(portal::my_dossiers))
+        .route("/ngon-ngu/{lang}", get(ui::switch_language))
+        .route("/can-bo", get(official::queue))
+        .route(
+            "/can-bo/dang-nhap",
+            get(official::login).post(official::login_post),
+        )
+        .route(
+            "/can-bo/ho-so/{code}",
+            get(official::dossier).post(official::act),
+        )
 }
 
 async fn css() -> impl IntoResponse {

@@ -1,0 +1,646 @@
+//! Cổng dịch vụ công — the citizen's side: find a procedure and read what
+//! it needs, track a dossier by its code, log in with a one-time code and
+//! see one's own dossiers.
+
+use std::collections::BTreeSet;
+
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use motcua_domain::access::{Contact, DossierRef, Principal, PublicStatus};
+use motcua_domain::dossier::DossierCode;
+use motcua_domain::procedure::{
+    DocumentForm, FeeAmount, OnlineLevel, Procedure, ProcedureCode, TimeLimit,
+};
+use motcua_domain::units::fold;
+use motcua_store::DossierFilter;
+use serde::Deserialize;
+
+use super::ui::{form_token, form_token_ok, when, when_opt, Ctx, Lang};
+use super::{render, PageError};
+use crate::auth::session::{self, MaybeSession};
+use crate::auth::{IdentityProvider, OtpProvider, Proof};
+use crate::error::ApiError;
+use crate::AppState;
+
+/// The mark shown next to a value that no source confirms.
+fn unverified_label(l: Lang) -> &'static str {
+    l.t("(chưa xác minh)", "(unverified)")
+}
+
+fn time_limit_text(l: Lang, t: TimeLimit) -> String {
+    match (l, t) {
+        (Lang::Vi, TimeLimit::WorkingDays(n)) => format!("{n} ngày làm việc"),
+        (Lang::En, TimeLimit::WorkingDays(n)) => format!("{n} working days"),
+        (Lang::Vi, TimeLimit::WorkingHours(n)) => format!("{n} giờ làm việc"),
+        (Lang::En, TimeLimit::WorkingHours(n)) => format!("{n} working hours"),
+        (Lang::Vi, TimeLimit::SameDay) => "Trong ngày".into(),
+        (Lang::En, TimeLimit::SameDay) => "The same day".into(),
+        (Lang::Vi, TimeLimit::CalendarDays(n)) => format!("{n} ngày"),
+        (Lang::En, TimeLimit::CalendarDays(n)) => format!("{n} days"),
+        (Lang::Vi, TimeLimit::NotStated) => "Không quy định".into(),
+        (Lang::En, TimeLimit::NotStated) => "Not stated".into(),
+    }
+}
+
+fn online_level_text(l: Lang, o: OnlineLevel) -> &'static str {
+    match o {
+        OnlineLevel::FullProcess => l.t("Toàn trình", "Fully online"),
+        OnlineLevel::Partial => l.t("Một phần", "Partly online"),
+        OnlineLevel::None => l.t("Không trực tuyến", "Not online"),
+        OnlineLevel::Unknown => l.t("Chưa rõ", "Unknown"),
+    }
+}
+
+fn form_text(l: Lang, f: DocumentForm) -> &'static str {
+    match f {
+        DocumentForm::Original => l.t("Bản chính", "Original"),
+        DocumentForm::Copy => l.t("Bản sao", "Copy"),
+        DocumentForm::CertifiedCopy => l.t("Bản sao có chứng thực", "Certified copy"),
+        DocumentForm::OriginalOrCertifiedCopy => l.t(
+            "Bản chính hoặc bản sao có chứng thực",
+            "Original or certified copy",
+        ),
+    }
+}
+
+fn vnd(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out + " đ"
+}
+
+fn fee_text(l: Lang, a: FeeAmount) -> String {
+    match a {
+        FeeAmount::Vnd(0) => l.t("Miễn", "Free").into(),
+        FeeAmount::Vnd(n) => vnd(n),
+        FeeAmount::SetByProvincialCouncil => l
+            .t(
+                "Theo mức HĐND cấp tỉnh quy định",
+                "As set by the provincial People's Council",
+            )
+            .into(),
+    }
+}
+
+/// The versions in force today, one per code, in catalogue order.
+async fn in_force(state: &AppState) -> Result<Vec<Procedure>, PageError> {
+    let today = state.today();
+    let mut all = state.store.procedures().await?;
+    all.retain(|p| p.in_force_on(today));
+    let mut seen = BTreeSet::new();
+    all.retain(|p| seen.insert(p.spec().code.to_string()));
+    Ok(all)
+}
+
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    /// Words of the name or the code, with or without diacritics.
+    q: Option<String>,
+    /// Lĩnh vực — the field, exactly as in the catalogue.
+    linh_vuc: Option<String>,
+}
+
+pub struct ProcedureRow {
+    code: String,
+    name: String,
+    field: String,
+    time_limit: String,
+    online: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "procedures.html")]
+struct ProceduresPage {
+    c: Ctx,
+    q: String,
+    field: String,
+    fields: Vec<String>,
+    rows: Vec<ProcedureRow>,
+    total: usize,
+}
+
+/// Whether every word of the query is in the name or the code, compared
+/// folded (lowercase ASCII, no diacritics, `y` = `i`), as the unit
+/// registry compares names.
+fn matches(p: &Procedure, words: &[String]) -> bool {
+    let s = p.spec();
+    let name = fold(&s.name_vi);
+    let code = s.code.to_string();
+    words
+        .iter()
+        .all(|w| name.contains(w.as_str()) || code.contains(w.as_str()))
+}
+
+/// `/thu-tuc`: search the catalogue.
+pub async fn procedures(
+    State(state): State<AppState>,
+    l: Lang,
+    session: MaybeSession,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, PageError> {
+    let all = in_force(&state).await?;
+    let fields: Vec<String> = all
+        .iter()
+        .map(|p| p.spec().field_vi.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let text =
+        q.q.unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect::<String>();
+    let field = q.linh_vuc.unwrap_or_default();
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(fold)
+        .filter(|w| !w.is_empty())
+        .collect();
+    let total = all.len();
+    let rows = all
+        .iter()
+        .filter(|p| field.is_empty() || p.spec().field_vi == field)
+        .filter(|p| matches(p, &words))
+        .map(|p| {
+            let s = p.spec();
+            ProcedureRow {
+                code: s.code.to_string(),
+                name: s.name_vi.clone(),
+                field: s.field_vi.clone(),
+                time_limit: time_limit_text(l, s.time_limit),
+                online: online_level_text(l, s.online_level),
+            }
+        })
+        .collect();
+    Ok(render(&ProceduresPage {
+        c: Ctx::new(l, "/thu-tuc", session),
+        q: text,
+        field,
+        fields,
+        rows,
+        total,
+    }))
+}
+
+pub struct Line {
+    text: String,
+    detail: String,
+    unverified: bool,
+}
+
+#[derive(Template)]
+#[template(path = "procedure.html")]
+struct ProcedurePage {
+    c: Ctx,
+    code: String,
+    name: String,
+    name_en: String,
+    field: String,
+    agency: String,
+    time_limit: String,
+    time_limit_note: String,
+    time_limit_unverified: bool,
+    online: &'static str,
+    online_unverified: bool,
+    boundary_free: bool,
+    documents: Vec<Line>,
+    fees: Vec<Line>,
+    legal_basis: String,
+    unverified: Vec<String>,
+    unverified_mark: &'static str,
+}
+
+/// `/thu-tuc/{code}`: what a procedure needs.
+pub async fn procedure(
+    State(state): State<AppState>,
+    l: Lang,
+    session: MaybeSession,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let not_found = || {
+        PageError(ApiError::not_found(
+            "procedure_not_found",
+            format!("Không có thủ tục {code}."),
+            format!("No procedure {code}."),
+        ))
+    };
+    let parsed = ProcedureCode::parse(&code).map_err(|_| not_found())?;
+    let today = state.today();
+    let p = state
+        .store
+        .procedure(&parsed, today)
+        .await?
+        .ok_or_else(not_found)?;
+    let s = p.spec();
+    let documents = s
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| Line {
+            text: d.name_vi.clone(),
+            detail: format!(
+                "{}: {}{}",
+                form_text(l, d.form),
+                d.count,
+                if d.mandatory {
+                    String::new()
+                } else {
+                    format!(" · {}", l.t("nếu có", "if any"))
+                }
+            ),
+            unverified: p.is_unverified(&format!("documents[{i}]")),
+        })
+        .collect();
+    let fees = s
+        .fees
+        .iter()
+        .enumerate()
+        .map(|(i, f)| Line {
+            text: f.description_vi.clone(),
+            detail: match &f.per_vi {
+                Some(per) => format!("{} / {per}", fee_text(l, f.amount)),
+                None => fee_text(l, f.amount),
+            },
+            unverified: p.is_unverified(&format!("fees[{i}]")),
+        })
+        .collect();
+    let page = ProcedurePage {
+        c: Ctx::new(l, &format!("/thu-tuc/{}", s.code), session),
+        code: s.code.to_string(),
+        name: s.name_vi.clone(),
+        name_en: s.name_en.clone().unwrap_or_default(),
+        field: s.field_vi.clone(),
+        agency: s.competent_agency.name_vi.clone(),
+        time_limit: time_limit_text(l, s.time_limit),
+        time_limit_note: s.time_limit_text_vi.clone().unwrap_or_default(),
+        time_limit_unverified: p.is_unverified("time_limit"),
+        online: online_level_text(l, s.online_level),
+        online_unverified: p.is_unverified("online_level"),
+        boundary_free: s.boundary_free,
+        documents,
+        fees,
+        legal_basis: s.legal_basis_vi.clone().unwrap_or_default(),
+        unverified: p.unverified_notes(),
+        unverified_mark: unverified_label(l),
+    };
+    Ok(render(&page))
+}
+
+#[derive(Deserialize, Default)]
+pub struct TrackQuery {
+    /// Mã hồ sơ.
+    ma: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "track.html")]
+struct TrackPage {
+    c: Ctx,
+    code: String,
+    error: String,
+    found: Option<TrackView>,
+}
+
+pub struct TrackView {
+    code: String,
+    status_code: u8,
+    status: &'static str,
+    submitted_at: String,
+    accepted_at: String,
+    due: String,
+    result_at: String,
+    returned_at: String,
+    closed_at: String,
+    /// Only for the applicant, logged in.
+    applicant: Option<String>,
+    procedure: String,
+}
+
+/// `/tra-cuu?ma=…`: the tracking form, which goes to `/tra-cuu/{code}`.
+pub async fn track_form(
+    l: Lang,
+    session: MaybeSession,
+    Query(q): Query<TrackQuery>,
+) -> Result<Response, PageError> {
+    if let Some(code) = q.ma.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        if let Ok(code) = DossierCode::parse(code) {
+            return Ok(Redirect::to(&format!("/tra-cuu/{code}")).into_response());
+        }
+        let page = TrackPage {
+            c: Ctx::new(l, "/tra-cuu", session),
+            code: code.chars().take(64).collect(),
+            error: l
+                .t(
+                    "Mã hồ sơ không hợp lệ (dạng <mã đơn vị>-<YYMMDD>-<NNNN>).",
+                    "Not a dossier code (<unit>-<YYMMDD>-<NNNN>).",
+                )
+                .into(),
+            found: None,
+        };
+        return Ok((StatusCode::BAD_REQUEST, render(&page)).into_response());
+    }
+    Ok(render(&TrackPage {
+        c: Ctx::new(l, "/tra-cuu", session),
+        code: String::new(),
+        error: String::new(),
+        found: None,
+    }))
+}
+
+/// `/tra-cuu/{code}`: status and dates for anyone holding the code; the
+/// applicant's name only for the applicant, logged in (the rule of the
+/// tracking API).
+pub async fn track(
+    State(state): State<AppState>,
+    l: Lang,
+    session: MaybeSession,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let path = format!("/tra-cuu/{code}");
+    let missing = |code: &str| TrackPage {
+        c: Ctx::new(l, &path, MaybeSession(session.0.clone())),
+        code: code.chars().take(64).collect(),
+        error: l
+            .t(
+                "Không tìm thấy hồ sơ với mã này.",
+                "No dossier has this code.",
+            )
+            .into(),
+        found: None,
+    };
+    let Ok(parsed) = DossierCode::parse(&code) else {
+        return Ok((StatusCode::NOT_FOUND, render(&missing(&code))).into_response());
+    };
+    let Some(d) = state.store.dossier(&parsed).await?.and_then(|s| s.dossier) else {
+        return Ok((StatusCode::NOT_FOUND, render(&missing(&code))).into_response());
+    };
+    let is_applicant = session.0.as_ref().is_some_and(|s| {
+        matches!(s.principal, Principal::Citizen { .. }) && s.principal.sees(&DossierRef::from(&d))
+    });
+    let p = PublicStatus::of(&d);
+    let found = TrackView {
+        code: p.code.to_string(),
+        status_code: p.status_code,
+        status: l.t(p.status_vi, p.status_en),
+        submitted_at: when(&p.submitted_at),
+        accepted_at: when_opt(p.accepted_at.as_ref()),
+        due: when_opt(p.due.as_ref()),
+        result_at: when_opt(p.result_at.as_ref()),
+        returned_at: when_opt(p.returned_at.as_ref()),
+        closed_at: when_opt(p.closed_at.as_ref()),
+        applicant: is_applicant.then(|| d.applicant.name.clone()),
+        procedure: d.procedure.name_vi.clone(),
+    };
+    Ok(render(&TrackPage {
+        c: Ctx::new(l, &path, session),
+        code: found.code.clone(),
+        error: String::new(),
+        found: Some(found),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "citizen_login.html")]
+struct CitizenLoginPage {
+    c: Ctx,
+    form_token: String,
+    contact: String,
+    /// The code was sent: ask for it.
+    code_step: bool,
+    sent_to: String,
+    error: String,
+}
+
+fn login_page(
+    page: CitizenLoginPage,
+    status: StatusCode,
+    cookie: Option<axum::http::HeaderValue>,
+) -> Response {
+    let mut res = (status, render(&page)).into_response();
+    if let Some(c) = cookie {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    res
+}
+
+/// `/dang-nhap`: the citizen's login, step one (phone or e-mail).
+pub async fn citizen_login(l: Lang, session: MaybeSession) -> Result<Response, PageError> {
+    let (token, cookie) = form_token()?;
+    let c = Ctx::new(l, "/dang-nhap", session);
+    let form_token = if c.session.is_some() {
+        c.csrf().to_string()
+    } else {
+        token
+    };
+    Ok(login_page(
+        CitizenLoginPage {
+            c,
+            form_token,
+            contact: String::new(),
+            code_step: false,
+            sent_to: String::new(),
+            error: String::new(),
+        },
+        StatusCode::OK,
+        Some(cookie),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct CitizenLoginForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    lien_he: String,
+    #[serde(default)]
+    ma: Option<String>,
+}
+
+fn parse_contact(s: &str) -> Option<Contact> {
+    let s = s.trim();
+    if s.contains('@') {
+        Contact::email(s).ok()
+    } else {
+        Contact::phone(s).ok()
+    }
+}
+
+/// `POST /dang-nhap`: sends the code (no `ma`) or checks it (with `ma`),
+/// then opens the session and goes to `/ho-so-cua-toi`.
+pub async fn citizen_login_post(
+    State(state): State<AppState>,
+    l: Lang,
+    session: MaybeSession,
+    headers: HeaderMap,
+    Form(f): Form<CitizenLoginForm>,
+) -> Result<Response, PageError> {
+    let has_session = session.0.is_some();
+    let c = Ctx::new(l, "/dang-nhap", session);
+    let page = |c: Ctx, code_step: bool, sent_to: String, error: String| CitizenLoginPage {
+        form_token: f.csrf_token.clone(),
+        contact: f.lien_he.chars().take(100).collect(),
+        c,
+        code_step,
+        sent_to,
+        error,
+    };
+    if !form_token_ok(&headers, has_session, &f.csrf_token) {
+        return Err(PageError(crate::auth::session::csrf_failed()));
+    }
+    let Some(contact) = parse_contact(&f.lien_he) else {
+        let e = l.t(
+            "Hãy nhập số điện thoại di động (ví dụ 0912 345 678) hoặc địa chỉ thư điện tử.",
+            "Enter a Vietnamese mobile number (e.g. 0912 345 678) or an e-mail address.",
+        );
+        return Ok(login_page(
+            page(c, false, String::new(), e.into()),
+            StatusCode::BAD_REQUEST,
+            None,
+        ));
+    };
+    let provider = OtpProvider {
+        store: &*state.store,
+        auth: &state.auth,
+    };
+    let failure = |e: &crate::auth::AuthError| {
+        let (err, _) = e.to_api();
+        (
+            err.status,
+            l.t(&err.message_vi, &err.message_en).to_string(),
+        )
+    };
+    match f.ma.as_deref().map(str::trim) {
+        None | Some("") => match provider.send_code(&contact).await {
+            Ok(_) => Ok(login_page(
+                page(c, true, contact.masked(), String::new()),
+                StatusCode::OK,
+                None,
+            )),
+            Err(e) => {
+                let (status, msg) = failure(&e);
+                Ok(login_page(page(c, false, String::new(), msg), status, None))
+            }
+        },
+        Some(code) => {
+            let proof = Proof::OneTimeCode {
+                contact: contact.clone(),
+                code: code.to_string(),
+            };
+            match provider.authenticate(proof).await {
+                Ok(identity) => {
+                    let opened = session::open(&state, &identity).await.map_err(|e| {
+                        let (err, _) = e.to_api();
+                        PageError(err)
+                    })?;
+                    Ok(logged_in(&state, &opened.token, "/ho-so-cua-toi"))
+                }
+                Err(e) => {
+                    let (status, msg) = failure(&e);
+                    Ok(login_page(
+                        page(c, true, contact.masked(), msg),
+                        status,
+                        None,
+                    ))
+                }
+            }
+        }
+    }
+}
+
+/// Sets the session cookie, drops the login form's cookie and goes on.
+pub fn logged_in(state: &AppState, token: &str, to: &str) -> Response {
+    let cookie = session::session_cookie(
+        token,
+        state.auth.config.session_ttl.num_seconds(),
+        state.auth.config.cookie_secure,
+    );
+    let mut res = Redirect::to(to).into_response();
+    let headers = res.headers_mut();
+    headers.append(header::SET_COOKIE, cookie);
+    headers.append(
+        header::SET_COOKIE,
+        axum::http::HeaderValue::from_static(
+            "motcua_form=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict",
+        ),
+    );
+    res
+}
+
+/// `POST /dang-xuat`: ends the session (the CSRF token was checked by the
+/// session layer).
+pub async fn logout(
+    State(state): State<AppState>,
+    session: MaybeSession,
+) -> Result<Response, PageError> {
+    if let Some(s) = session.0 {
+        state.store.delete_session(&s.token_hash).await?;
+    }
+    Ok((
+        [(
+            header::SET_COOKIE,
+            session::clear_cookie(state.auth.config.cookie_secure),
+        )],
+        Redirect::to("/thu-tuc"),
+    )
+        .into_response())
+}
+
+pub struct MyRow {
+    code: String,
+    procedure: String,
+    status: &'static str,
+    submitted_at: String,
+    due: String,
+}
+
+#[derive(Template)]
+#[template(path = "my_dossiers.html")]
+struct MyDossiersPage {
+    c: Ctx,
+    rows: Vec<MyRow>,
+}
+
+/// `/ho-so-cua-toi`: the citizen's own dossiers.
+pub async fn my_dossiers(
+    State(state): State<AppState>,
+    l: Lang,
+    session: MaybeSession,
+) -> Result<Response, PageError> {
+    let Some(s) = session
+        .0
+        .clone()
+        .filter(|s| matches!(s.principal, Principal::Citizen { .. }))
+    else {
+        return Ok(Redirect::to("/dang-nhap").into_response());
+    };
+    let filter = DossierFilter {
+        limit: 200,
+        ..DossierFilter::default()
+    };
+    let found = state
+        .store
+        .search_in_scope(&filter, &s.principal.scope())
+        .await?;
+    let rows = found
+        .into_iter()
+        .map(|d| MyRow {
+            code: d.code.to_string(),
+            procedure: d.procedure_name,
+            status: l.t(d.status.label_vi(), d.status.label_en()),
+            submitted_at: when(&d.submitted_at),
+            due: when_opt(d.due.as_ref()),
+        })
+        .collect();
+    Ok(render(&MyDossiersPage {
+        c: Ctx::new(l, "/ho-so-cua-toi", session),
+        rows,
+    }))
+}

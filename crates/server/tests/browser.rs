@@ -1,0 +1,518 @@
+//! Browser tests: Debian's Chromium, driven over WebDriver (chromedriver,
+//! spoken to with plain HTTP+JSON), against the real application on port 0
+//! over SQLite with the demo catalogue and the demo officials.
+//!
+//! CI (`.ci/run`) installs `chromium` and `chromium-driver` and these tests
+//! run there. Locally they fail with instructions when Chromium is missing,
+//! unless `MOTCUA_SKIP_BROWSER=1` (ignored when `CI` is set).
+//!
+//! Screenshots of the main pages go to `target/test-artifacts/`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context, Result};
+use motcua_domain::dossier::{Actor, Role, UserId};
+use motcua_server::auth::{AuthConfig, MemoryCodeSender};
+use serde_json::{json, Value};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const UNIT: &str = "04.01279";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// Whether to run: Ok(false) to skip (only outside CI, on request).
+fn browser_available() -> Result<bool> {
+    let in_ci = std::env::var_os("CI").is_some();
+    let skip = std::env::var("MOTCUA_SKIP_BROWSER").is_ok_and(|v| v == "1");
+    let present = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    match (present, skip && !in_ci) {
+        (true, _) => Ok(true),
+        (false, true) => {
+            eprintln!("browser tests skipped (MOTCUA_SKIP_BROWSER=1)");
+            Ok(false)
+        }
+        (false, false) => bail!(
+            "Chromium and chromedriver are needed for the browser tests ({CHROMIUM}, {CHROMEDRIVER}).\n\
+             Install them with: sudo apt-get install -y chromium chromium-driver\n\
+             or skip these tests locally with MOTCUA_SKIP_BROWSER=1."
+        ),
+    }
+}
+
+fn artifacts() -> Result<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/test-artifacts")
+        .to_path_buf();
+    std::fs::create_dir_all(&dir).context("creating target/test-artifacts")?;
+    Ok(dir)
+}
+
+/// The application with demo data, cookies without `Secure` (plain HTTP on
+/// 127.0.0.1).
+struct App {
+    base: String,
+    state: motcua_server::AppState,
+    _fixture: motcua_store::fixture::Fixture,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl App {
+    async fn spawn() -> Result<App> {
+        let fixture = motcua_store_sqlite::test_fixture();
+        let blobs =
+            std::env::temp_dir().join(format!("motcua-browser-blobs-{}", std::process::id()));
+        let state = motcua_server::bootstrap::prepare(fixture.shared(), &blobs).await?;
+        let state = state
+            .with_auth_config(AuthConfig {
+                cookie_secure: false,
+                ..AuthConfig::default()
+            })
+            .with_code_sender(Arc::new(MemoryCodeSender::new()));
+        motcua_server::bootstrap::ensure_demo_accounts(&*state.store).await?;
+        motcua_engine::demo::load_demo_with(
+            &state.engine,
+            &motcua_engine::demo::DemoOptions {
+                communes: Vec::new(),
+                now: chrono::Utc::now(),
+                seed: motcua_engine::demo::DEFAULT_DEMO_SEED,
+                dossiers: 30,
+            },
+        )
+        .await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let app = motcua_server::app(state.clone());
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(App {
+            base: format!("http://{addr}"),
+            state,
+            _fixture: fixture,
+            server,
+        })
+    }
+
+    /// A fresh online dossier at the demo commune, waiting for receipt.
+    async fn submitted_dossier(&self) -> Result<String> {
+        let submission = serde_json::from_value(json!({
+            "procedure": "1.001193",
+            "intake": "online",
+            "receiving_unit": UNIT,
+            "applicant": {"name": "Nông Thị Minh Trang", "personal_id": "004190000123", "user": "citizen.001"},
+            "documents": [{"name_vi": "Tờ khai đăng ký khai sinh", "form": "original", "count": 1}]
+        }))?;
+        let actor = Actor::new(Role::Applicant, UserId::parse("citizen.001")?, None);
+        let applied = self
+            .state
+            .engine
+            .submit(submission, actor, chrono::Utc::now(), None)
+            .await?;
+        Ok(applied.code.to_string())
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// chromedriver and one headless Chromium session.
+struct Browser {
+    driver: Child,
+    http: reqwest::Client,
+    session: String,
+    base: String,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+impl Browser {
+    async fn start() -> Result<Browser> {
+        let port = free_port()?;
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting chromedriver")?;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()?;
+        let base = format!("http://127.0.0.1:{port}");
+        let mut b = Browser {
+            driver,
+            http,
+            session: String::new(),
+            base,
+        };
+        let mut ready = false;
+        for _ in 0..100 {
+            if let Ok(r) = b.http.get(format!("{}/status", b.base)).send().await {
+                if r.status().is_success() {
+                    ready = true;
+                    break;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        if !ready {
+            bail!("chromedriver did not start on port {port}");
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": ["--headless", "--no-sandbox", "--disable-gpu",
+                         "--disable-background-networking", "--no-first-run",
+                         "--disable-dev-shm-usage", "--window-size=1280,1000",
+                         "--lang=vi"]
+            }
+        }}});
+        let v = b.call("POST", "/session", Some(caps)).await?;
+        b.session = v["sessionId"]
+            .as_str()
+            .ok_or_else(|| anyhow!("no session id: {v}"))?
+            .to_string();
+        Ok(b)
+    }
+
+    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value> {
+        let url = if path == "/session" {
+            format!("{}{path}", self.base)
+        } else {
+            format!("{}/session/{}{path}", self.base, self.session)
+        };
+        let req = match method {
+            "GET" => self.http.get(url),
+            "DELETE" => self.http.delete(url),
+            _ => self.http.post(url).json(&body.unwrap_or_else(|| json!({}))),
+        };
+        let res = req.send().await?;
+        let status = res.status();
+        let v: Value = res.json().await?;
+        if !status.is_success() {
+            bail!("WebDriver {method} {path}: {status} {}", v["value"]);
+        }
+        Ok(v.get("value").cloned().unwrap_or(v))
+    }
+
+    async fn goto(&self, app: &App, path: &str) -> Result<()> {
+        self.call(
+            "POST",
+            "/url",
+            Some(json!({"url": format!("{}{path}", app.base)})),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn url(&self) -> Result<String> {
+        Ok(self
+            .call("GET", "/url", None)
+            .await?
+            .as_str()
+            .unwrap_or("")
+            .to_string())
+    }
+
+    /// The element, waiting up to 10 s for it (a page may still be loading
+    /// after a click).
+    async fn find(&self, css: &str) -> Result<String> {
+        let mut last = None;
+        for _ in 0..100 {
+            match self
+                .call(
+                    "POST",
+                    "/element",
+                    Some(json!({"using": "css selector", "value": css})),
+                )
+                .await
+            {
+                Ok(v) => {
+                    return v[ELEMENT]
+                        .as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| anyhow!("no element id for {css}: {v}"))
+                }
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(last
+            .unwrap_or_else(|| anyhow!("not found"))
+            .context(format!("finding {css}")))
+    }
+
+    /// Waits up to 10 s for the element's text to be `want`; returns the
+    /// last text seen.
+    async fn wait_text(&self, css: &str, want: &str) -> Result<String> {
+        let mut seen = String::new();
+        for _ in 0..100 {
+            if let Ok(t) = self.text(css).await {
+                if t == want {
+                    return Ok(t);
+                }
+                seen = t;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(seen)
+    }
+
+    async fn type_into(&self, css: &str, text: &str) -> Result<()> {
+        let id = self.find(css).await?;
+        self.call("POST", &format!("/element/{id}/clear"), None)
+            .await?;
+        self.call(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(json!({"text": text})),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn click(&self, css: &str) -> Result<()> {
+        let id = self.find(css).await?;
+        self.call("POST", &format!("/element/{id}/click"), None)
+            .await?;
+        Ok(())
+    }
+
+    async fn text(&self, css: &str) -> Result<String> {
+        let id = self.find(css).await?;
+        Ok(self
+            .call("GET", &format!("/element/{id}/text"), None)
+            .await?
+            .as_str()
+            .unwrap_or("")
+            .to_string())
+    }
+
+    async fn source(&self) -> Result<String> {
+        Ok(self
+            .call("GET", "/source", None)
+            .await?
+            .as_str()
+            .unwrap_or("")
+            .to_string())
+    }
+
+    async fn resize(&self, width: u32, height: u32) -> Result<()> {
+        self.call(
+            "POST",
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Saves a PNG screenshot as `target/test-artifacts/<name>.png`.
+    async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let b64 = self.call("GET", "/screenshot", None).await?;
+        let png = base64_decode(b64.as_str().unwrap_or(""))?;
+        let path = artifacts()?.join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    async fn quit(&self) {
+        let _ = self.call("DELETE", "", None).await;
+    }
+}
+
+fn base64_decode(s: &str) -> Result<Vec<u8>> {
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => u32::from(c - b'A'),
+            b'a'..=b'z' => u32::from(c - b'a') + 26,
+            b'0'..=b'9' => u32::from(c - b'0') + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        })
+    };
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=') {
+        acc = (acc << 6) | val(c).ok_or_else(|| anyhow!("not base64"))?;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(((acc >> bits) & 0xff) as u8);
+        }
+    }
+    Ok(out)
+}
+
+async fn run_paths(app: &App, b: &Browser) -> Result<()> {
+    // (a) A citizen searches a procedure without diacritics and reads it.
+    b.goto(app, "/thu-tuc").await?;
+    b.screenshot("01-thu-tuc").await?;
+    b.type_into("#q", "dang ky khai sinh").await?;
+    b.click("form.search button").await?;
+    let count = b.text("#count").await?;
+    let html = b.source().await?;
+    if !html.contains("Thủ tục đăng ký khai sinh") {
+        bail!("the search without diacritics did not find the birth registration ({count})");
+    }
+    b.screenshot("02-thu-tuc-tim-khai-sinh").await?;
+    b.click("a[href='/thu-tuc/1.001193']").await?;
+    let h1 = b.wait_text("h1", "Thủ tục đăng ký khai sinh").await?;
+    if h1 != "Thủ tục đăng ký khai sinh" {
+        bail!("procedure page heading: {h1:?}");
+    }
+    let html = b.source().await?;
+    for needle in [
+        "Thành phần hồ sơ",
+        "Phí, lệ phí",
+        "Thời hạn giải quyết",
+        "(chưa xác minh)",
+    ] {
+        if !html.contains(needle) {
+            bail!("the procedure page lacks {needle:?}");
+        }
+    }
+    b.screenshot("03-thu-tuc-1.001193").await?;
+    b.goto(app, "/thu-tuc/1.001193?lang=en").await?;
+    let html = b.source().await?;
+    if !html.contains("Documents to bring") || !html.contains("(unverified)") {
+        bail!("the English procedure page is not in English");
+    }
+    b.screenshot("04-procedure-1.001193-en").await?;
+    b.resize(390, 844).await?;
+    b.goto(app, "/thu-tuc/1.001193").await?;
+    b.screenshot("05-thu-tuc-1.001193-mobile").await?;
+    b.resize(1280, 1000).await?;
+
+    // (b) A receiving officer logs in, opens the submitted dossier from
+    // the queue, accepts it, and the status changes.
+    let code = app.submitted_dossier().await?;
+    b.goto(app, "/can-bo/dang-nhap").await?;
+    b.screenshot("06-can-bo-dang-nhap").await?;
+    b.type_into("#username", "canbo.tiepnhan.01279").await?;
+    b.type_into("#password", "wrong-password-1").await?;
+    b.click("#login").await?;
+    let err = b.text("#err").await?;
+    if err.is_empty() {
+        bail!("a wrong password gave no error");
+    }
+    b.type_into(
+        "#password",
+        motcua_server::auth::bootstrap::DEFAULT_DEMO_PASSWORD,
+    )
+    .await?;
+    b.click("#login").await?;
+    b.find("#queue").await?;
+    let url = b.url().await?;
+    if !url.ends_with("/can-bo") {
+        bail!("after login the browser is at {url}");
+    }
+    b.screenshot("07-can-bo-hang-doi").await?;
+    b.click(&format!("a[href='/can-bo/ho-so/{code}']"))
+        .await
+        .context("the new dossier is in the receiving officer's queue")?;
+    let before = b.wait_text("#status", "Mới đăng ký").await?;
+    if before != "Mới đăng ký" {
+        bail!("status before acceptance: {before:?}");
+    }
+    b.screenshot("08-can-bo-ho-so-moi").await?;
+    b.click("#do-accept").await?;
+    let after = b.wait_text("#status", "Đã tiếp nhận").await?;
+    if after != "Đã tiếp nhận" {
+        bail!("status after acceptance: {after:?}");
+    }
+    let html = b.source().await?;
+    if !html.contains("forms/01") {
+        bail!("no link to the receipt (Mẫu 01)");
+    }
+    b.screenshot("09-can-bo-ho-so-da-tiep-nhan").await?;
+    b.click(".who button").await?;
+
+    // (c) Public tracking by code: status, without the applicant's name.
+    b.goto(app, "/tra-cuu").await?;
+    b.type_into("#ma", &code).await?;
+    b.click("form.search button").await?;
+    let status = b.wait_text("#status", "Đã tiếp nhận").await?;
+    if status != "Đã tiếp nhận" {
+        bail!("tracking status: {status:?}");
+    }
+    let html = b.source().await?;
+    if html.contains("Nông Thị Minh Trang") || html.contains("004190000123") {
+        bail!("public tracking shows personal data");
+    }
+    b.screenshot("10-tra-cuu").await?;
+    b.goto(app, "/tra-cuu/04.01279-000000-0000").await?;
+    b.screenshot("11-tra-cuu-khong-co").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn citizen_official_and_tracking_in_chromium() -> Result<()> {
+    if !browser_available()? {
+        return Ok(());
+    }
+    let app = App::spawn().await?;
+    let browser = Browser::start().await?;
+    let result = run_paths(&app, &browser).await;
+    if result.is_err() {
+        let _ = browser.screenshot("failure").await;
+    }
+    browser.quit().await;
+    result
+}
+
+/// The first page of the portal, compressed, with its stylesheet: under
+/// 50 KB; and no script at all.
+#[tokio::test]
+async fn the_portal_first_page_is_small_and_script_free() -> Result<()> {
+    let app = App::spawn().await?;
+    let http = reqwest::Client::new();
+    let mut total = 0;
+    for path in ["/thu-tuc", "/static/site.css"] {
+        let res = http
+            .get(format!("{}{path}", app.base))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await?;
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(
+            res.headers()
+                .get("content-encoding")
+                .and_then(|v| v.to_str().ok()),
+            Some("gzip"),
+            "{path} is compressed"
+        );
+        total += res.bytes().await?.len();
+    }
+    assert!(
+        total < 50 * 1024,
+        "first page weighs {total} bytes compressed"
+    );
+    let html = http
+        .get(format!("{}/thu-tuc", app.base))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(!html.contains("<script"), "no scripts on the portal");
+    eprintln!("portal first page: {total} bytes compressed (HTML + CSS)");
+    Ok(())
+}
