@@ -295,14 +295,34 @@ impl Browser {
         Ok(())
     }
 
+    /// The element's text, finding it again if the page changed meanwhile.
     async fn text(&self, css: &str) -> Result<String> {
-        let id = self.find(css).await?;
-        Ok(self
-            .call("GET", &format!("/element/{id}/text"), None)
-            .await?
-            .as_str()
-            .unwrap_or("")
-            .to_string())
+        let mut last = None;
+        for _ in 0..50 {
+            let id = self.find(css).await?;
+            match self.call("GET", &format!("/element/{id}/text"), None).await {
+                Ok(v) => return Ok(v.as_str().unwrap_or("").to_string()),
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(last.unwrap_or_else(|| anyhow!("no text")))
+    }
+
+    /// Clicks something that loads a new page, and waits for the new
+    /// document (its root element changes).
+    async fn click_to_load(&self, css: &str) -> Result<()> {
+        let before = self.find("html").await?;
+        self.click(css).await?;
+        for _ in 0..100 {
+            if let Ok(now) = self.find("html").await {
+                if now != before {
+                    return Ok(());
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("clicking {css} loaded no new page")
     }
 
     async fn source(&self) -> Result<String> {
@@ -367,14 +387,14 @@ async fn run_paths(app: &App, b: &Browser) -> Result<()> {
     b.goto(app, "/thu-tuc").await?;
     b.screenshot("01-thu-tuc").await?;
     b.type_into("#q", "dang ky khai sinh").await?;
-    b.click("form.search button").await?;
+    b.click_to_load("form.search button").await?;
     let count = b.text("#count").await?;
     let html = b.source().await?;
     if !html.contains("Thủ tục đăng ký khai sinh") {
         bail!("the search without diacritics did not find the birth registration ({count})");
     }
     b.screenshot("02-thu-tuc-tim-khai-sinh").await?;
-    b.click("a[href='/thu-tuc/1.001193']").await?;
+    b.click_to_load("a[href='/thu-tuc/1.001193']").await?;
     let h1 = b.wait_text("h1", "Thủ tục đăng ký khai sinh").await?;
     if h1 != "Thủ tục đăng ký khai sinh" {
         bail!("procedure page heading: {h1:?}");
@@ -409,7 +429,7 @@ async fn run_paths(app: &App, b: &Browser) -> Result<()> {
     b.screenshot("06-can-bo-dang-nhap").await?;
     b.type_into("#username", "canbo.tiepnhan.01279").await?;
     b.type_into("#password", "wrong-password-1").await?;
-    b.click("#login").await?;
+    b.click_to_load("#login").await?;
     let err = b.text("#err").await?;
     if err.is_empty() {
         bail!("a wrong password gave no error");
@@ -419,14 +439,14 @@ async fn run_paths(app: &App, b: &Browser) -> Result<()> {
         motcua_server::auth::bootstrap::DEFAULT_DEMO_PASSWORD,
     )
     .await?;
-    b.click("#login").await?;
+    b.click_to_load("#login").await?;
     b.find("#queue").await?;
     let url = b.url().await?;
     if !url.ends_with("/can-bo") {
         bail!("after login the browser is at {url}");
     }
     b.screenshot("07-can-bo-hang-doi").await?;
-    b.click(&format!("a[href='/can-bo/ho-so/{code}']"))
+    b.click_to_load(&format!("a[href='/can-bo/ho-so/{code}']"))
         .await
         .context("the new dossier is in the receiving officer's queue")?;
     let before = b.wait_text("#status", "Mới đăng ký").await?;
@@ -434,7 +454,7 @@ async fn run_paths(app: &App, b: &Browser) -> Result<()> {
         bail!("status before acceptance: {before:?}");
     }
     b.screenshot("08-can-bo-ho-so-moi").await?;
-    b.click("#do-accept").await?;
+    b.click_to_load("#do-accept").await?;
     let after = b.wait_text("#status", "Đã tiếp nhận").await?;
     if after != "Đã tiếp nhận" {
         bail!("status after acceptance: {after:?}");
@@ -444,12 +464,12 @@ async fn run_paths(app: &App, b: &Browser) -> Result<()> {
         bail!("no link to the receipt (Mẫu 01)");
     }
     b.screenshot("09-can-bo-ho-so-da-tiep-nhan").await?;
-    b.click(".who button").await?;
+    b.click_to_load(".who button").await?;
 
     // (c) Public tracking by code: status, without the applicant's name.
     b.goto(app, "/tra-cuu").await?;
     b.type_into("#ma", &code).await?;
-    b.click("form.search button").await?;
+    b.click_to_load("form.search button").await?;
     let status = b.wait_text("#status", "Đã tiếp nhận").await?;
     if status != "Đã tiếp nhận" {
         bail!("tracking status: {status:?}");

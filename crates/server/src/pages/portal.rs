@@ -127,16 +127,16 @@ struct ProceduresPage {
     total: usize,
 }
 
-/// Whether every word of the query is in the name or the code, compared
-/// folded (lowercase ASCII, no diacritics, `y` = `i`), as the unit
-/// registry compares names.
-fn matches(p: &Procedure, words: &[String]) -> bool {
+/// Whether every word of the query is in the name (compared folded:
+/// lowercase ASCII, no diacritics, `y` = `i`, as the unit registry compares
+/// names) or in the code (as typed).
+fn matches(p: &Procedure, words: &[(String, String)]) -> bool {
     let s = p.spec();
     let name = fold(&s.name_vi);
-    let code = s.code.to_string();
-    words
-        .iter()
-        .all(|w| name.contains(w.as_str()) || code.contains(w.as_str()))
+    let code = s.code.to_string().to_lowercase();
+    words.iter().all(|(folded, raw)| {
+        (!folded.is_empty() && name.contains(folded.as_str())) || code.contains(raw.as_str())
+    })
 }
 
 /// `/thu-tuc`: search the catalogue.
@@ -159,10 +159,9 @@ pub async fn procedures(
             .take(200)
             .collect::<String>();
     let field = q.linh_vuc.unwrap_or_default();
-    let words: Vec<String> = text
+    let words: Vec<(String, String)> = text
         .split_whitespace()
-        .map(fold)
-        .filter(|w| !w.is_empty())
+        .map(|w| (fold(w), w.to_lowercase()))
         .collect();
     let total = all.len();
     let rows = all

@@ -1,0 +1,448 @@
+//! The HTML pages over plain HTTP (no browser): search folding, language,
+//! the login forms' CSRF, an official's scope on dossier pages and
+//! actions, and a citizen's one-time-code login and own dossiers.
+
+use std::sync::Arc;
+
+use motcua_domain::access::Contact;
+use motcua_domain::dossier::{Actor, Role, UserId};
+use motcua_server::auth::{AuthConfig, MemoryCodeSender};
+use reqwest::redirect::Policy;
+use serde_json::{json, Value};
+
+const PASSWORD: &str = motcua_server::auth::bootstrap::DEFAULT_DEMO_PASSWORD;
+
+struct App {
+    base: String,
+    state: motcua_server::AppState,
+    codes: Arc<MemoryCodeSender>,
+    http: reqwest::Client,
+    _fixture: motcua_store::fixture::Fixture,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// A response: status, `Set-Cookie` name=value pairs, Location, body.
+struct Page {
+    status: u16,
+    cookies: Vec<(String, String)>,
+    location: String,
+    body: String,
+}
+
+impl Page {
+    fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies
+            .iter()
+            .find(|(k, v)| k == name && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of the hidden `csrf_token` field.
+    fn csrf(&self) -> String {
+        let marker = "name=\"csrf_token\" value=\"";
+        self.body
+            .split_once(marker)
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(v, _)| v.to_string())
+            .unwrap_or_default()
+    }
+}
+
+impl App {
+    async fn spawn() -> App {
+        let fixture = motcua_store_sqlite::test_fixture();
+        let blobs = std::env::temp_dir().join(format!(
+            "motcua-pages-blobs-{}-{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
+        ));
+        let codes = Arc::new(MemoryCodeSender::new());
+        let state = motcua_server::bootstrap::prepare(fixture.shared(), &blobs)
+            .await
+            .expect("prepare")
+            .with_auth_config(AuthConfig {
+                cookie_secure: false,
+                ..AuthConfig::default()
+            })
+            .with_code_sender(codes.clone());
+        motcua_server::bootstrap::ensure_demo_accounts(&*state.store)
+            .await
+            .expect("demo officials");
+        motcua_engine::demo::ensure_demo_catalogue(&state.engine)
+            .await
+            .expect("demo catalogue");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let app = motcua_server::app(state.clone());
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        App {
+            base: format!("http://{addr}"),
+            state,
+            codes,
+            http: reqwest::Client::builder()
+                .redirect(Policy::none())
+                .build()
+                .expect("client"),
+            _fixture: fixture,
+            server,
+        }
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Page {
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        let cookies = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let location = res
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let body = res.text().await.unwrap_or_default();
+        Page {
+            status,
+            cookies,
+            location,
+            body,
+        }
+    }
+
+    async fn get(&self, path: &str, cookie: &str) -> Page {
+        self.send(
+            self.http
+                .get(format!("{}{path}", self.base))
+                .header("cookie", cookie),
+        )
+        .await
+    }
+
+    async fn post(&self, path: &str, cookie: &str, form: &[(&str, &str)]) -> Page {
+        self.send(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .header("cookie", cookie)
+                .form(form),
+        )
+        .await
+    }
+
+    async fn submit(&self, unit: &str, user: &str) -> String {
+        let submission = serde_json::from_value(json!({
+            "procedure": "1.001193",
+            "intake": "online",
+            "receiving_unit": unit,
+            "applicant": {"name": "Hoàng Văn Bình", "personal_id": "004190000777", "user": user},
+            "documents": [{"name_vi": "Tờ khai", "form": "original", "count": 1}]
+        }))
+        .expect("a submission");
+        let actor = Actor::new(
+            Role::Applicant,
+            UserId::parse(user).expect("a user id"),
+            None,
+        );
+        self.state
+            .engine
+            .submit(submission, actor, chrono::Utc::now(), None)
+            .await
+            .expect("submitted")
+            .code
+            .to_string()
+    }
+
+    /// Logs an official in through the form; returns the session cookie.
+    async fn official_login(&self, username: &str) -> String {
+        let form = self.get("/can-bo/dang-nhap", "").await;
+        let token = form.csrf();
+        let cookie = format!(
+            "motcua_form={}",
+            form.cookie("motcua_form").expect("a form cookie")
+        );
+        let res = self
+            .post(
+                "/can-bo/dang-nhap",
+                &cookie,
+                &[
+                    ("csrf_token", &token),
+                    ("username", username),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        assert_eq!(res.location, "/can-bo");
+        format!(
+            "motcua_session={}",
+            res.cookie("motcua_session").expect("a session cookie")
+        )
+    }
+}
+
+#[tokio::test]
+async fn procedure_search_folds_diacritics_filters_by_field_and_speaks_english() {
+    let app = App::spawn().await;
+    for q in [
+        "dang+ky+khai+sinh",
+        "%C4%91%C4%83ng+k%C3%BD+khai+sinh",
+        "1.001193",
+    ] {
+        let page = app.get(&format!("/thu-tuc?q={q}"), "").await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Thủ tục đăng ký khai sinh"), "{q}");
+        assert!(
+            !page.body.contains("Đăng ký thành lập hộ kinh doanh"),
+            "{q}"
+        );
+    }
+    let field = app
+        .get("/thu-tuc?linh_vuc=H%E1%BB%99+t%E1%BB%8Bch", "")
+        .await;
+    assert!(field.body.contains("Thủ tục đăng ký kết hôn"));
+    assert!(!field.body.contains("Đăng ký thành lập hộ kinh doanh"));
+
+    let en = app.get("/thu-tuc?lang=en", "").await;
+    assert!(en.body.contains("<html lang=\"en\">"));
+    assert!(en.body.contains("Find an administrative procedure"));
+    let remembered = app.get("/thu-tuc", "lang=en").await;
+    assert!(remembered.body.contains("Find an administrative procedure"));
+    let switch = app.get("/ngon-ngu/en?next=/thu-tuc/1.001193", "").await;
+    assert_eq!(switch.status, 303);
+    assert_eq!(switch.location, "/thu-tuc/1.001193");
+    assert_eq!(switch.cookie("lang"), Some("en"));
+    let away = app.get("/ngon-ngu/en?next=//evil.example", "").await;
+    assert_eq!(away.location, "/thu-tuc", "only local paths");
+
+    let missing = app.get("/thu-tuc/9.999999", "").await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("Không có thủ tục") && missing.body.contains("No procedure"));
+    let bad = app.get("/thu-tuc/%3Cscript%3E", "").await;
+    assert_eq!(bad.status, 404);
+    assert!(!bad.body.contains("<script>"), "user input is escaped");
+}
+
+#[tokio::test]
+async fn officials_act_only_within_their_unit_and_with_the_csrf_token() {
+    let app = App::spawn().await;
+    let ours = app.submit("04.01279", "citizen.001").await;
+    let theirs = app.submit("04.01273", "citizen.002").await;
+
+    let no_token = app
+        .post(
+            "/can-bo/dang-nhap",
+            "",
+            &[("username", "tiepnhan.01279"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(no_token.status, 403, "a login form without its token");
+
+    let wrong = app.get("/can-bo/dang-nhap", "").await;
+    let cookie = format!("motcua_form={}", wrong.cookie("motcua_form").unwrap_or(""));
+    let token = wrong.csrf();
+    let res = app
+        .post(
+            "/can-bo/dang-nhap",
+            &cookie,
+            &[
+                ("csrf_token", &token),
+                ("username", "tiepnhan.01279"),
+                ("password", "not-the-password"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 401);
+    assert!(res.body.contains("role=\"alert\""));
+
+    assert_eq!(app.get("/can-bo", "").await.location, "/can-bo/dang-nhap");
+    let session = app.official_login("tiepnhan.01279").await;
+    let queue = app.get("/can-bo", &session).await;
+    assert!(queue.body.contains(&ours));
+    assert!(!queue.body.contains(&theirs));
+
+    let other = app.get(&format!("/can-bo/ho-so/{theirs}"), &session).await;
+    assert_eq!(other.status, 404, "another commune's dossier is hidden");
+    let page = app.get(&format!("/can-bo/ho-so/{ours}"), &session).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("do-accept"));
+    let csrf = page.csrf();
+
+    let forged = app
+        .post(
+            &format!("/can-bo/ho-so/{ours}"),
+            &session,
+            &[("action", "accept")],
+        )
+        .await;
+    assert_eq!(forged.status, 403, "an action without the CSRF token");
+    let across = app
+        .post(
+            &format!("/can-bo/ho-so/{theirs}"),
+            &session,
+            &[("csrf_token", &csrf), ("action", "accept")],
+        )
+        .await;
+    assert_eq!(across.status, 404, "no action on another commune's dossier");
+    let nonsense = app
+        .post(
+            &format!("/can-bo/ho-so/{ours}"),
+            &session,
+            &[("csrf_token", &csrf), ("action", "launch_rocket")],
+        )
+        .await;
+    assert_eq!(nonsense.status, 400);
+
+    let accepted = app
+        .post(
+            &format!("/can-bo/ho-so/{ours}"),
+            &session,
+            &[("csrf_token", &csrf), ("action", "accept")],
+        )
+        .await;
+    assert_eq!(accepted.status, 303, "{}", accepted.body);
+    let page = app.get(&format!("/can-bo/ho-so/{ours}"), &session).await;
+    assert!(page.body.contains("Đã tiếp nhận"));
+    assert!(page
+        .body
+        .contains(&format!("/api/v1/dossiers/{ours}/forms/01")));
+
+    let again = app
+        .post(
+            &format!("/can-bo/ho-so/{ours}"),
+            &session,
+            &[("csrf_token", &csrf), ("action", "accept")],
+        )
+        .await;
+    assert!(again.status >= 400, "accepting twice is refused");
+    assert!(again.body.contains("lang=\"en\""), "bilingual error page");
+}
+
+#[tokio::test]
+async fn a_citizen_logs_in_with_a_code_and_sees_only_their_own_dossiers() {
+    let app = App::spawn().await;
+    assert_eq!(app.get("/ho-so-cua-toi", "").await.location, "/dang-nhap");
+
+    let form = app.get("/dang-nhap", "").await;
+    let form_cookie = format!("motcua_form={}", form.cookie("motcua_form").unwrap_or(""));
+    let token = form.csrf();
+    let bad = app
+        .post(
+            "/dang-nhap",
+            &form_cookie,
+            &[("csrf_token", &token), ("lien_he", "12345")],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    let sent = app
+        .post(
+            "/dang-nhap",
+            &form_cookie,
+            &[("csrf_token", &token), ("lien_he", "0987 654 321")],
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    assert!(sent.body.contains("autocomplete=\"one-time-code\""));
+    let code = app
+        .codes
+        .last_code(&Contact::phone("0987654321").expect("a phone"))
+        .expect("a code was sent");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let refused = app
+        .post(
+            "/dang-nhap",
+            &form_cookie,
+            &[
+                ("csrf_token", &token),
+                ("lien_he", "0987654321"),
+                ("ma", wrong),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 401);
+    let ok = app
+        .post(
+            "/dang-nhap",
+            &form_cookie,
+            &[
+                ("csrf_token", &token),
+                ("lien_he", "0987654321"),
+                ("ma", &code),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    assert_eq!(ok.location, "/ho-so-cua-toi");
+    let session = format!(
+        "motcua_session={}",
+        ok.cookie("motcua_session").expect("a session")
+    );
+
+    let me: Value = app
+        .http
+        .get(format!("{}/api/v1/auth/me", app.base))
+        .header("cookie", &session)
+        .send()
+        .await
+        .expect("me")
+        .json()
+        .await
+        .expect("json");
+    let user = me["user"].as_str().expect("a user id").to_string();
+    let mine = app.submit("04.01279", &user).await;
+    let someone_elses = app.submit("04.01279", "citizen.999").await;
+
+    let list = app.get("/ho-so-cua-toi", &session).await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains(&mine));
+    assert!(!list.body.contains(&someone_elses));
+
+    let own = app.get(&format!("/tra-cuu/{mine}"), &session).await;
+    assert!(
+        own.body.contains("Hoàng Văn Bình"),
+        "the applicant sees the name"
+    );
+    let public = app.get(&format!("/tra-cuu/{mine}"), "").await;
+    assert!(public.body.contains("Mới đăng ký"));
+    assert!(
+        !public.body.contains("Hoàng Văn Bình"),
+        "the public does not"
+    );
+    let other = app
+        .get(&format!("/tra-cuu/{someone_elses}"), &session)
+        .await;
+    assert!(!other.body.contains("Hoàng Văn Bình"));
+
+    let redirect = app.get(&format!("/tra-cuu?ma={mine}"), "").await;
+    assert_eq!(redirect.location, format!("/tra-cuu/{mine}"));
+    let nonsense = app.get("/tra-cuu?ma=abc", "").await;
+    assert_eq!(nonsense.status, 400);
+
+    let logout_page = app.get("/ho-so-cua-toi", &session).await;
+    let out = app
+        .post(
+            "/dang-xuat",
+            &session,
+            &[("csrf_token", &logout_page.csrf())],
+        )
+        .await;
+    assert_eq!(out.status, 303);
+    assert_eq!(
+        app.get("/ho-so-cua-toi", &session).await.location,
+        "/dang-nhap"
+    );
+}
