@@ -55,6 +55,7 @@ fn artifacts() -> Result<PathBuf> {
 struct App {
     base: String,
     state: motcua_server::AppState,
+    codes: Arc<MemoryCodeSender>,
     _fixture: motcua_store::fixture::Fixture,
     server: tokio::task::JoinHandle<()>,
 }
@@ -65,12 +66,13 @@ impl App {
         let blobs =
             std::env::temp_dir().join(format!("motcua-browser-blobs-{}", std::process::id()));
         let state = motcua_server::bootstrap::prepare(fixture.shared(), &blobs).await?;
+        let codes = Arc::new(MemoryCodeSender::new());
         let state = state
             .with_auth_config(AuthConfig {
                 cookie_secure: false,
                 ..AuthConfig::default()
             })
-            .with_code_sender(Arc::new(MemoryCodeSender::new()));
+            .with_code_sender(codes.clone());
         motcua_server::bootstrap::ensure_demo_accounts(&*state.store).await?;
         motcua_engine::demo::load_demo_with(
             &state.engine,
@@ -91,6 +93,7 @@ impl App {
         Ok(App {
             base: format!("http://{addr}"),
             state,
+            codes,
             _fixture: fixture,
             server,
         })
@@ -98,14 +101,18 @@ impl App {
 
     /// A fresh online dossier at the demo commune, waiting for receipt.
     async fn submitted_dossier(&self) -> Result<String> {
+        self.submitted_for("citizen.001").await
+    }
+
+    async fn submitted_for(&self, user: &str) -> Result<String> {
         let submission = serde_json::from_value(json!({
             "procedure": "1.001193",
             "intake": "online",
             "receiving_unit": UNIT,
-            "applicant": {"name": "Nông Thị Minh Trang", "personal_id": "004190000123", "user": "citizen.001"},
+            "applicant": {"name": "Nông Thị Minh Trang", "personal_id": "004190000123", "user": user},
             "documents": [{"name_vi": "Tờ khai đăng ký khai sinh", "form": "original", "count": 1}]
         }))?;
-        let actor = Actor::new(Role::Applicant, UserId::parse("citizen.001")?, None);
+        let actor = Actor::new(Role::Applicant, UserId::parse(user)?, None);
         let applied = self
             .state
             .engine
@@ -422,11 +429,44 @@ async fn run_paths(app: &App, b: &Browser) -> Result<()> {
     b.screenshot("05-thu-tuc-1.001193-mobile").await?;
     b.resize(1280, 1000).await?;
 
+    // A citizen logs in with a one-time code and sees their own dossier.
+    let phone = motcua_domain::access::Contact::phone("0912345678")?;
+    let citizen = app
+        .state
+        .store
+        .citizen_for_contact(
+            &phone,
+            &UserId::parse("citizen.browser")?,
+            chrono::Utc::now(),
+        )
+        .await?;
+    let own = app.submitted_for(citizen.id.as_str()).await?;
+    b.goto(app, "/dang-nhap").await?;
+    b.type_into("#lien_he", "0912 345 678").await?;
+    b.click_to_load("form.stack button").await?;
+    let code = app
+        .codes
+        .last_code(&phone)
+        .ok_or_else(|| anyhow!("no one-time code was sent"))?;
+    b.screenshot("06-dang-nhap-ma").await?;
+    b.type_into("#ma", &code).await?;
+    b.click_to_load("form.stack button").await?;
+    b.find(&format!("a[href='/tra-cuu/{own}']"))
+        .await
+        .context("the citizen's dossier is listed")?;
+    b.screenshot("07-ho-so-cua-toi").await?;
+    b.click_to_load(&format!("a[href='/tra-cuu/{own}']"))
+        .await?;
+    if !b.source().await?.contains("Nông Thị Minh Trang") {
+        bail!("the applicant does not see their own name when tracking");
+    }
+    b.click_to_load(".who button").await?;
+
     // (b) A receiving officer logs in, opens the submitted dossier from
     // the queue, accepts it, and the status changes.
     let code = app.submitted_dossier().await?;
     b.goto(app, "/can-bo/dang-nhap").await?;
-    b.screenshot("06-can-bo-dang-nhap").await?;
+    b.screenshot("08-can-bo-dang-nhap").await?;
     b.type_into("#username", "canbo.tiepnhan.01279").await?;
     b.type_into("#password", "wrong-password-1").await?;
     b.click_to_load("#login").await?;
@@ -445,7 +485,7 @@ async fn run_paths(app: &App, b: &Browser) -> Result<()> {
     if !url.ends_with("/can-bo") {
         bail!("after login the browser is at {url}");
     }
-    b.screenshot("07-can-bo-hang-doi").await?;
+    b.screenshot("09-can-bo-hang-doi").await?;
     b.click_to_load(&format!("a[href='/can-bo/ho-so/{code}']"))
         .await
         .context("the new dossier is in the receiving officer's queue")?;
@@ -453,7 +493,7 @@ async fn run_paths(app: &App, b: &Browser) -> Result<()> {
     if before != "Mới đăng ký" {
         bail!("status before acceptance: {before:?}");
     }
-    b.screenshot("08-can-bo-ho-so-moi").await?;
+    b.screenshot("10-can-bo-ho-so-moi").await?;
     b.click_to_load("#do-accept").await?;
     let after = b.wait_text("#status", "Đã tiếp nhận").await?;
     if after != "Đã tiếp nhận" {
@@ -463,7 +503,7 @@ async fn run_paths(app: &App, b: &Browser) -> Result<()> {
     if !html.contains("forms/01") {
         bail!("no link to the receipt (Mẫu 01)");
     }
-    b.screenshot("09-can-bo-ho-so-da-tiep-nhan").await?;
+    b.screenshot("11-can-bo-ho-so-da-tiep-nhan").await?;
     b.click_to_load(".who button").await?;
 
     // (c) Public tracking by code: status, without the applicant's name.
@@ -478,9 +518,9 @@ async fn run_paths(app: &App, b: &Browser) -> Result<()> {
     if html.contains("Nông Thị Minh Trang") || html.contains("004190000123") {
         bail!("public tracking shows personal data");
     }
-    b.screenshot("10-tra-cuu").await?;
+    b.screenshot("12-tra-cuu").await?;
     b.goto(app, "/tra-cuu/04.01279-000000-0000").await?;
-    b.screenshot("11-tra-cuu-khong-co").await?;
+    b.screenshot("13-tra-cuu-khong-co").await?;
     Ok(())
 }
 
