@@ -456,6 +456,7 @@ pub async fn dossier(
         return Err(hidden(&code));
     }
     let d = &view.dossier;
+    let events = state.store.events(&code).await?;
     let actor = auth_actor(&s).ok();
     let step = d.current_step().map(|st| (st.kind, st.role));
     let actions = actor
@@ -521,7 +522,7 @@ pub async fn dossier(
         documents,
         history,
         actions,
-        forms: vec![
+        forms: [
             (
                 "01",
                 l.t("Mẫu 01 — Giấy tiếp nhận, hẹn trả", "Form 01 — receipt"),
@@ -537,9 +538,32 @@ pub async fn dossier(
                 "06",
                 l.t("Mẫu 06 — Phiếu kiểm soát", "Form 06 — control sheet"),
             ),
-        ],
+        ]
+        .into_iter()
+        .filter(|(n, _)| has_form(n, d, &events))
+        .collect(),
     };
     Ok(render(&page))
+}
+
+/// Whether a printable form exists for the dossier (the forms API answers
+/// 404 for the others): Mẫu 01 once accepted, 02–05 once their event
+/// happened, 06 always.
+fn has_form(
+    form: &str,
+    d: &motcua_domain::dossier::Dossier,
+    events: &[motcua_domain::dossier::ChainedEvent],
+) -> bool {
+    use motcua_domain::dossier::EventData;
+    let any = |pick: fn(&EventData) -> bool| events.iter().any(|e| pick(&e.event.data));
+    match form {
+        "01" => d.accepted_at.is_some() && d.original_due.is_some(),
+        "02" => any(|x| matches!(x, EventData::SupplementRequested { .. })),
+        "03" => any(|x| matches!(x, EventData::Refused {})),
+        "04" => any(|x| matches!(x, EventData::LateNotified { .. })),
+        "05" => any(|x| matches!(x, EventData::Withdrawn {} | EventData::Stopped {})),
+        _ => true,
+    }
 }
 
 /// The engine's action from a posted form: the named action and its
