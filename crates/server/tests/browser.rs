@@ -486,7 +486,7 @@ async fn run_paths(app: &App, b: &Browser) -> Result<()> {
         bail!("after login the browser is at {url}");
     }
     b.screenshot("09-can-bo-hang-doi").await?;
-    b.click_to_load(&format!("a[href='/can-bo/ho-so/{code}']"))
+    b.click_to_load(&format!("a[href^='/can-bo/ho-so/{code}?']"))
         .await
         .context("the new dossier is in the receiving officer's queue")?;
     let before = b.wait_text("#status", "Mới đăng ký").await?;

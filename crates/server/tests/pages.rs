@@ -275,6 +275,14 @@ async fn officials_act_only_within_their_unit_and_with_the_csrf_token() {
     assert!(queue.body.contains(&ours));
     assert!(!queue.body.contains(&theirs));
 
+    assert!(queue.body.contains(&format!(
+        "/can-bo/ho-so/{ours}?vai_tro=receiving_officer&amp;don_vi=04.01279"
+    )));
+    let not_mine = app
+        .get("/can-bo?vai_tro=leader&don_vi=04.01279", &session)
+        .await;
+    assert_eq!(not_mine.status, 403, "a role the official does not hold");
+
     let other = app.get(&format!("/can-bo/ho-so/{theirs}"), &session).await;
     assert_eq!(other.status, 404, "another commune's dossier is hidden");
     let page = app.get(&format!("/can-bo/ho-so/{ours}"), &session).await;

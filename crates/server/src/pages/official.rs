@@ -6,12 +6,12 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime, TimeZone};
 use motcua_domain::access::Principal;
-use motcua_domain::dossier::{Actor, DossierCode, Role, Status};
+use motcua_domain::dossier::{Actor, DossierCode, Role, Status, UnitId};
 use motcua_domain::procedure::StepKind;
 use motcua_engine::Action;
 use motcua_store::QueueQuery;
@@ -103,17 +103,62 @@ pub async fn login_post(
     }
 }
 
-/// The acting role of the session (its only one, or the first of an
-/// official holding several).
-fn auth_actor(s: &AuthContext) -> Result<Actor, PageError> {
-    let first =
-        s.principal
-            .actor(None, None)
-            .or_else(|e| match s.principal.assignments().first() {
-                Some(a) => s.principal.actor(None, Some(&a.unit)),
-                None => Err(e),
-            });
-    first.map_err(|e| {
+/// Vai trò đang dùng — which of an official's acting assignments a page
+/// works as (`?vai_tro=&don_vi=`), for officials holding several.
+#[derive(Debug, Default, Deserialize)]
+pub struct RoleChoice {
+    vai_tro: Option<String>,
+    don_vi: Option<String>,
+}
+
+impl RoleChoice {
+    fn from_form(f: &HashMap<String, String>) -> RoleChoice {
+        RoleChoice {
+            vai_tro: f.get("vai_tro").cloned(),
+            don_vi: f.get("don_vi").cloned(),
+        }
+    }
+
+    fn parsed(&self) -> (Option<Role>, Option<UnitId>) {
+        let role = self
+            .vai_tro
+            .as_deref()
+            .filter(|r| !r.is_empty())
+            .and_then(|r| serde_json::from_value(Value::String(r.to_string())).ok());
+        let unit = self
+            .don_vi
+            .as_deref()
+            .filter(|u| !u.is_empty())
+            .and_then(|u| UnitId::parse(u).ok());
+        (role, unit)
+    }
+}
+
+/// The query string that keeps an actor's choice on the next page.
+fn choice_query(a: &Actor) -> String {
+    format!(
+        "?vai_tro={}&don_vi={}",
+        a.role.as_str(),
+        a.unit.as_ref().map(ToString::to_string).unwrap_or_default()
+    )
+}
+
+/// The acting role of the session: the one chosen, else its only one, else
+/// the first of an official holding several.
+fn auth_actor(s: &AuthContext, choice: &RoleChoice) -> Result<Actor, PageError> {
+    let (role, unit) = choice.parsed();
+    let acting = s.principal.actor(role, unit.as_ref()).or_else(|e| {
+        match s
+            .principal
+            .assignments()
+            .iter()
+            .find_map(|a| a.role.acting_role().map(|r| (r, &a.unit)))
+        {
+            Some((r, u)) if role.is_none() && unit.is_none() => s.principal.actor(Some(r), Some(u)),
+            _ => Err(e),
+        }
+    });
+    acting.map_err(|e| {
         PageError(ApiError::new(
             StatusCode::FORBIDDEN,
             e.code(),
@@ -148,10 +193,19 @@ pub struct QueueRow {
     overdue: bool,
 }
 
+pub struct RoleLink {
+    label: String,
+    href: String,
+    current: bool,
+}
+
 #[derive(Template)]
 #[template(path = "queue.html")]
 struct QueuePage {
     c: Ctx,
+    /// Keeps the chosen role on the dossier links.
+    suffix: String,
+    choices: Vec<RoleLink>,
     role: String,
     unit: String,
     rows: Vec<QueueRow>,
@@ -164,11 +218,24 @@ pub async fn queue(
     State(state): State<AppState>,
     l: Lang,
     session: MaybeSession,
+    Query(choice): Query<RoleChoice>,
 ) -> Result<Response, PageError> {
     let Some(s) = official(&session) else {
         return Ok(Redirect::to("/can-bo/dang-nhap").into_response());
     };
-    let actor = auth_actor(&s)?;
+    let actor = auth_actor(&s, &choice)?;
+    let suffix = choice_query(&actor);
+    let choices: Vec<RoleLink> = s
+        .principal
+        .assignments()
+        .iter()
+        .filter_map(|a| a.role.acting_role().map(|r| (r, &a.unit)))
+        .map(|(r, u)| RoleLink {
+            label: format!("{} · {u}", role_text(l, r)),
+            href: format!("/can-bo?vai_tro={}&don_vi={u}", r.as_str()),
+            current: r == actor.role && Some(u) == actor.unit.as_ref(),
+        })
+        .collect();
     let Some(unit) = actor.unit.clone() else {
         return Err(PageError(session::forbidden()));
     };
@@ -197,6 +264,8 @@ pub async fn queue(
     let overdue = rows.iter().filter(|r| r.overdue).count();
     Ok(render(&QueuePage {
         c: Ctx::new(l, "/can-bo", session),
+        suffix,
+        choices,
         role: role_text(l, actor.role),
         unit: unit.to_string(),
         rows,
@@ -402,6 +471,9 @@ pub struct DocRow {
 struct DossierPage {
     c: Ctx,
     code: String,
+    /// The acting role and unit, posted back with each action.
+    vai_tro: String,
+    don_vi: String,
     version: u64,
     status: &'static str,
     status_code: u8,
@@ -441,6 +513,7 @@ pub async fn dossier(
     l: Lang,
     session: MaybeSession,
     Path(code): Path<String>,
+    Query(choice): Query<RoleChoice>,
 ) -> Result<Response, PageError> {
     let Some(s) = official(&session) else {
         return Ok(Redirect::to("/can-bo/dang-nhap").into_response());
@@ -457,7 +530,7 @@ pub async fn dossier(
     }
     let d = &view.dossier;
     let events = state.store.events(&code).await?;
-    let actor = auth_actor(&s).ok();
+    let actor = auth_actor(&s, &choice).ok();
     let step = d.current_step().map(|st| (st.kind, st.role));
     let actions = actor
         .as_ref()
@@ -499,6 +572,15 @@ pub async fn dossier(
     let page = DossierPage {
         c: Ctx::new(l, &format!("/can-bo/ho-so/{code}"), MaybeSession(Some(s))),
         code: code.to_string(),
+        vai_tro: actor
+            .as_ref()
+            .map(|a| a.role.as_str().to_string())
+            .unwrap_or_default(),
+        don_vi: actor
+            .as_ref()
+            .and_then(|a| a.unit.as_ref())
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         version: view.version,
         status: l.t(view.status_vi, view.status_en),
         status_code: view.status_code,
@@ -650,7 +732,8 @@ pub async fn act(
         .and_then(|st| st.dossier)
         .filter(|d| s.principal.sees(&d.into()))
         .ok_or_else(|| hidden(&code))?;
-    let actor: Actor = auth_actor(&s)?;
+    let actor: Actor = auth_actor(&s, &RoleChoice::from_form(&f))?;
+    let back = format!("/can-bo/ho-so/{code}{}", choice_query(&actor));
     let action = action_of(&f, &d)?;
     let version = f.get("version").and_then(|v| v.trim().parse::<u64>().ok());
     state
@@ -658,9 +741,5 @@ pub async fn act(
         .act(&code, version, action, actor, now(), None)
         .await
         .map_err(|e| PageError(e.into()))?;
-    Ok((
-        StatusCode::SEE_OTHER,
-        [(header::LOCATION, format!("/can-bo/ho-so/{code}"))],
-    )
-        .into_response())
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, back)]).into_response())
 }
