@@ -167,6 +167,10 @@ fn clean_with(s: &str, keep_newlines: bool) -> String {
             out.push('…');
             return out;
         }
+        // A character the font lacks would be shaped into the cluster of
+        // its base glyph, and the PDF's text layer would then map that
+        // glyph to both characters everywhere: print '?' instead.
+        let c = if covered(c) { c } else { '?' };
         if pending_newline {
             out.push('\n');
             chars += 1;
@@ -180,6 +184,16 @@ fn clean_with(s: &str, keep_newlines: bool) -> String {
         chars += 1;
     }
     out
+}
+
+/// Whether the embedded faces have a glyph for `c` (both faces cover the
+/// same characters).
+fn covered(c: char) -> bool {
+    static FACE: std::sync::OnceLock<Option<rustybuzz::Face<'static>>> =
+        std::sync::OnceLock::new();
+    FACE.get_or_init(|| rustybuzz::Face::from_slice(REGULAR, 0))
+        .as_ref()
+        .is_some_and(|f| f.glyph_index(c).is_some())
 }
 
 /// Characters that must not reach the PDF text layer: bidi controls,
