@@ -189,8 +189,7 @@ fn clean_with(s: &str, keep_newlines: bool) -> String {
 /// Whether the embedded faces have a glyph for `c` (both faces cover the
 /// same characters).
 fn covered(c: char) -> bool {
-    static FACE: std::sync::OnceLock<Option<rustybuzz::Face<'static>>> =
-        std::sync::OnceLock::new();
+    static FACE: std::sync::OnceLock<Option<rustybuzz::Face<'static>>> = std::sync::OnceLock::new();
     FACE.get_or_init(|| rustybuzz::Face::from_slice(REGULAR, 0))
         .as_ref()
         .is_some_and(|f| f.glyph_index(c).is_some())
