@@ -149,6 +149,9 @@ async fn book_in(
     reminders: &[NewNotification],
     now: DateTime<Utc>,
 ) -> StoreResult<Booking> {
+    if get_booking(conn, b.code.as_str(), false).await?.is_some() {
+        return Err(StoreError::Conflict("booking_code_taken".into()));
+    }
     let taken: Vec<i16> = sqlx::query_scalar(
         "SELECT seat FROM bookings WHERE unit = $1 AND slot_start = $2 AND seat IS NOT NULL",
     )

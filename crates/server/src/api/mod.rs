@@ -2,6 +2,7 @@
 //! served at `/api/openapi.json` and snapshot-tested.
 
 mod actor;
+pub mod appointments;
 pub mod auth;
 pub mod dossiers;
 pub mod forms;
@@ -11,7 +12,7 @@ pub mod procedures;
 pub mod track;
 pub mod units;
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use utoipa::OpenApi;
 
@@ -55,6 +56,16 @@ use crate::AppState;
         auth::otp_verify,
         auth::create_official,
         auth::grant_roles,
+        appointments::slots,
+        appointments::book,
+        appointments::get_booking,
+        appointments::cancel,
+        appointments::rebook,
+        appointments::issue_ticket,
+        appointments::call_next,
+        appointments::ticket_action,
+        appointments::board,
+        appointments::put_config,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&ActorHeaders),
@@ -63,6 +74,7 @@ use crate::AppState;
         (name = "units", description = "Đơn vị hành chính — the unit registry and address conversion"),
         (name = "procedures", description = "Thủ tục hành chính — the procedure catalogue and the working calendar"),
         (name = "dossiers", description = "Hồ sơ — dossiers, actions, queues and the audit of the event log"),
+        (name = "appointments", description = "Lịch hẹn và số thứ tự — appointments at a Center, queue tickets and the waiting-room board"),
         (name = "auth", description = "Đăng nhập — sessions of officials (password) and citizens (one-time code), officials' accounts")
     )
 )]
@@ -158,6 +170,37 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/admin/officials/{username}/roles",
             post(auth::grant_roles),
+        )
+        .route("/api/v1/centers/{unit}/slots", get(appointments::slots))
+        .route("/api/v1/centers/{unit}/board", get(appointments::board))
+        .route(
+            "/api/v1/centers/{unit}/config",
+            put(appointments::put_config),
+        )
+        .route(
+            "/api/v1/centers/{unit}/tickets",
+            post(appointments::issue_ticket),
+        )
+        .route(
+            "/api/v1/centers/{unit}/tickets/next",
+            post(appointments::call_next),
+        )
+        .route(
+            "/api/v1/centers/{unit}/tickets/{number}/{action}",
+            post(appointments::ticket_action),
+        )
+        .route("/api/v1/appointments", post(appointments::book))
+        .route(
+            "/api/v1/appointments/{code}",
+            get(appointments::get_booking),
+        )
+        .route(
+            "/api/v1/appointments/{code}/cancel",
+            post(appointments::cancel),
+        )
+        .route(
+            "/api/v1/appointments/{code}/rebook",
+            post(appointments::rebook),
         )
         .fallback(not_found)
 }

@@ -1,0 +1,999 @@
+//! Lịch hẹn và số thứ tự — appointments at a commune's Public
+//! Administration Service Center and the queue of its counters.
+//!
+//! * Citizens (no login needed): the free capacity of a day's slots, book,
+//!   look up, cancel and rebook by booking code. Capacity is enforced by
+//!   the store under concurrency; a full slot is `409 slot_full`.
+//!   `Idempotency-Key` is honoured on booking: the code is derived from
+//!   the key, so a retried request finds the booking it made and returns
+//!   it (200) instead of booking a second seat.
+//! * Receiving officers of the Center (công chức tiếp nhận): issue a ticket
+//!   (walk-in, or check-in of a booking), call the next ticket to a counter
+//!   (due appointments first, then everyone by ticket number: see
+//!   [`motcua_domain::appointments::pick_next`]), mark it served, done or
+//!   skipped.
+//! * The waiting-room board (public): who is called to which counter and
+//!   the numbers waiting; ticket numbers only, no personal data.
+//! * The unit administrator sets the Center's configuration; Centers
+//!   without one get the default (3 counters, 15-minute slots, 2 bookings
+//!   per slot) on first use.
+//!
+//! Reminders: a booking enqueues an `appointment_reminder` outbox row per
+//! channel (e-mail, SMS) in its transaction, due `reminder_hours` before
+//! the slot (at once if that is past); a cancellation or rebook marks the
+//! pending ones failed (`booking cancelled`), so they are not sent.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use motcua_domain::access::{Principal, StaffRole};
+use motcua_domain::appointments::{
+    check_booking, check_offered, slots_of_day, AppointmentError, BookingCode, CenterConfig,
+    ProcedureOffer, TicketStatus,
+};
+use motcua_domain::calendar::{to_vietnam_local, utc_to_vietnam, vietnam_local_to_utc};
+use motcua_domain::dossier::{vietnam_date, Role, UnitId};
+use motcua_domain::procedure::ProcedureCode;
+use motcua_domain::units::{Level, UnitCode};
+use motcua_store::appointments::support::reminder_key;
+use motcua_store::outbox::{
+    Contact, EmailAddress, Language, NewNotification, NotificationKind, Payload, PhoneNumber,
+};
+use motcua_store::{Booking, NewBooking, NewTicket, StoreError, Ticket};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+
+use super::actor::ActingAs;
+use crate::auth::session::{Authenticated, MaybeSession};
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+type Problem = crate::error::Problem;
+
+fn unprocessable(code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, vi, en)
+}
+
+fn json_error(e: JsonRejection) -> ApiError {
+    unprocessable(
+        "invalid_body",
+        format!("Nội dung yêu cầu không hợp lệ: {}", e.body_text()),
+        format!("Invalid request body: {}", e.body_text()),
+    )
+}
+
+fn rule_error(e: AppointmentError) -> ApiError {
+    let status = match e {
+        AppointmentError::InvalidCode => StatusCode::BAD_REQUEST,
+        AppointmentError::IllegalTicketTransition { .. } => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    ApiError::new(status, e.code(), e.message_vi(), e.to_string())
+}
+
+/// Maps the store's appointment conflicts to stable API codes.
+fn store_error(e: StoreError) -> ApiError {
+    match &e {
+        StoreError::Conflict(c) if c == "slot_full" => ApiError::new(
+            StatusCode::CONFLICT,
+            "slot_full",
+            "Khung giờ này đã hết chỗ. Vui lòng chọn khung giờ khác.",
+            "This slot is fully booked. Please choose another.",
+        ),
+        StoreError::Conflict(c) if c == "booking_not_active" => ApiError::new(
+            StatusCode::CONFLICT,
+            "booking_not_active",
+            "Lịch hẹn đã bị hủy hoặc đã sử dụng.",
+            "The booking was cancelled or already used.",
+        ),
+        StoreError::Conflict(c) if c == "illegal_ticket_transition" => ApiError::new(
+            StatusCode::CONFLICT,
+            "illegal_ticket_transition",
+            "Không thể chuyển số thứ tự sang trạng thái này.",
+            "The ticket cannot move to that status.",
+        ),
+        StoreError::NotFound(w) if w == "booking" => booking_not_found(),
+        StoreError::NotFound(w) if w == "ticket" => ApiError::not_found(
+            "ticket_not_found",
+            "Không có số thứ tự này trong ngày.",
+            "No such ticket today.",
+        ),
+        _ => ApiError::from(e),
+    }
+}
+
+fn booking_not_found() -> ApiError {
+    ApiError::not_found(
+        "booking_not_found",
+        "Không có lịch hẹn với mã này.",
+        "No booking with this code.",
+    )
+}
+
+/// A Center is named by its commune's unit id `<province>.<commune>`
+/// (e.g. `04.01279`); the commune must exist today in that province.
+async fn center(state: &AppState, s: &str) -> ApiResult<(UnitId, String)> {
+    let not_found = || {
+        ApiError::not_found(
+            "center_not_found",
+            format!("Không có Trung tâm {s:?}."),
+            format!("No Center {s:?}."),
+        )
+    };
+    let (province, commune) = s.split_once('.').ok_or_else(not_found)?;
+    let code = UnitCode::parse_at(commune, Level::Commune).map_err(|_| not_found())?;
+    let unit = state
+        .store
+        .unit_at(&code, state.today())
+        .await?
+        .filter(|u| u.province_code.as_str() == province)
+        .ok_or_else(not_found)?;
+    let id = UnitId::parse(s).map_err(|_| not_found())?;
+    Ok((id, unit.name))
+}
+
+async fn config_of(state: &AppState, unit: &UnitId) -> ApiResult<CenterConfig> {
+    Ok(state
+        .store
+        .ensure_center_config(unit, &CenterConfig::default(), Utc::now())
+        .await?)
+}
+
+fn vn(t: DateTime<Utc>) -> String {
+    utc_to_vietnam(t).to_rfc3339()
+}
+
+fn local_to_utc(t: NaiveDateTime) -> ApiResult<DateTime<Utc>> {
+    vietnam_local_to_utc(t).map_err(|_| ApiError::internal())
+}
+
+/// `2026-03-02T08:00:00+07:00` (any offset) or Vietnam local
+/// `2026-03-02T08:00`.
+fn parse_start(s: &str) -> ApiResult<NaiveDateTime> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(to_vietnam_local(&t));
+    }
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_start",
+                format!("Thời điểm không hợp lệ: {s:?} (dạng 2026-03-02T08:00, giờ Việt Nam)."),
+                format!(
+                    "Invalid start {s:?}: expected 2026-03-02T08:00 (Vietnam time) or RFC 3339."
+                ),
+            )
+        })
+}
+
+/// The procedure in force today and whether it is received at `center`.
+async fn offered(
+    state: &AppState,
+    procedure: &str,
+    center: &UnitId,
+    home: Option<&str>,
+) -> ApiResult<motcua_domain::procedure::Procedure> {
+    let not_found = || {
+        ApiError::not_found(
+            "procedure_not_found",
+            format!("Không có thủ tục {procedure:?}."),
+            format!("No procedure {procedure:?}."),
+        )
+    };
+    let code = ProcedureCode::parse(procedure).map_err(|_| not_found())?;
+    let p = state
+        .store
+        .procedure(&code, state.today())
+        .await?
+        .ok_or_else(not_found)?;
+    let offer = ProcedureOffer {
+        level: p.spec().level,
+        boundary_free: p.spec().boundary_free,
+    };
+    check_offered(offer, center.as_str(), home).map_err(rule_error)?;
+    Ok(p)
+}
+
+/// The Center's configuration as the API shows and takes it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigDto {
+    /// Số quầy (1–99).
+    pub counters: u16,
+    /// Minutes per slot (5–240).
+    pub slot_minutes: u16,
+    /// Bookings per slot (1..=counters).
+    pub capacity: u16,
+    /// Hours before the slot the reminder goes out (0–168).
+    pub reminder_hours: u16,
+    /// Days ahead a slot may be booked (1–366).
+    pub horizon_days: u16,
+}
+
+impl From<CenterConfig> for ConfigDto {
+    fn from(c: CenterConfig) -> Self {
+        ConfigDto {
+            counters: c.counters,
+            slot_minutes: c.slot_minutes,
+            capacity: c.capacity,
+            reminder_hours: c.reminder_hours,
+            horizon_days: c.horizon_days,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SlotsQuery {
+    /// The day (YYYY-MM-DD, Vietnam); today by default.
+    date: Option<String>,
+    /// Only if this procedure is received at the Center.
+    procedure: Option<String>,
+    /// The applicant's commune (`<province>.<commune>`), for the competent
+    /// Center check.
+    home: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlotDto {
+    /// Start, RFC 3339 in Vietnam time.
+    pub start: String,
+    pub end: String,
+    pub capacity: u16,
+    pub taken: u32,
+    pub free: u32,
+    /// False for a slot that has started.
+    pub bookable: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlotsDto {
+    pub unit: String,
+    pub center_name: String,
+    pub date: NaiveDate,
+    /// False on a day that is not a working day (no slots).
+    pub open: bool,
+    pub config: ConfigDto,
+    pub slots: Vec<SlotDto>,
+}
+
+/// The slots of a day at a Center, with their free capacity.
+#[utoipa::path(get, path = "/api/v1/centers/{unit}/slots", tag = "appointments",
+    params(("unit" = String, Path, description = "Center: the commune's unit id, e.g. 04.01279"), SlotsQuery),
+    responses((status = 200, body = SlotsDto), (status = 400, body = Problem),
+              (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn slots(
+    State(state): State<AppState>,
+    Path(unit): Path<String>,
+    Query(q): Query<SlotsQuery>,
+) -> ApiResult<Json<SlotsDto>> {
+    let (unit, center_name) = center(&state, &unit).await?;
+    let date = super::params::date(q.date.as_deref(), state.today())?;
+    if let Some(p) = q.procedure.as_deref() {
+        offered(&state, p, &unit, q.home.as_deref()).await?;
+    }
+    let config = config_of(&state, &unit).await?;
+    let day = slots_of_day(&config, state.engine.calendar(), date).map_err(rule_error)?;
+    let from = local_to_utc(date.and_time(chrono::NaiveTime::MIN))?;
+    let taken = state
+        .store
+        .taken_seats(&unit, from, from + TimeDelta::days(1))
+        .await?;
+    let now = Utc::now();
+    let mut out = Vec::with_capacity(day.len());
+    for s in &day {
+        let start = local_to_utc(s.start)?;
+        let n = taken
+            .iter()
+            .find(|(t, _)| *t == start)
+            .map_or(0, |(_, n)| *n);
+        let free = u32::from(config.capacity).saturating_sub(n);
+        out.push(SlotDto {
+            start: vn(start),
+            end: vn(local_to_utc(s.end)?),
+            capacity: config.capacity,
+            taken: n,
+            free,
+            bookable: start > now && free > 0,
+        });
+    }
+    Ok(Json(SlotsDto {
+        unit: unit.to_string(),
+        center_name,
+        date,
+        open: !day.is_empty(),
+        config: config.into(),
+        slots: out,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookRequest {
+    /// The Center, e.g. `04.01279`.
+    pub unit: String,
+    /// Mã thủ tục, e.g. `1.001193`.
+    pub procedure: String,
+    /// Slot start: `2026-03-02T08:00` (Vietnam) or RFC 3339.
+    pub start: String,
+    /// Họ tên.
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// `vi` (default) or `en`.
+    pub language: Option<String>,
+    /// The applicant's commune (`<province>.<commune>`), checked against
+    /// the competent Center.
+    pub home: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RebookRequest {
+    /// The new slot start.
+    pub start: String,
+    /// Another Center (boundary-free procedures); the same by default.
+    pub unit: Option<String>,
+}
+
+/// A booking as its holder sees it: contact details masked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BookingDto {
+    /// Mã lịch hẹn, e.g. `LH-260315-7K3Q`.
+    pub code: String,
+    pub unit: String,
+    pub procedure: String,
+    pub start: String,
+    pub end: String,
+    /// `booked`, `cancelled`, `checked_in` or `no_show`.
+    pub status: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+fn mask(s: &str, keep_start: usize, keep_end: usize) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= keep_start + keep_end {
+        return "*".repeat(chars.len());
+    }
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i < keep_start || i >= chars.len() - keep_end {
+                *c
+            } else {
+                '*'
+            }
+        })
+        .collect()
+}
+
+impl From<&Booking> for BookingDto {
+    fn from(b: &Booking) -> Self {
+        BookingDto {
+            code: b.code.to_string(),
+            unit: b.unit.to_string(),
+            procedure: b.procedure.clone(),
+            start: vn(b.slot_start),
+            end: vn(b.slot_end),
+            status: b.status.as_str().to_string(),
+            phone: b.contact.phone.as_ref().map(|p| mask(p.as_str(), 5, 2)),
+            email: b.contact.email.as_ref().map(|e| {
+                let (local, domain) = e.as_str().split_once('@').unwrap_or((e.as_str(), ""));
+                format!("{}@{domain}", mask(local, 1, 0))
+            }),
+        }
+    }
+}
+
+fn contact_of(req: &BookRequest) -> ApiResult<Contact> {
+    let bad = |code, vi: &str, en: &str| unprocessable(code, vi, en);
+    let email = req
+        .email
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(EmailAddress::parse)
+        .transpose()
+        .map_err(|_| {
+            bad(
+                "invalid_email",
+                "Địa chỉ thư điện tử không hợp lệ.",
+                "Invalid e-mail address.",
+            )
+        })?;
+    let phone = req
+        .phone
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(PhoneNumber::parse)
+        .transpose()
+        .map_err(|_| {
+            bad(
+                "invalid_phone",
+                "Số điện thoại không hợp lệ.",
+                "Invalid phone number.",
+            )
+        })?;
+    let language = match req.language.as_deref() {
+        None => Language::Vi,
+        Some(l) => Language::parse(l).ok_or_else(|| {
+            bad(
+                "invalid_language",
+                "Ngôn ngữ phải là vi hoặc en.",
+                "The language must be vi or en.",
+            )
+        })?,
+    };
+    let c = Contact {
+        email,
+        phone,
+        language,
+    };
+    if c.is_empty() {
+        return Err(bad(
+            "contact_required",
+            "Cần số điện thoại hoặc thư điện tử để nhận nhắc lịch.",
+            "A phone number or an e-mail address is needed for the reminder.",
+        ));
+    }
+    Ok(c)
+}
+
+/// Everything a booking needs, checked: the slot, the Center, the
+/// reminder.
+struct Planned {
+    booking: NewBooking,
+    capacity: u16,
+    reminders: Vec<NewNotification>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn plan(
+    state: &AppState,
+    unit: &str,
+    procedure: &str,
+    home: Option<&str>,
+    start: &str,
+    name: String,
+    contact: Contact,
+    account: Option<motcua_domain::dossier::UserId>,
+    code_seed: Option<[u8; 4]>,
+) -> ApiResult<Planned> {
+    let (unit, center_name) = center(state, unit).await?;
+    let p = offered(state, procedure, &unit, home).await?;
+    let config = config_of(state, &unit).await?;
+    let now = Utc::now();
+    let local = parse_start(start)?;
+    let slot = check_booking(
+        &config,
+        state.engine.calendar(),
+        to_vietnam_local(&now),
+        local,
+    )
+    .map_err(rule_error)?;
+    let seed = match code_seed {
+        Some(s) => s,
+        None => crate::auth::secret::random_bytes::<4>().map_err(|_| ApiError::internal())?,
+    };
+    let code = BookingCode::new(slot.start.date(), seed);
+    let slot_start = local_to_utc(slot.start)?;
+    let booking = NewBooking {
+        code: code.clone(),
+        unit,
+        procedure: procedure.to_string(),
+        slot_start,
+        slot_end: local_to_utc(slot.end)?,
+        name: name.clone(),
+        contact: contact.clone(),
+        account,
+    };
+    let send_at = (slot_start - TimeDelta::hours(i64::from(config.reminder_hours))).max(now);
+    let reminders = NewNotification::for_contact(
+        &reminder_key(&code),
+        None,
+        None,
+        NotificationKind::AppointmentReminder,
+        &Payload {
+            procedure_name: Some(p.spec().name_vi.clone()),
+            applicant_name: Some(name),
+            appointment: Some(slot_start),
+            place: Some(center_name),
+            booking_code: Some(code.to_string()),
+            ..Payload::default()
+        },
+        &contact,
+        send_at,
+    );
+    Ok(Planned {
+        booking,
+        capacity: config.capacity,
+        reminders,
+    })
+}
+
+fn idempotency_seed(headers: &HeaderMap, req: &BookRequest) -> ApiResult<Option<[u8; 4]>> {
+    let Some(key) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = key
+        .to_str()
+        .ok()
+        .filter(|k| (1..=200).contains(&k.len()))
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_idempotency_key",
+                "Idempotency-Key không hợp lệ (1–200 ký tự ASCII).",
+                "Invalid Idempotency-Key (1–200 ASCII characters).",
+            )
+        })?;
+    let digest = Sha256::digest(format!("{key}\n{}\n{}", req.unit, req.start).as_bytes());
+    Ok(Some([digest[0], digest[1], digest[2], digest[3]]))
+}
+
+/// Book an appointment (đặt lịch hẹn). 201 with the booking code; with an
+/// `Idempotency-Key`, a retry of the same request returns the booking it
+/// made (200).
+#[utoipa::path(post, path = "/api/v1/appointments", tag = "appointments",
+    request_body = BookRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first booking")),
+    responses((status = 201, body = BookingDto), (status = 200, description = "replayed", body = BookingDto),
+              (status = 400, body = Problem), (status = 404, body = Problem),
+              (status = 409, description = "slot_full", body = Problem), (status = 422, body = Problem)))]
+pub async fn book(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    headers: HeaderMap,
+    body: Result<Json<BookRequest>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<BookingDto>)> {
+    let Json(req) = body.map_err(json_error)?;
+    let name = req.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(unprocessable(
+            "invalid_name",
+            "Họ tên phải có từ 1 đến 200 ký tự.",
+            "The name must have 1 to 200 characters.",
+        ));
+    }
+    let contact = contact_of(&req)?;
+    let account = session.and_then(|s| match &s.principal {
+        Principal::Citizen { user } => Some(user.clone()),
+        Principal::Official { .. } => None,
+    });
+    let seed = idempotency_seed(&headers, &req)?;
+    for _ in 0..3 {
+        let planned = plan(
+            &state,
+            &req.unit,
+            &req.procedure,
+            req.home.as_deref(),
+            &req.start,
+            name.clone(),
+            contact.clone(),
+            account.clone(),
+            seed,
+        )
+        .await?;
+        let code = planned.booking.code.clone();
+        match state
+            .store
+            .book(
+                &planned.booking,
+                planned.capacity,
+                &planned.reminders,
+                Utc::now(),
+            )
+            .await
+        {
+            Ok(b) => return Ok((StatusCode::CREATED, Json(BookingDto::from(&b)))),
+            Err(StoreError::Conflict(c)) if c == "booking_code_taken" && seed.is_some() => {
+                let existing = state.store.booking(&code).await?;
+                return match existing {
+                    Some(b)
+                        if b.unit == planned.booking.unit
+                            && b.slot_start == planned.booking.slot_start
+                            && b.name == name =>
+                    {
+                        Ok((StatusCode::OK, Json(BookingDto::from(&b))))
+                    }
+                    _ => Err(unprocessable(
+                        "idempotency_key_reused",
+                        "Idempotency-Key đã được dùng cho một yêu cầu khác.",
+                        "The Idempotency-Key was used for another request.",
+                    )),
+                };
+            }
+            Err(StoreError::Conflict(c)) if c == "booking_code_taken" => continue,
+            Err(e) => return Err(store_error(e)),
+        }
+    }
+    Err(ApiError::internal())
+}
+
+fn parse_code(s: &str) -> ApiResult<BookingCode> {
+    BookingCode::parse(s).map_err(rule_error)
+}
+
+/// A booking by its code (the code is the holder's proof; contact details
+/// are masked).
+#[utoipa::path(get, path = "/api/v1/appointments/{code}", tag = "appointments",
+    params(("code" = String, Path, description = "Booking code, e.g. LH-260315-7K3Q")),
+    responses((status = 200, body = BookingDto), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_booking(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<BookingDto>> {
+    let code = parse_code(&code)?;
+    let b = state
+        .store
+        .booking(&code)
+        .await?
+        .ok_or_else(booking_not_found)?;
+    Ok(Json(BookingDto::from(&b)))
+}
+
+/// Cancel a booking (hủy lịch hẹn): its seat is free again and its
+/// reminder is withdrawn.
+#[utoipa::path(post, path = "/api/v1/appointments/{code}/cancel", tag = "appointments",
+    params(("code" = String, Path, description = "Booking code")),
+    responses((status = 200, body = BookingDto), (status = 400, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<BookingDto>> {
+    let code = parse_code(&code)?;
+    let b = state
+        .store
+        .cancel_booking(&code, Utc::now())
+        .await
+        .map_err(store_error)?;
+    Ok(Json(BookingDto::from(&b)))
+}
+
+/// Move a booking to another slot (đổi lịch hẹn): the old booking is
+/// cancelled and a new one (with a new code) made in one transaction; if
+/// the new slot is full the old booking stands.
+#[utoipa::path(post, path = "/api/v1/appointments/{code}/rebook", tag = "appointments",
+    params(("code" = String, Path, description = "Booking code")), request_body = RebookRequest,
+    responses((status = 201, body = BookingDto), (status = 400, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn rebook(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    body: Result<Json<RebookRequest>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<BookingDto>)> {
+    let Json(req) = body.map_err(json_error)?;
+    let code = parse_code(&code)?;
+    let old = state
+        .store
+        .booking(&code)
+        .await?
+        .ok_or_else(booking_not_found)?;
+    let unit = req.unit.unwrap_or_else(|| old.unit.to_string());
+    for _ in 0..3 {
+        let planned = plan(
+            &state,
+            &unit,
+            &old.procedure,
+            None,
+            &req.start,
+            old.name.clone(),
+            old.contact.clone(),
+            old.account.clone(),
+            None,
+        )
+        .await?;
+        match state
+            .store
+            .rebook(
+                &code,
+                &planned.booking,
+                planned.capacity,
+                &planned.reminders,
+                Utc::now(),
+            )
+            .await
+        {
+            Ok(b) => return Ok((StatusCode::CREATED, Json(BookingDto::from(&b)))),
+            Err(StoreError::Conflict(c)) if c == "booking_code_taken" => continue,
+            Err(e) => return Err(store_error(e)),
+        }
+    }
+    Err(ApiError::internal())
+}
+
+/// Only a receiving officer of this Center works its counters.
+fn officer_of(actor: &ActingAs, unit: &UnitId) -> ApiResult<()> {
+    let a = &actor.0;
+    if a.role == Role::ReceivingOfficer && a.unit.as_ref() == Some(unit) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "not_center_officer",
+        "Chỉ công chức tiếp nhận của Trung tâm này được thực hiện.",
+        "Only a receiving officer of this Center may do this.",
+    ))
+}
+
+/// A queue ticket. No personal data: the booking code only links it to
+/// the booking for the officer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketDto {
+    pub unit: String,
+    pub day: NaiveDate,
+    /// Số thứ tự.
+    pub number: u32,
+    /// `walk_in` or `appointment`.
+    pub kind: String,
+    pub booking: Option<String>,
+    pub procedure: Option<String>,
+    pub slot_start: Option<String>,
+    /// `waiting`, `called`, `serving`, `done` or `skipped`.
+    pub status: String,
+    pub counter: Option<u16>,
+    pub created_at: String,
+    pub called_at: Option<String>,
+}
+
+impl From<&Ticket> for TicketDto {
+    fn from(t: &Ticket) -> Self {
+        TicketDto {
+            unit: t.unit.to_string(),
+            day: t.day,
+            number: t.number,
+            kind: t.kind.as_str().to_string(),
+            booking: t.booking.as_ref().map(|b| b.to_string()),
+            procedure: t.procedure.clone(),
+            slot_start: t.slot_start.map(vn),
+            status: t.status.as_str().to_string(),
+            counter: t.counter,
+            created_at: vn(t.created_at),
+            called_at: t.called_at.map(vn),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketRequest {
+    /// Check in this booking (its procedure and slot go on the ticket).
+    pub booking: Option<String>,
+    /// A walk-in's procedure, if known.
+    pub procedure: Option<String>,
+}
+
+/// Issue a queue ticket (cấp số thứ tự): a walk-in, or the check-in of a
+/// booking of this Center (booked, not yet checked in).
+#[utoipa::path(post, path = "/api/v1/centers/{unit}/tickets", tag = "appointments",
+    params(("unit" = String, Path, description = "Center")), request_body = TicketRequest,
+    responses((status = 201, body = TicketDto), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn issue_ticket(
+    State(state): State<AppState>,
+    actor: ActingAs,
+    Path(unit): Path<String>,
+    body: Result<Json<TicketRequest>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<TicketDto>)> {
+    let Json(req) = body.map_err(json_error)?;
+    let (unit, _) = center(&state, &unit).await?;
+    officer_of(&actor, &unit)?;
+    let ticket = match req.booking.as_deref() {
+        Some(code) => NewTicket::CheckIn {
+            booking: parse_code(code)?,
+        },
+        None => NewTicket::WalkIn {
+            procedure: req.procedure.filter(|p| !p.trim().is_empty()),
+        },
+    };
+    let now = Utc::now();
+    let t = state
+        .store
+        .issue_ticket(&unit, vietnam_date(now), &ticket, now)
+        .await
+        .map_err(store_error)?;
+    Ok((StatusCode::CREATED, Json(TicketDto::from(&t))))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NextRequest {
+    /// Quầy — the counter calling (1..=counters).
+    pub counter: u16,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NextDto {
+    /// The called ticket; null when nobody waits.
+    pub ticket: Option<TicketDto>,
+}
+
+/// Call the next ticket to a counter (gọi số). The rule: booked
+/// appointments whose slot starts within 5 minutes (or has started) come
+/// first, earliest slot first; then every other waiting ticket — walk-ins
+/// and early appointments — by number. The counter's previous ticket, if
+/// still called or being served, is marked done.
+#[utoipa::path(post, path = "/api/v1/centers/{unit}/tickets/next", tag = "appointments",
+    params(("unit" = String, Path, description = "Center")), request_body = NextRequest,
+    responses((status = 200, body = NextDto), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn call_next(
+    State(state): State<AppState>,
+    actor: ActingAs,
+    Path(unit): Path<String>,
+    body: Result<Json<NextRequest>, JsonRejection>,
+) -> ApiResult<Json<NextDto>> {
+    let Json(req) = body.map_err(json_error)?;
+    let (unit, _) = center(&state, &unit).await?;
+    officer_of(&actor, &unit)?;
+    let config = config_of(&state, &unit).await?;
+    if req.counter == 0 || req.counter > config.counters {
+        return Err(unprocessable(
+            "invalid_counter",
+            format!("Quầy phải từ 1 đến {}.", config.counters),
+            format!("The counter must be 1 to {}.", config.counters),
+        ));
+    }
+    let now = Utc::now();
+    let t = state
+        .store
+        .call_next(&unit, vietnam_date(now), req.counter, now)
+        .await
+        .map_err(store_error)?;
+    Ok(Json(NextDto {
+        ticket: t.as_ref().map(TicketDto::from),
+    }))
+}
+
+/// Move a ticket of today: `serve` (called → serving), `done`
+/// (called/serving → done) or `skip` (waiting/called → skipped).
+#[utoipa::path(post, path = "/api/v1/centers/{unit}/tickets/{number}/{action}", tag = "appointments",
+    params(("unit" = String, Path, description = "Center"), ("number" = u32, Path, description = "Ticket number"),
+           ("action" = String, Path, description = "serve, done or skip")),
+    responses((status = 200, body = TicketDto), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn ticket_action(
+    State(state): State<AppState>,
+    actor: ActingAs,
+    Path((unit, number, action)): Path<(String, String, String)>,
+) -> ApiResult<Json<TicketDto>> {
+    let (unit, _) = center(&state, &unit).await?;
+    officer_of(&actor, &unit)?;
+    let to = match action.as_str() {
+        "serve" => TicketStatus::Serving,
+        "done" => TicketStatus::Done,
+        "skip" => TicketStatus::Skipped,
+        _ => {
+            return Err(ApiError::not_found(
+                "route_not_found",
+                "Không có địa chỉ này.",
+                "No such route.",
+            ))
+        }
+    };
+    let number: u32 = number.parse().map_err(|_| {
+        ApiError::bad_request(
+            "invalid_ticket_number",
+            "Số thứ tự không hợp lệ.",
+            "Invalid ticket number.",
+        )
+    })?;
+    let now = Utc::now();
+    let t = state
+        .store
+        .update_ticket(&unit, vietnam_date(now), number, to, now)
+        .await
+        .map_err(store_error)?;
+    Ok(Json(TicketDto::from(&t)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CounterDto {
+    pub counter: u16,
+    /// The number called to or served at the counter.
+    pub number: u32,
+    /// `called` or `serving`.
+    pub status: String,
+}
+
+/// What the waiting-room screen shows: ticket numbers only.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BoardDto {
+    pub unit: String,
+    pub center_name: String,
+    pub day: NaiveDate,
+    /// Đang phục vụ — per counter, by counter.
+    pub serving: Vec<CounterDto>,
+    /// Số đang chờ — the waiting numbers, in ticket order.
+    pub waiting: Vec<u32>,
+    /// The last numbers called (most recent first, up to 5).
+    pub recently_called: Vec<u32>,
+}
+
+/// The waiting-room board (bảng hiển thị): now serving per counter, and
+/// the numbers waiting. No names, contacts or booking codes.
+#[utoipa::path(get, path = "/api/v1/centers/{unit}/board", tag = "appointments",
+    params(("unit" = String, Path, description = "Center")),
+    responses((status = 200, body = BoardDto), (status = 404, body = Problem)))]
+pub async fn board(
+    State(state): State<AppState>,
+    Path(unit): Path<String>,
+) -> ApiResult<Json<BoardDto>> {
+    let (unit, center_name) = center(&state, &unit).await?;
+    let day = vietnam_date(Utc::now());
+    let tickets = state.store.tickets(&unit, day).await?;
+    let mut serving: Vec<CounterDto> = tickets
+        .iter()
+        .filter(|t| t.status.at_counter())
+        .filter_map(|t| {
+            t.counter.map(|counter| CounterDto {
+                counter,
+                number: t.number,
+                status: t.status.as_str().to_string(),
+            })
+        })
+        .collect();
+    serving.sort_by_key(|c| c.counter);
+    let mut called: Vec<&Ticket> = tickets.iter().filter(|t| t.called_at.is_some()).collect();
+    called.sort_by_key(|t| std::cmp::Reverse((t.called_at, t.number)));
+    Ok(Json(BoardDto {
+        unit: unit.to_string(),
+        center_name,
+        day,
+        serving,
+        waiting: tickets
+            .iter()
+            .filter(|t| t.status == TicketStatus::Waiting)
+            .map(|t| t.number)
+            .collect(),
+        recently_called: called.iter().take(5).map(|t| t.number).collect(),
+    }))
+}
+
+/// Set a Center's configuration. Unit administrator of the unit, or
+/// province administrator of its province.
+#[utoipa::path(put, path = "/api/v1/centers/{unit}/config", tag = "appointments",
+    params(("unit" = String, Path, description = "Center")), request_body = ConfigDto,
+    responses((status = 200, body = ConfigDto), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_config(
+    State(state): State<AppState>,
+    Authenticated(ctx): Authenticated,
+    Path(unit): Path<String>,
+    body: Result<Json<ConfigDto>, JsonRejection>,
+) -> ApiResult<Json<ConfigDto>> {
+    let Json(req) = body.map_err(json_error)?;
+    let (unit, _) = center(&state, &unit).await?;
+    let province = unit.as_str().split('.').next().unwrap_or_default();
+    let allowed = ctx.principal.assignments().iter().any(|a| match a.role {
+        StaffRole::UnitAdmin => a.unit == unit,
+        StaffRole::ProvinceAdmin => a.unit.as_str() == province,
+        _ => false,
+    });
+    if !allowed {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Chỉ quản trị đơn vị được cấu hình Trung tâm.",
+            "Only the unit's administrator may configure the Center.",
+        ));
+    }
+    let config = CenterConfig {
+        counters: req.counters,
+        slot_minutes: req.slot_minutes,
+        capacity: req.capacity,
+        reminder_hours: req.reminder_hours,
+        horizon_days: req.horizon_days,
+    }
+    .validate()
+    .map_err(rule_error)?;
+    state
+        .store
+        .put_center_config(&unit, &config, Utc::now())
+        .await?;
+    Ok(Json(config.into()))
+}
