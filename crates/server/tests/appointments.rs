@@ -73,6 +73,45 @@ async fn book(app: &TestApp, start: &str, name: &str, key: Option<&str>) -> (u16
     send(req).await
 }
 
+const PASSWORD: &str = "mật khẩu thử nghiệm";
+
+/// Creates an official with `roles` in the store and logs in; returns the
+/// bearer token.
+async fn official_token(app: &TestApp, username: &str, roles: &[(&str, &str)]) -> String {
+    use motcua_domain::access::{Assignment, StaffRole, Username};
+    use motcua_domain::dossier::UnitId;
+    let assignments = roles
+        .iter()
+        .map(|(r, u)| {
+            Assignment::new(
+                StaffRole::parse(r).expect("role"),
+                UnitId::parse(u).expect("unit"),
+            )
+            .expect("assignment")
+        })
+        .collect();
+    let new = motcua_store::NewOfficial {
+        username: Username::parse(username).expect("username"),
+        display_name: format!("Cán bộ {username}"),
+        password_hash: motcua_server::auth::secret::hash_password(PASSWORD)
+            .await
+            .expect("hash"),
+        assignments,
+    };
+    app.store()
+        .create_official(&new, chrono::Utc::now())
+        .await
+        .expect("create official");
+    let (status, body) = send(
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": PASSWORD})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["token"].as_str().expect("a token").to_string()
+}
+
 macro_rules! appointment_tests {
     ($backend:ident, $factory:path) => {
         mod $backend {
@@ -256,6 +295,30 @@ macro_rules! appointment_tests {
                 let (_, board) = app.get_json(&format!("/api/v1/centers/{UNIT}/board")).await;
                 assert_eq!(board["serving"], json!([{"counter": 1, "number": 1, "status": "called"}]));
                 assert_eq!(board["recently_called"], json!([2, 1]));
+                app.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn the_unit_administrator_configures_the_center() {
+                let Some(app) = spawn().await else { return };
+                let admin = official_token(&app, "quantri.01279", &[("unit_admin", UNIT)]).await;
+                let officer = official_token(&app, "tiepnhan.01279", &[("receiving_officer", UNIT)]).await;
+                let other = official_token(&app, "quantri.01273", &[("unit_admin", "04.01273")]).await;
+                let url = app.url(&format!("/api/v1/centers/{UNIT}/config"));
+                let config = json!({"counters": 4, "slot_minutes": 20, "capacity": 3, "reminder_hours": 12, "horizon_days": 14});
+                for token in [&officer, &other] {
+                    let (status, p) = send(app.client.put(&url).bearer_auth(token).json(&config)).await;
+                    assert_eq!((status, p["code"].as_str()), (403, Some("forbidden")), "{p}");
+                }
+                let mut bad = config.clone();
+                bad["capacity"] = json!(5);
+                let (status, p) = send(app.client.put(&url).bearer_auth(&admin).json(&bad)).await;
+                assert_eq!((status, p["code"].as_str()), (422, Some("invalid_center_config")), "{p}");
+                let (status, p) = send(app.client.put(&url).bearer_auth(&admin).json(&config)).await;
+                assert_eq!((status, p.clone()), (200, config.clone()), "{p}");
+                let (day, slots) = open_day(&app).await;
+                assert_eq!(slots.len(), 24, "8 hours of 20-minute slots on {day}");
+                assert_eq!(slots[0]["capacity"], 3);
                 app.finish().await;
             }
         }

@@ -52,7 +52,9 @@ fn booking(i: u32, start: DateTime<Utc>) -> NewBooking {
         slot_end: start + chrono::Duration::minutes(15),
         name: format!("Người đặt {i}"),
         contact: contact(),
-        account: i.is_multiple_of(2).then(|| UserId::parse("citizen-1").expect("valid user")),
+        account: i
+            .is_multiple_of(2)
+            .then(|| UserId::parse("citizen-1").expect("valid user")),
     }
 }
 
@@ -158,6 +160,11 @@ pub async fn cancel_frees_the_seat_and_withdraws_the_reminder(store: &dyn Store)
     assert!(matches!(full, Err(StoreError::Conflict(c)) if c == "slot_full"));
     let dup = store.book(&booking(1, vn(10, 0)), 1, &[], now()).await;
     assert!(matches!(dup, Err(StoreError::Conflict(c)) if c == "booking_code_taken"));
+    let dup = store.book(&booking(1, start), 1, &[], now()).await;
+    assert!(
+        matches!(dup, Err(StoreError::Conflict(c)) if c == "booking_code_taken"),
+        "a taken code is told before a full slot (a replayed booking is found)"
+    );
 
     let cancelled = store.cancel_booking(&a.code, now()).await.expect("cancel");
     assert_eq!(cancelled.status, BookingStatus::Cancelled);
