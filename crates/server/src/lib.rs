@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod error;
 pub mod pages;
+pub mod payment;
 mod state;
 
 pub use state::AppState;

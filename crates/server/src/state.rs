@@ -19,6 +19,8 @@ pub struct AppState {
     /// without a session read everything, as before accounts existed.
     /// Default false: every request then needs a session.
     pub insecure_actor_headers: bool,
+    /// Where applicants pay (by default the simulated provider).
+    pub payments: Arc<dyn crate::payment::PaymentProvider>,
 }
 
 impl AppState {
@@ -29,6 +31,7 @@ impl AppState {
             engine,
             auth: crate::auth::Auth::default(),
             insecure_actor_headers: false,
+            payments: Arc::new(crate::payment::SimulatedProvider),
         }
     }
 
@@ -47,6 +50,15 @@ impl AppState {
     /// development [`crate::auth::LogCodeSender`]).
     pub fn with_code_sender(mut self, codes: Arc<dyn crate::auth::CodeSender>) -> Self {
         self.auth.codes = codes;
+        self
+    }
+
+    /// Plugs a payment provider in.
+    pub fn with_payment_provider(
+        mut self,
+        payments: Arc<dyn crate::payment::PaymentProvider>,
+    ) -> Self {
+        self.payments = payments;
         self
     }
 

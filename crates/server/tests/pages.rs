@@ -454,3 +454,238 @@ async fn a_citizen_logs_in_with_a_code_and_sees_only_their_own_dossiers() {
         "/dang-nhap"
     );
 }
+
+impl App {
+    /// Logs a citizen in with a one-time code; returns the session cookie
+    /// and the account's user id.
+    async fn citizen_login(&self, phone: &str) -> (String, String) {
+        let form = self.get("/dang-nhap", "").await;
+        let form_cookie = format!("motcua_form={}", form.cookie("motcua_form").unwrap_or(""));
+        let token = form.csrf();
+        let sent = self
+            .post(
+                "/dang-nhap",
+                &form_cookie,
+                &[("csrf_token", &token), ("lien_he", phone)],
+            )
+            .await;
+        assert_eq!(sent.status, 200, "{}", sent.body);
+        let code = self
+            .codes
+            .last_code(&Contact::phone(phone).expect("a phone"))
+            .expect("a code was sent");
+        let ok = self
+            .post(
+                "/dang-nhap",
+                &form_cookie,
+                &[("csrf_token", &token), ("lien_he", phone), ("ma", &code)],
+            )
+            .await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        let session = format!(
+            "motcua_session={}",
+            ok.cookie("motcua_session").expect("a session")
+        );
+        let me: Value = self
+            .http
+            .get(format!("{}/api/v1/auth/me", self.base))
+            .header("cookie", &session)
+            .send()
+            .await
+            .expect("me")
+            .json()
+            .await
+            .expect("json");
+        (session, me["user"].as_str().expect("a user").to_string())
+    }
+
+    /// Posts one file as `multipart/form-data`.
+    async fn upload(&self, path: &str, cookie: &str, csrf: &str, file: &[u8]) -> Page {
+        let boundary = "motcuaTestBoundary42";
+        let mut body = Vec::new();
+        for (k, v) in [("csrf_token", csrf), ("ten", "Tờ khai"), ("idem", "u1")] {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"tep\"; filename=\"to-khai.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.send(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .header("cookie", cookie)
+                .header(
+                    "content-type",
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(body),
+        )
+        .await
+    }
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+#[tokio::test]
+async fn a_citizen_submits_online_uploads_pays_and_withdraws() {
+    let app = App::spawn().await;
+    let proc_page = app.get("/thu-tuc/1.001193", "").await;
+    assert!(proc_page.body.contains("/thu-tuc/1.001193/nop"));
+    let anon = app.get("/thu-tuc/1.001193/nop", "").await;
+    assert_eq!(anon.status, 303);
+    assert!(anon.location.starts_with("/dang-nhap"));
+
+    let (session, user) = app.citizen_login("0912345678").await;
+    let form = app.get("/thu-tuc/1.001193/nop", &session).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.body.contains("912345678\""), "phone pre-filled");
+    assert!(form.body.contains("04.01279"));
+    let csrf = form.csrf();
+    let fields = [
+        ("ho_ten", "Trần Thị Mai"),
+        ("so_dinh_danh", "004190000123"),
+        ("don_vi", "04.01279"),
+        ("dien_thoai", "0912345678"),
+        ("idem", "k-123"),
+    ];
+    let forged = app.post("/thu-tuc/1.001193/nop", &session, &fields).await;
+    assert_eq!(forged.status, 403, "no CSRF token");
+    let mut with_token = fields.to_vec();
+    with_token.push(("csrf_token", &csrf));
+    let bad_id = {
+        let mut f = with_token.clone();
+        f[1] = ("so_dinh_danh", "123");
+        app.post("/thu-tuc/1.001193/nop", &session, &f).await
+    };
+    assert_eq!(bad_id.status, 400);
+    assert!(bad_id.body.contains("12 chữ số"));
+    let first = app
+        .post("/thu-tuc/1.001193/nop", &session, &with_token)
+        .await;
+    assert_eq!(first.status, 303, "{}", first.body);
+    let again = app
+        .post("/thu-tuc/1.001193/nop", &session, &with_token)
+        .await;
+    assert_eq!(again.location, first.location, "a retry opens one dossier");
+    let code = first
+        .location
+        .strip_prefix("/ho-so-cua-toi/")
+        .expect("the dossier page")
+        .to_string();
+
+    let page = app.get(&first.location, &session).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Trần Thị Mai"));
+    assert!(page.body.contains("tai-lieu"));
+    let list = app.get("/ho-so-cua-toi", &session).await;
+    assert!(list.body.contains(&format!("/ho-so-cua-toi/{code}")));
+
+    let up_path = format!("/ho-so-cua-toi/{code}/tai-lieu");
+    let no_token = app.upload(&up_path, &session, "", PDF).await;
+    assert_eq!(no_token.status, 403, "an upload without the CSRF token");
+    let not_pdf = app
+        .upload(&up_path, &session, &csrf, b"just some text, not a document")
+        .await;
+    assert_eq!(not_pdf.status, 415);
+    assert!(not_pdf.body.contains("lang=\"en\""), "{}", not_pdf.body);
+    let ok = app.upload(&up_path, &session, &csrf, PDF).await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let page = app.get(&first.location, &session).await;
+    assert!(page.body.contains("application/pdf"));
+
+    let (other, _) = app.citizen_login("0987000111").await;
+    assert_eq!(app.get(&first.location, &other).await.status, 404);
+    let other_csrf = app.get("/ho-so-cua-toi", &other).await.csrf();
+    let across = app
+        .post(
+            &first.location,
+            &other,
+            &[("csrf_token", &other_csrf), ("action", "withdraw")],
+        )
+        .await;
+    assert_eq!(across.status, 404, "no action on someone else's dossier");
+
+    // The Center accepts it and asks for the fee; the citizen pays.
+    let dcode = motcua_domain::dossier::DossierCode::parse(&code).expect("a code");
+    let officer = Actor::new(
+        Role::ReceivingOfficer,
+        UserId::parse("tiepnhan.01279").expect("a user"),
+        Some(motcua_domain::dossier::UnitId::parse("04.01279").expect("a unit")),
+    );
+    let engine = &app.state.engine;
+    engine
+        .act(
+            &dcode,
+            None,
+            motcua_engine::Action::Accept { pages_digitized: 0 },
+            officer.clone(),
+            chrono::Utc::now(),
+            None,
+        )
+        .await
+        .expect("accepted");
+    engine
+        .act(
+            &dcode,
+            None,
+            motcua_engine::Action::RequestPayment {
+                amount_vnd: 8000,
+                description: "Lệ phí".into(),
+            },
+            officer,
+            chrono::Utc::now(),
+            None,
+        )
+        .await
+        .expect("payment requested");
+    let page = app.get(&first.location, &session).await;
+    assert!(page.body.contains("8.000 đ"), "{}", page.body);
+    let pay = app
+        .get(&format!("{}/thanh-toan", first.location), &session)
+        .await;
+    assert_eq!(pay.status, 200);
+    let paid = app
+        .post(
+            &format!("{}/thanh-toan", first.location),
+            &session,
+            &[("csrf_token", &csrf), ("idem", "p1")],
+        )
+        .await;
+    assert_eq!(paid.status, 303, "{}", paid.body);
+    let d = app
+        .state
+        .store
+        .dossier(&dcode)
+        .await
+        .expect("read")
+        .and_then(|s| s.dossier)
+        .expect("a dossier");
+    assert_eq!(d.paid_vnd, 8000);
+    assert_eq!(
+        d.applicant.user.as_ref().map(ToString::to_string),
+        Some(user.clone()),
+        "the account is the applicant"
+    );
+
+    let gone = app
+        .post(
+            &first.location,
+            &session,
+            &[
+                ("csrf_token", &csrf),
+                ("action", "withdraw"),
+                ("ly_do", "Nộp nhầm"),
+            ],
+        )
+        .await;
+    assert_eq!(gone.status, 303, "{}", gone.body);
+    let page = app.get(&first.location, &session).await;
+    assert!(page.body.contains("Rút hồ sơ") || page.body.contains("rút"));
+    assert!(!page.body.contains("do-withdraw"));
+}

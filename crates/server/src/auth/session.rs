@@ -160,6 +160,86 @@ const CSRF_EXEMPT: &[&str] = &[
 /// The largest form body read to find a `csrf_token` field.
 const MAX_FORM_BYTES: usize = 1 << 20;
 
+/// The largest `multipart/form-data` body (a document of at most 20 MiB
+/// and the form's few fields).
+pub const MAX_MULTIPART_BYTES: usize = 21 << 20;
+
+/// The boundary of a `multipart/form-data` content type.
+pub fn multipart_boundary(content_type: &str) -> Option<String> {
+    let (kind, params) = content_type.split_once(';')?;
+    if !kind.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    params
+        .split(';')
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("boundary"))
+        .map(|(_, v)| v.trim().trim_matches('"').to_string())
+        .filter(|b| !b.is_empty() && b.len() <= 200)
+}
+
+/// A part of a `multipart/form-data` body.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Part<'a> {
+    pub name: String,
+    pub filename: Option<String>,
+    pub data: &'a [u8],
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
+    }
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn disposition_param(line: &str, key: &str) -> Option<String> {
+    line.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.trim().split_once('=')?;
+        (k.trim().eq_ignore_ascii_case(key)).then(|| v.trim().trim_matches('"').to_string())
+    })
+}
+
+/// The parts of a `multipart/form-data` body (RFC 7578); a malformed body
+/// yields the parts read before the fault.
+pub fn multipart_parts<'a>(body: &'a [u8], boundary: &str) -> Vec<Part<'a>> {
+    let delimiter = format!("--{boundary}");
+    let next_delimiter = format!("\r\n--{boundary}");
+    let mut out = Vec::new();
+    let Some(start) = find(body, delimiter.as_bytes()) else {
+        return out;
+    };
+    let mut rest = &body[start + delimiter.len()..];
+    loop {
+        if rest.starts_with(b"--") {
+            return out;
+        }
+        let Some(rest2) = rest.strip_prefix(b"\r\n") else {
+            return out;
+        };
+        let Some(head_end) = find(rest2, b"\r\n\r\n") else {
+            return out;
+        };
+        let head = String::from_utf8_lossy(&rest2[..head_end]);
+        let content = &rest2[head_end + 4..];
+        let Some(end) = find(content, next_delimiter.as_bytes()) else {
+            return out;
+        };
+        let disposition = head
+            .split("\r\n")
+            .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))
+            .unwrap_or("");
+        if let Some(name) = disposition_param(disposition, "name") {
+            out.push(Part {
+                name,
+                filename: disposition_param(disposition, "filename"),
+                data: &content[..end],
+            });
+        }
+        rest = &content[end + next_delimiter.len()..];
+    }
+}
+
 fn is_unsafe(m: &Method) -> bool {
     !matches!(
         *m,
@@ -185,19 +265,33 @@ async fn csrf_ok(req: Request, expected: &str) -> (bool, Request) {
         let ok = constant_time_eq(v.as_bytes(), expected.as_bytes());
         return (ok, req);
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("")
+        .to_string();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    let boundary = multipart_boundary(&content_type);
+    if !is_form && boundary.is_none() {
         return (false, req);
     }
+    let limit = if is_form {
+        MAX_FORM_BYTES
+    } else {
+        MAX_MULTIPART_BYTES
+    };
     let (parts, body) = req.into_parts();
-    match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+    match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => {
-            let ok = form_field(&bytes, CSRF_FIELD)
-                .is_some_and(|v| constant_time_eq(v, expected.as_bytes()));
+            let ok = match &boundary {
+                None => form_field(&bytes, CSRF_FIELD)
+                    .is_some_and(|v| constant_time_eq(v, expected.as_bytes())),
+                Some(b) => multipart_parts(&bytes, b)
+                    .into_iter()
+                    .find(|p| p.name == CSRF_FIELD && p.filename.is_none())
+                    .is_some_and(|p| constant_time_eq(p.data, expected.as_bytes())),
+            };
             (ok, Request::from_parts(parts, Body::from(bytes)))
         }
         Err(_) => (false, Request::from_parts(parts, Body::empty())),
@@ -389,6 +483,20 @@ mod tests {
         assert_eq!(credentials(&h), Some(("xyz".into(), Via::Bearer)));
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic xyz"));
         assert_eq!(credentials(&h), None, "another scheme is not a session");
+    }
+
+    #[test]
+    fn multipart_parts_are_found() {
+        let ct = "multipart/form-data; boundary=XyZ";
+        let b = multipart_boundary(ct).expect("a boundary");
+        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc\r\n--XyZ\r\nContent-Disposition: form-data; name=\"tep\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF\r\n-1\r\n--XyZ--\r\n";
+        let parts = multipart_parts(body, &b);
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0].name, "csrf_token");
+        assert_eq!(parts[0].data, b"abc");
+        assert_eq!(parts[1].filename.as_deref(), Some("a.pdf"));
+        assert_eq!(parts[1].data, b"%PDF\r\n-1");
+        assert_eq!(multipart_boundary("text/plain"), None);
     }
 
     #[test]

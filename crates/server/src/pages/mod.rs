@@ -1,6 +1,7 @@
 //! Server-rendered HTML pages, Vietnamese first. Templates live in
 //! `crates/server/templates/` and are checked at compile time (askama).
 
+mod citizen;
 mod official;
 mod portal;
 mod ui;
@@ -30,6 +31,24 @@ pub fn router() -> Router<AppState> {
         )
         .route("/dang-xuat", post(portal::logout))
         .route("/ho-so-cua-toi", get(portal::my_dossiers))
+        .route(
+            "/thu-tuc/{code}/nop",
+            get(citizen::submit_form).post(citizen::submit),
+        )
+        .route(
+            "/ho-so-cua-toi/{code}",
+            get(citizen::dossier).post(citizen::act),
+        )
+        .route(
+            "/ho-so-cua-toi/{code}/tai-lieu",
+            post(citizen::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::auth::session::MAX_MULTIPART_BYTES,
+            )),
+        )
+        .route(
+            "/ho-so-cua-toi/{code}/thanh-toan",
+            get(citizen::pay_form).post(citizen::pay),
+        )
         .route("/ngon-ngu/{lang}", get(ui::switch_language))
         .route("/can-bo", get(official::queue))
         .route(

@@ -209,6 +209,8 @@ struct ProcedurePage {
     time_limit_unverified: bool,
     online: &'static str,
     online_unverified: bool,
+    /// Whether the procedure may be submitted online (link to the form).
+    online_submit: bool,
     boundary_free: bool,
     documents: Vec<Line>,
     fees: Vec<Line>,
@@ -283,6 +285,7 @@ pub async fn procedure(
         time_limit_unverified: p.is_unverified("time_limit"),
         online: online_level_text(l, s.online_level),
         online_unverified: p.is_unverified("online_level"),
+        online_submit: s.online_level != OnlineLevel::None,
         boundary_free: s.boundary_free,
         documents,
         fees,

@@ -1,0 +1,745 @@
+//! Nộp hồ sơ trực tuyến — the logged-in citizen submits a dossier online,
+//! attaches the documents one by one (each upload is its own retry-safe
+//! request, checked by content), and on the dossier's own page does what
+//! the applicant may do now: supplement, pay, withdraw, rate.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Form, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use motcua_domain::access::{Contact as AccountContact, Principal};
+use motcua_domain::dossier::{
+    Actor, Applicant, DocumentKind, Dossier, DossierCode, PersonalId, Rating, ReceivedDocument,
+    Role, Status, UnitId, UserId,
+};
+use motcua_domain::procedure::{Procedure, ProcedureCode};
+use motcua_domain::units::{Level, UnitCode};
+use motcua_engine::{Action, Submission, Upload};
+use motcua_store::Intake;
+use serde::Deserialize;
+
+use super::ui::{now, when, when_opt, Ctx, Lang};
+use super::{render, PageError};
+use crate::auth::session::{multipart_boundary, multipart_parts, MaybeSession};
+use crate::auth::AuthContext;
+use crate::error::ApiError;
+use crate::payment::PaymentOrder;
+use crate::AppState;
+
+/// The logged-in citizen, or None.
+fn citizen(session: &MaybeSession) -> Option<(std::sync::Arc<AuthContext>, UserId)> {
+    let s = session.0.clone()?;
+    match &s.principal {
+        Principal::Citizen { user } => {
+            let user = user.clone();
+            Some((s, user))
+        }
+        Principal::Official { .. } => None,
+    }
+}
+
+fn login_redirect(next: &str) -> Response {
+    Redirect::to(&format!("/dang-nhap?next={next}")).into_response()
+}
+
+fn applicant_actor(user: &UserId) -> Actor {
+    Actor::new(Role::Applicant, user.clone(), None)
+}
+
+fn random_key() -> Result<String, PageError> {
+    crate::auth::secret::random_token().map_err(|_| PageError(ApiError::internal()))
+}
+
+fn procedure_not_found(code: &str) -> PageError {
+    PageError(ApiError::not_found(
+        "procedure_not_found",
+        format!("Không có thủ tục {code}."),
+        format!("No procedure {code}."),
+    ))
+}
+
+async fn procedure_of(state: &AppState, code: &str) -> Result<Procedure, PageError> {
+    let parsed = ProcedureCode::parse(code).map_err(|_| procedure_not_found(code))?;
+    state
+        .store
+        .procedure(&parsed, state.today())
+        .await?
+        .ok_or_else(|| procedure_not_found(code))
+}
+
+/// The communes (Centers) of the province, as (unit id, name).
+fn centers(state: &AppState) -> Vec<(String, String)> {
+    let today = state.today();
+    let Ok(province) = UnitCode::parse_at(motcua_engine::demo::DEMO_PROVINCE_CODE, Level::Province)
+    else {
+        return Vec::new();
+    };
+    let province_name = state
+        .registry
+        .unit_at(&province, today)
+        .map(|u| u.name.clone())
+        .unwrap_or_default();
+    let mut out: Vec<(String, String)> = state
+        .registry
+        .communes_of_province(&province, today)
+        .into_iter()
+        .map(|c| {
+            (
+                format!("{}.{}", province.as_str(), c.code.as_str()),
+                format!("{}, {province_name}", c.name),
+            )
+        })
+        .collect();
+    // The demo's Centers (with officials) first.
+    out.sort_by_key(|(id, _)| !crate::auth::bootstrap::DEMO_UNITS.contains(&id.as_str()));
+    out
+}
+
+pub struct Component {
+    name: String,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "citizen_submit.html")]
+struct SubmitPage {
+    c: Ctx,
+    code: String,
+    name: String,
+    boundary_free: bool,
+    components: Vec<Component>,
+    centers: Vec<(String, String)>,
+    idem: String,
+    f: SubmitForm,
+    error: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct SubmitForm {
+    #[serde(default)]
+    ho_ten: String,
+    #[serde(default)]
+    so_dinh_danh: String,
+    #[serde(default)]
+    don_vi: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    dien_thoai: String,
+    #[serde(default)]
+    idem: String,
+}
+
+fn components_of(p: &Procedure) -> Vec<Component> {
+    p.spec()
+        .documents
+        .iter()
+        .map(|d| Component {
+            name: d.name_vi.clone(),
+            detail: format!(
+                "{}{}",
+                d.count,
+                if d.mandatory {
+                    ""
+                } else {
+                    " · nếu có / if any"
+                }
+            ),
+        })
+        .collect()
+}
+
+/// `/thu-tuc/{code}/nop`: the online submission form.
+pub async fn submit_form(
+    State(state): State<AppState>,
+    l: Lang,
+    session: MaybeSession,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let p = procedure_of(&state, &code).await?;
+    let path = format!("/thu-tuc/{}/nop", p.spec().code);
+    let Some((s, _)) = citizen(&session) else {
+        return Ok(login_redirect(&path));
+    };
+    let mut f = SubmitForm::default();
+    match &s.contact {
+        Some(AccountContact::Email(e)) => f.email = e.clone(),
+        Some(AccountContact::Phone(ph)) => f.dien_thoai = ph.clone(),
+        None => {}
+    }
+    let spec = p.spec();
+    Ok(render(&SubmitPage {
+        c: Ctx::new(l, &path, session),
+        code: spec.code.to_string(),
+        name: spec.name_vi.clone(),
+        boundary_free: spec.boundary_free,
+        components: components_of(&p),
+        centers: centers(&state),
+        idem: random_key()?,
+        f,
+        error: String::new(),
+    }))
+}
+
+/// `POST /thu-tuc/{code}/nop`: opens the dossier (the hidden idempotency
+/// key makes a double click or a retry open it once), then goes to its
+/// page, where the documents are attached.
+pub async fn submit(
+    State(state): State<AppState>,
+    l: Lang,
+    session: MaybeSession,
+    Path(code): Path<String>,
+    Form(f): Form<SubmitForm>,
+) -> Result<Response, PageError> {
+    let p = procedure_of(&state, &code).await?;
+    let path = format!("/thu-tuc/{}/nop", p.spec().code);
+    let Some((_, user)) = citizen(&session) else {
+        return Ok(login_redirect(&path));
+    };
+    let spec = p.spec();
+    let centers = centers(&state);
+    let mut errors: Vec<&str> = Vec::new();
+    let name = f.ho_ten.trim().to_string();
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.push(l.t(
+            "Hãy nhập họ và tên người nộp.",
+            "Enter the applicant's name.",
+        ));
+    }
+    let pid = f.so_dinh_danh.trim();
+    let personal_id = if pid.is_empty() {
+        None
+    } else {
+        match PersonalId::parse(pid) {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.push(l.t(
+                    "Số định danh cá nhân gồm đúng 12 chữ số.",
+                    "The personal identification number has exactly 12 digits.",
+                ));
+                None
+            }
+        }
+    };
+    let unit = UnitId::parse(f.don_vi.trim())
+        .ok()
+        .filter(|u| centers.iter().any(|(id, _)| id == u.as_str()));
+    if unit.is_none() {
+        errors.push(l.t("Hãy chọn nơi tiếp nhận.", "Choose the receiving Center."));
+    }
+    let email = f.email.trim();
+    let phone = f.dien_thoai.trim();
+    let contact_email = (!email.is_empty())
+        .then(|| motcua_store::outbox::EmailAddress::parse(email))
+        .transpose();
+    let contact_phone = (!phone.is_empty())
+        .then(|| motcua_store::outbox::PhoneNumber::parse(phone))
+        .transpose();
+    if contact_email.is_err() {
+        errors.push(l.t(
+            "Địa chỉ thư điện tử không hợp lệ.",
+            "Not a valid e-mail address.",
+        ));
+    }
+    if contact_phone.is_err() {
+        errors.push(l.t("Số điện thoại không hợp lệ.", "Not a valid phone number."));
+    }
+    let idem = f.idem.trim();
+    if idem.is_empty() || idem.len() > 100 {
+        errors.push(l.t(
+            "Biểu mẫu đã hết hạn, hãy tải lại trang.",
+            "The form has expired; reload the page.",
+        ));
+    }
+    if !errors.is_empty() {
+        let page = SubmitPage {
+            c: Ctx::new(l, &path, session),
+            code: spec.code.to_string(),
+            name: spec.name_vi.clone(),
+            boundary_free: spec.boundary_free,
+            components: components_of(&p),
+            centers,
+            idem: if idem.is_empty() {
+                random_key()?
+            } else {
+                idem.to_string()
+            },
+            error: errors.join(" "),
+            f: f.clone(),
+        };
+        return Ok((StatusCode::BAD_REQUEST, render(&page)).into_response());
+    }
+    let (Some(unit), Ok(email), Ok(phone)) = (unit, contact_email, contact_phone) else {
+        return Err(PageError(ApiError::internal()));
+    };
+    let contact = motcua_store::Contact {
+        email,
+        phone,
+        language: if l.is_en() {
+            motcua_store::outbox::Language::En
+        } else {
+            motcua_store::outbox::Language::Vi
+        },
+    };
+    let submission = Submission {
+        procedure: spec.code.clone(),
+        intake: Intake::Online,
+        receiving_unit: unit,
+        competent_unit: None,
+        applicant: Applicant {
+            name,
+            personal_id,
+            user: Some(user.clone()),
+        },
+        documents: spec
+            .documents
+            .iter()
+            .filter(|d| d.mandatory)
+            .map(|d| ReceivedDocument {
+                name_vi: d.name_vi.clone(),
+                form: d.form,
+                count: d.count,
+            })
+            .collect(),
+        contact: (!contact.is_empty()).then_some(contact),
+    };
+    let applied = state
+        .engine
+        .submit(
+            submission,
+            applicant_actor(&user),
+            now(),
+            Some(format!("portal-submit:{user}:{idem}")),
+        )
+        .await
+        .map_err(|e| PageError(e.into()))?;
+    Ok(see_other(&format!("/ho-so-cua-toi/{}", applied.code)))
+}
+
+fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+fn dossier_not_found() -> PageError {
+    PageError(ApiError::not_found(
+        "dossier_not_found",
+        "Không có hồ sơ này.",
+        "No such dossier.",
+    ))
+}
+
+/// The citizen's own dossier; anyone else's (or none) is a 404.
+async fn own_dossier(
+    state: &AppState,
+    code: &str,
+    user: &UserId,
+) -> Result<(DossierCode, Dossier, u64), PageError> {
+    let code = DossierCode::parse(code).map_err(|_| dossier_not_found())?;
+    let st = state
+        .store
+        .dossier(&code)
+        .await?
+        .ok_or_else(dossier_not_found)?;
+    let version = st.version;
+    let d = st
+        .dossier
+        .filter(|d| d.applicant.user.as_ref() == Some(user))
+        .ok_or_else(dossier_not_found)?;
+    Ok((code, d, version))
+}
+
+pub struct DocLine {
+    name: String,
+    detail: String,
+    href: String,
+}
+
+#[derive(Template)]
+#[template(path = "citizen_dossier.html")]
+struct DossierPage {
+    c: Ctx,
+    code: String,
+    version: u64,
+    status_code: u8,
+    status: String,
+    procedure: String,
+    procedure_code: String,
+    applicant: String,
+    receiving_unit: String,
+    submitted_at: String,
+    due: String,
+    documents: Vec<DocLine>,
+    components: Vec<String>,
+    idem: String,
+    can_upload: bool,
+    can_supplement: bool,
+    can_pay: bool,
+    payment: String,
+    can_withdraw: bool,
+    can_rate: bool,
+    rated: String,
+}
+
+fn vnd(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out + " đ"
+}
+
+fn rating_text(l: Lang, r: Rating) -> &'static str {
+    match r {
+        Rating::VerySatisfied => l.t("Rất hài lòng", "Very satisfied"),
+        Rating::Satisfied => l.t("Hài lòng", "Satisfied"),
+        Rating::NotSatisfied => l.t("Không hài lòng", "Not satisfied"),
+    }
+}
+
+/// `/ho-so-cua-toi/{code}`: the applicant's own dossier and what they may
+/// do now.
+pub async fn dossier(
+    State(state): State<AppState>,
+    l: Lang,
+    session: MaybeSession,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let Some((_, user)) = citizen(&session) else {
+        return Ok(login_redirect("/ho-so-cua-toi"));
+    };
+    let (code, d, _) = own_dossier(&state, &code, &user).await?;
+    let view = state
+        .engine
+        .view(&code, now())
+        .await
+        .map_err(|e| PageError(e.into()))?;
+    let status = d.status;
+    let withdrawable = matches!(
+        status,
+        Status::Submitted
+            | Status::Accepted
+            | Status::Processing
+            | Status::AwaitingSupplement
+            | Status::AwaitingPayment
+            | Status::Stopped
+    ) && d.decided_at.is_none();
+    let due = view.deadline.as_ref().map(|dl| dl.due);
+    let page = DossierPage {
+        c: Ctx::new(l, &format!("/ho-so-cua-toi/{code}"), session),
+        code: code.to_string(),
+        version: view.version,
+        status_code: view.status_code,
+        status: l.t(view.status_vi, view.status_en).to_string(),
+        procedure: d.procedure.name_vi.clone(),
+        procedure_code: d.procedure.code.to_string(),
+        applicant: d.applicant.name.clone(),
+        receiving_unit: d.receiving_unit.to_string(),
+        submitted_at: when(&d.submitted_at),
+        due: when_opt(due.as_ref()),
+        documents: d
+            .documents
+            .iter()
+            .map(|doc| DocLine {
+                name: doc.document.name.clone(),
+                detail: format!(
+                    "{} · {} KB",
+                    doc.document.media_type,
+                    doc.document.size.div_ceil(1024)
+                ),
+                href: format!("/api/v1/documents/{}?dossier={code}", doc.document.sha256),
+            })
+            .collect(),
+        components: state
+            .store
+            .procedure(&d.procedure.code, state.today())
+            .await?
+            .map(|p| {
+                p.spec()
+                    .documents
+                    .iter()
+                    .map(|c| c.name_vi.clone())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        idem: random_key()?,
+        can_upload: matches!(status, Status::Submitted | Status::AwaitingSupplement),
+        can_supplement: status == Status::AwaitingSupplement,
+        can_pay: status == Status::AwaitingPayment && d.payment.is_some(),
+        payment: d
+            .payment
+            .as_ref()
+            .map(|p| format!("{} — {}", vnd(p.amount_vnd), p.description))
+            .unwrap_or_default(),
+        can_withdraw: withdrawable,
+        can_rate: status == Status::ResultReturned && d.rating.is_none(),
+        rated: d
+            .rating
+            .as_ref()
+            .map(|r| rating_text(l, r.rating).to_string())
+            .unwrap_or_default(),
+    };
+    Ok(render(&page))
+}
+
+/// `POST /ho-so-cua-toi/{code}/tai-lieu` (multipart: `csrf_token`, checked
+/// by the session layer; `ten`, the component's name; `idem`; `tep`, the
+/// file): attaches one document, checked by its content.
+pub async fn upload(
+    State(state): State<AppState>,
+    session: MaybeSession,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let Some((_, user)) = citizen(&session) else {
+        return Ok(login_redirect("/ho-so-cua-toi"));
+    };
+    let (code, _, _) = own_dossier(&state, &code, &user).await?;
+    let boundary = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(multipart_boundary)
+        .ok_or_else(|| {
+            PageError(ApiError::bad_request(
+                "invalid_form",
+                "Biểu mẫu gửi tệp không hợp lệ.",
+                "Not a file upload form.",
+            ))
+        })?;
+    let parts = multipart_parts(&body, &boundary);
+    let field = |n: &str| {
+        parts
+            .iter()
+            .find(|p| p.name == n && p.filename.is_none())
+            .map(|p| String::from_utf8_lossy(p.data).trim().to_string())
+            .unwrap_or_default()
+    };
+    let file = parts
+        .iter()
+        .find(|p| p.name == "tep" && p.filename.is_some());
+    let Some(file) = file.filter(|f| !f.data.is_empty()) else {
+        return Err(PageError(ApiError::bad_request(
+            "empty_document",
+            "Hãy chọn một tệp để tải lên.",
+            "Choose a file to upload.",
+        )));
+    };
+    let mut name: String = field("ten").chars().take(200).collect();
+    if name.is_empty() {
+        name = file
+            .filename
+            .clone()
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect();
+    }
+    let idem = field("idem");
+    let key =
+        (!idem.is_empty() && idem.len() <= 100).then(|| format!("portal-upload:{user}:{idem}"));
+    let upload = Upload {
+        name,
+        kind: DocumentKind::Component,
+        electronic: true,
+        bytes: file.data.to_vec(),
+    };
+    state
+        .engine
+        .attach(&code, None, upload, applicant_actor(&user), now(), key)
+        .await
+        .map_err(|e| PageError(e.into()))?;
+    Ok(see_other(&format!("/ho-so-cua-toi/{code}")))
+}
+
+#[derive(Deserialize)]
+pub struct ActForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    version: Option<u64>,
+    #[serde(default)]
+    danh_gia: String,
+    #[serde(default)]
+    y_kien: String,
+    #[serde(default)]
+    ly_do: String,
+}
+
+/// `POST /ho-so-cua-toi/{code}` (the session layer checked the CSRF
+/// token): supplement provided, withdraw, or rate.
+pub async fn act(
+    State(state): State<AppState>,
+    session: MaybeSession,
+    Path(code): Path<String>,
+    Form(f): Form<ActForm>,
+) -> Result<Response, PageError> {
+    let Some((_, user)) = citizen(&session) else {
+        return Ok(login_redirect("/ho-so-cua-toi"));
+    };
+    let (code, d, _) = own_dossier(&state, &code, &user).await?;
+    let invalid = || {
+        PageError(ApiError::bad_request(
+            "invalid_action",
+            "Thao tác hoặc thông tin kèm theo không hợp lệ.",
+            "The action or its details are not valid.",
+        ))
+    };
+    let text = |s: &str| {
+        let s: String = s.trim().chars().take(1000).collect();
+        (!s.is_empty()).then_some(s)
+    };
+    let action = match f.action.as_str() {
+        "provide_supplement" => Action::ProvideSupplement {
+            documents: d
+                .documents
+                .iter()
+                .map(|doc| doc.document.name.clone())
+                .collect(),
+        },
+        "withdraw" => Action::Withdraw {
+            reason: text(&f.ly_do),
+        },
+        "rate" => Action::Rate {
+            rating: match f.danh_gia.as_str() {
+                "very_satisfied" => Rating::VerySatisfied,
+                "satisfied" => Rating::Satisfied,
+                "not_satisfied" => Rating::NotSatisfied,
+                _ => return Err(invalid()),
+            },
+            comment: text(&f.y_kien),
+        },
+        _ => return Err(invalid()),
+    };
+    state
+        .engine
+        .act(
+            &code,
+            f.version,
+            action,
+            applicant_actor(&user),
+            now(),
+            None,
+        )
+        .await
+        .map_err(|e| PageError(e.into()))?;
+    Ok(see_other(&format!("/ho-so-cua-toi/{code}")))
+}
+
+#[derive(Template)]
+#[template(path = "citizen_pay.html")]
+struct PayPage {
+    c: Ctx,
+    code: String,
+    amount: String,
+    description: String,
+    provider: &'static str,
+    idem: String,
+}
+
+/// `/ho-so-cua-toi/{code}/thanh-toan`: the payment's confirmation page.
+pub async fn pay_form(
+    State(state): State<AppState>,
+    l: Lang,
+    session: MaybeSession,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let Some((_, user)) = citizen(&session) else {
+        return Ok(login_redirect("/ho-so-cua-toi"));
+    };
+    let (code, d, _) = own_dossier(&state, &code, &user).await?;
+    let Some(p) = d
+        .payment
+        .as_ref()
+        .filter(|_| d.status == Status::AwaitingPayment)
+    else {
+        return Ok(see_other(&format!("/ho-so-cua-toi/{code}")));
+    };
+    Ok(render(&PayPage {
+        c: Ctx::new(l, &format!("/ho-so-cua-toi/{code}/thanh-toan"), session),
+        code: code.to_string(),
+        amount: vnd(p.amount_vnd),
+        description: p.description.clone(),
+        provider: state.payments.name(),
+        idem: random_key()?,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct PayForm {
+    #[serde(default)]
+    idem: String,
+}
+
+/// `POST /ho-so-cua-toi/{code}/thanh-toan`: pays through the provider and
+/// records the payment (the `system` actor confirms the amount requested).
+pub async fn pay(
+    State(state): State<AppState>,
+    session: MaybeSession,
+    Path(code): Path<String>,
+    Form(f): Form<PayForm>,
+) -> Result<Response, PageError> {
+    let Some((_, user)) = citizen(&session) else {
+        return Ok(login_redirect("/ho-so-cua-toi"));
+    };
+    let (code, d, _) = own_dossier(&state, &code, &user).await?;
+    let Some(p) = d
+        .payment
+        .as_ref()
+        .filter(|_| d.status == Status::AwaitingPayment)
+    else {
+        return Err(PageError(ApiError::new(
+            StatusCode::CONFLICT,
+            "no_payment_due",
+            "Hồ sơ không chờ thanh toán.",
+            "The dossier awaits no payment.",
+        )));
+    };
+    let idem = f.idem.trim();
+    if idem.is_empty() || idem.len() > 100 {
+        return Err(PageError(ApiError::bad_request(
+            "invalid_form",
+            "Biểu mẫu đã hết hạn, hãy tải lại trang.",
+            "The form has expired; reload the page.",
+        )));
+    }
+    let order = PaymentOrder {
+        dossier: code.clone(),
+        amount_vnd: p.amount_vnd,
+        description: p.description.clone(),
+        idempotency_key: format!("{user}:{idem}"),
+    };
+    let receipt = state.payments.pay(&order, now()).await.map_err(|e| {
+        PageError(ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "payment_failed",
+            "Thanh toán không thành công, hãy thử lại.",
+            e.to_string(),
+        ))
+    })?;
+    let system = Actor::new(
+        Role::System,
+        UserId::parse("hethong.thanhtoan").map_err(|_| PageError(ApiError::internal()))?,
+        None,
+    );
+    state
+        .engine
+        .act(
+            &code,
+            None,
+            Action::ConfirmPayment {
+                amount_vnd: p.amount_vnd,
+                receipt: receipt.receipt,
+            },
+            system,
+            now(),
+            Some(format!("portal-pay:{user}:{idem}")),
+        )
+        .await
+        .map_err(|e| PageError(e.into()))?;
+    Ok(see_other(&format!("/ho-so-cua-toi/{code}")))
+}
