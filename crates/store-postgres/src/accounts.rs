@@ -13,8 +13,8 @@ use motcua_domain::dossier::UserId;
 use motcua_store::account_support as sup;
 use motcua_store::dossier_support::{self as dsup, SummaryRow};
 use motcua_store::{
-    effective_limit, AccountStore, Citizen, DossierFilter, DossierSummary, NewOfficial, NewSession,
-    Official, OfficialLogin, Session, StoreError, StoreResult, Subject,
+    AccountStore, Citizen, DossierFilter, DossierSummary, NewOfficial, NewSession, Official,
+    OfficialLogin, Session, StoreError, StoreResult, Subject,
 };
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, QueryBuilder, Row};
@@ -534,39 +534,7 @@ impl AccountStore for PgStore {
         if !push_scope(&mut qb, scope) {
             return Ok(Vec::new());
         }
-        if let Some(code) = &f.code {
-            qb.push(" AND strpos(code, ")
-                .push_bind(code.trim().to_uppercase())
-                .push(") > 0");
-        }
-        if let Some(unit) = &f.unit {
-            qb.push(" AND (receiving_unit = ")
-                .push_bind(unit.to_string())
-                .push(" OR competent_unit = ")
-                .push_bind(unit.to_string())
-                .push(")");
-        }
-        if let Some(p) = &f.procedure {
-            qb.push(" AND procedure_code = ").push_bind(p.to_string());
-        }
-        if let Some(a) = &f.applicant {
-            qb.push(" AND strpos(applicant_fold, ")
-                .push_bind(dsup::fold(a.trim()))
-                .push(") > 0");
-        }
-        if let Some(s) = f.status {
-            qb.push(" AND status = ").push_bind(i16::from(s.code()));
-        }
-        if let Some(t) = f.submitted_from {
-            qb.push(" AND submitted_at >= ").push_bind(t);
-        }
-        if let Some(t) = f.submitted_to {
-            qb.push(" AND submitted_at < ").push_bind(t);
-        }
-        qb.push(" ORDER BY submitted_at DESC, code DESC LIMIT ")
-            .push_bind(i64::from(effective_limit(f.limit)))
-            .push(" OFFSET ")
-            .push_bind(i64::from(f.offset));
+        crate::dossiers::push_filter(&mut qb, f);
         let rows = qb.build().fetch_all(self.pool()).await.map_err(db_err)?;
         rows.iter().map(summary_row).collect()
     }

@@ -419,39 +419,7 @@ impl DossierStore for PgStore {
     async fn search(&self, f: &DossierFilter) -> StoreResult<Vec<DossierSummary>> {
         let mut qb: QueryBuilder<sqlx::Postgres> =
             QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS} FROM dossiers WHERE TRUE"));
-        if let Some(code) = &f.code {
-            qb.push(" AND strpos(code, ")
-                .push_bind(code.trim().to_uppercase())
-                .push(") > 0");
-        }
-        if let Some(unit) = &f.unit {
-            qb.push(" AND (receiving_unit = ")
-                .push_bind(unit.to_string())
-                .push(" OR competent_unit = ")
-                .push_bind(unit.to_string())
-                .push(")");
-        }
-        if let Some(p) = &f.procedure {
-            qb.push(" AND procedure_code = ").push_bind(p.to_string());
-        }
-        if let Some(a) = &f.applicant {
-            qb.push(" AND strpos(applicant_fold, ")
-                .push_bind(sup::fold(a.trim()))
-                .push(") > 0");
-        }
-        if let Some(s) = f.status {
-            qb.push(" AND status = ").push_bind(i16::from(s.code()));
-        }
-        if let Some(t) = f.submitted_from {
-            qb.push(" AND submitted_at >= ").push_bind(t);
-        }
-        if let Some(t) = f.submitted_to {
-            qb.push(" AND submitted_at < ").push_bind(t);
-        }
-        qb.push(" ORDER BY submitted_at DESC, code DESC LIMIT ")
-            .push_bind(i64::from(effective_limit(f.limit)))
-            .push(" OFFSET ")
-            .push_bind(i64::from(f.offset));
+        push_filter(&mut qb, f);
         let rows = qb.build().fetch_all(self.pool()).await.map_err(db_err)?;
         rows.iter().map(summary_row).collect()
     }
@@ -507,4 +475,42 @@ impl DossierStore for PgStore {
         }
         Ok(out)
     }
+}
+
+/// Narrows a dossier query by the filter, then orders and pages it; shared
+/// by the plain and the scoped searches.
+pub(crate) fn push_filter(qb: &mut QueryBuilder<'_, sqlx::Postgres>, f: &DossierFilter) {
+    if let Some(code) = &f.code {
+        qb.push(" AND strpos(code, ")
+            .push_bind(code.trim().to_uppercase())
+            .push(") > 0");
+    }
+    if let Some(unit) = &f.unit {
+        qb.push(" AND (receiving_unit = ")
+            .push_bind(unit.to_string())
+            .push(" OR competent_unit = ")
+            .push_bind(unit.to_string())
+            .push(")");
+    }
+    if let Some(p) = &f.procedure {
+        qb.push(" AND procedure_code = ").push_bind(p.to_string());
+    }
+    if let Some(a) = &f.applicant {
+        qb.push(" AND strpos(applicant_fold, ")
+            .push_bind(sup::fold(a.trim()))
+            .push(") > 0");
+    }
+    if let Some(s) = f.status {
+        qb.push(" AND status = ").push_bind(i16::from(s.code()));
+    }
+    if let Some(t) = f.submitted_from {
+        qb.push(" AND submitted_at >= ").push_bind(t);
+    }
+    if let Some(t) = f.submitted_to {
+        qb.push(" AND submitted_at < ").push_bind(t);
+    }
+    qb.push(" ORDER BY submitted_at DESC, code DESC LIMIT ")
+        .push_bind(i64::from(effective_limit(f.limit)))
+        .push(" OFFSET ")
+        .push_bind(i64::from(f.offset));
 }

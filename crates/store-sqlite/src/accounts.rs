@@ -10,13 +10,13 @@ use motcua_domain::access::{
 };
 use motcua_domain::dossier::UserId;
 use motcua_store::account_support as sup;
-use motcua_store::dossier_support::{self as dsup, SummaryRow};
+use motcua_store::dossier_support as dsup;
 use motcua_store::{
-    effective_limit, AccountStore, Citizen, DossierFilter, DossierSummary, NewOfficial, NewSession,
-    Official, OfficialLogin, Session, StoreError, StoreResult, Subject,
+    AccountStore, Citizen, DossierFilter, DossierSummary, NewOfficial, NewSession, Official,
+    OfficialLogin, Session, StoreError, StoreResult, Subject,
 };
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::{db_err, SqliteStore};
 
@@ -181,10 +181,6 @@ fn citizen_row(conn: &Connection, sql: &str, arg: &str) -> StoreResult<Option<Ci
     .transpose()
 }
 
-const SUMMARY_COLUMNS: &str = "code, procedure_code, procedure_name, applicant_name, \
-     receiving_unit, competent_unit, status, step_role, holder_unit, assignee, submitted_at, \
-     due, version";
-
 /// The scope as an SQL condition (OR of its parts); `None` when empty.
 fn scope_condition(scope: &Scope, args: &mut Vec<Value>) -> Option<String> {
     let mut parts: Vec<String> = Vec::new();
@@ -224,85 +220,7 @@ fn search_in_scope_in(
     let Some(cond) = scope_condition(scope, &mut args) else {
         return Ok(Vec::new());
     };
-    let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM dossiers WHERE {cond}");
-    let mut arg = |sql: &mut String, clause: &str, v: Value| {
-        args.push(v);
-        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
-    };
-    if let Some(code) = &f.code {
-        arg(
-            &mut sql,
-            " AND instr(code, ?) > 0",
-            Value::Text(code.trim().to_uppercase()),
-        );
-    }
-    if let Some(unit) = &f.unit {
-        arg(
-            &mut sql,
-            " AND (receiving_unit = ? OR competent_unit = ?)",
-            Value::Text(unit.to_string()),
-        );
-    }
-    if let Some(p) = &f.procedure {
-        arg(
-            &mut sql,
-            " AND procedure_code = ?",
-            Value::Text(p.to_string()),
-        );
-    }
-    if let Some(a) = &f.applicant {
-        arg(
-            &mut sql,
-            " AND instr(applicant_fold, ?) > 0",
-            Value::Text(dsup::fold(a.trim())),
-        );
-    }
-    if let Some(s) = f.status {
-        arg(
-            &mut sql,
-            " AND status = ?",
-            Value::Integer(i64::from(s.code())),
-        );
-    }
-    if let Some(t) = f.submitted_from {
-        arg(&mut sql, " AND submitted_at >= ?", Value::Text(ts(t)));
-    }
-    if let Some(t) = f.submitted_to {
-        arg(&mut sql, " AND submitted_at < ?", Value::Text(ts(t)));
-    }
-    sql.push_str(" ORDER BY submitted_at DESC, code DESC");
-    arg(
-        &mut sql,
-        " LIMIT ?",
-        Value::Integer(i64::from(effective_limit(f.limit))),
-    );
-    arg(&mut sql, " OFFSET ?", Value::Integer(i64::from(f.offset)));
-    let mut stmt = conn.prepare(&sql).map_err(db_err)?;
-    let mut rows = stmt.query(params_from_iter(args)).map_err(db_err)?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next().map_err(db_err)? {
-        let text = |i| r.get::<_, String>(i).map_err(db_err);
-        let opt = |i| r.get::<_, Option<String>>(i).map_err(db_err);
-        out.push(
-            SummaryRow {
-                code: text(0)?,
-                procedure_code: text(1)?,
-                procedure_name: text(2)?,
-                applicant_name: text(3)?,
-                receiving_unit: text(4)?,
-                competent_unit: text(5)?,
-                status: r.get(6).map_err(db_err)?,
-                step_role: opt(7)?,
-                holder_unit: opt(8)?,
-                assignee: opt(9)?,
-                submitted_at: parse_ts("dossiers.submitted_at", &text(10)?)?,
-                due: opt_ts("dossiers.due", opt(11)?)?,
-                version: r.get(12).map_err(db_err)?,
-            }
-            .decode()?,
-        );
-    }
-    Ok(out)
+    crate::dossiers::search_where(conn, &cond, args, f)
 }
 
 #[async_trait]

@@ -398,8 +398,18 @@ fn query_procedures(
 }
 
 fn search_in(conn: &Connection, f: &DossierFilter) -> StoreResult<Vec<DossierSummary>> {
-    let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM dossiers WHERE 1 = 1");
-    let mut args: Vec<Value> = Vec::new();
+    search_where(conn, "1 = 1", Vec::new(), f)
+}
+
+/// Search within `cond` (an SQL condition whose placeholders `?1…?n` are
+/// `args`), narrowed by the filter; shared by the plain and scoped searches.
+pub(crate) fn search_where(
+    conn: &Connection,
+    cond: &str,
+    mut args: Vec<Value>,
+    f: &DossierFilter,
+) -> StoreResult<Vec<DossierSummary>> {
+    let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM dossiers WHERE {cond}");
     let mut arg = |sql: &mut String, clause: &str, v: Value| {
         args.push(v);
         sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
