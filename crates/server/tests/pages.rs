@@ -689,3 +689,242 @@ async fn a_citizen_submits_online_uploads_pays_and_withdraws() {
     assert!(page.body.contains("Rút hồ sơ") || page.body.contains("rút"));
     assert!(!page.body.contains("do-withdraw"));
 }
+
+// ---- Đặt lịch hẹn and the waiting-room board -------------------------
+
+const CENTER: &str = "04.01279";
+const BIRTH: &str = "1.001193";
+
+/// The value of a hidden field of a form.
+fn hidden(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    body.split_once(marker.as_str())
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(v, _)| v.to_string())
+        .unwrap_or_default()
+}
+
+/// The first bookable slot on the page and its free places.
+fn first_slot(body: &str) -> (String, u32) {
+    let start = hidden(body, "khung_gio");
+    (start.clone(), free_of(body, &start))
+}
+
+fn free_of(body: &str, start: &str) -> u32 {
+    let marker = format!("data-start=\"{start}\">");
+    body.split_once(marker.as_str())
+        .and_then(|(_, rest)| rest.split_once('<'))
+        .and_then(|(n, _)| n.trim().parse().ok())
+        .expect("the slot's free places")
+}
+
+impl App {
+    /// The booking page of an open day at least two days ahead.
+    async fn booking_day(&self) -> (String, Page) {
+        let today = motcua_domain::dossier::vietnam_date(chrono::Utc::now());
+        for ahead in 2..20 {
+            let day = today + chrono::Duration::days(ahead);
+            let page = self
+                .get(
+                    &format!("/dat-lich?thu_tuc={BIRTH}&trung_tam={CENTER}&ngay={day}"),
+                    "",
+                )
+                .await;
+            assert_eq!(page.status, 200, "{}", page.body);
+            if page.body.contains("name=\"khung_gio\"") {
+                return (day.to_string(), page);
+            }
+        }
+        panic!("no open day in the next weeks");
+    }
+
+    /// Books `start` through the form of `page`; returns the response.
+    async fn book_page(&self, page: &Page, day: &str, start: &str, name: &str, q: &str) -> Page {
+        let cookie = format!(
+            "motcua_form={}",
+            page.cookie("motcua_form").expect("a form cookie")
+        );
+        let key = hidden(&page.body, "idempotency_key");
+        assert!(!key.is_empty(), "an idempotency key in the form");
+        self.post(
+            &format!("/dat-lich{q}"),
+            &cookie,
+            &[
+                ("csrf_token", &page.csrf()),
+                ("idempotency_key", &key),
+                ("thu_tuc", BIRTH),
+                ("trung_tam", CENTER),
+                ("ngay", day),
+                ("khung_gio", start),
+                ("ho_ten", name),
+                ("dien_thoai", "0912 345 678"),
+                ("email", ""),
+            ],
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn a_citizen_books_sees_one_fewer_seat_and_cancels_through_the_pages() {
+    let app = App::spawn().await;
+    let (day, page) = app.booking_day().await;
+    assert!(page.body.contains("Đặt lịch hẹn"), "{}", page.body);
+    let (start, free) = first_slot(&page.body);
+    assert!(free >= 1);
+
+    // Without the form token: refused.
+    let res = app
+        .post(
+            "/dat-lich",
+            "",
+            &[
+                ("thu_tuc", BIRTH),
+                ("trung_tam", CENTER),
+                ("khung_gio", &start),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 403, "{}", res.body);
+
+    let res = app
+        .book_page(&page, &day, &start, "Nguyễn Thị Lan", "")
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert!(
+        res.location.starts_with("/dat-lich/LH-"),
+        "{}",
+        res.location
+    );
+    let code = res
+        .location
+        .trim_start_matches("/dat-lich/")
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+
+    // The same form submitted twice (same idempotency key): one booking.
+    let again = app
+        .book_page(&page, &day, &start, "Nguyễn Thị Lan", "")
+        .await;
+    assert_eq!(again.status, 303, "{}", again.body);
+    assert!(again.location.contains(&code), "{}", again.location);
+
+    let confirmation = app.get(&res.location, "").await;
+    assert_eq!(confirmation.status, 200, "{}", confirmation.body);
+    assert!(confirmation.body.contains(&code));
+    assert!(confirmation.body.contains("Đã đặt lịch"));
+    assert!(
+        !confirmation.body.contains("0912345678"),
+        "the phone is masked"
+    );
+
+    let (_, after) = app.booking_day().await;
+    assert_eq!(
+        free_of(&after.body, &start),
+        free - 1,
+        "one fewer free seat"
+    );
+
+    // Cancel from the booking's page.
+    let view = app.get(&format!("/dat-lich/{code}"), "").await;
+    let cookie = format!(
+        "motcua_form={}",
+        view.cookie("motcua_form").expect("a form cookie")
+    );
+    let res = app
+        .post(
+            &format!("/dat-lich/{code}/huy"),
+            &cookie,
+            &[("csrf_token", &view.csrf())],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let view = app.get(&format!("/dat-lich/{code}?lang=en"), "").await;
+    assert!(view.body.contains("Cancelled"), "{}", view.body);
+    let (_, after) = app.booking_day().await;
+    assert_eq!(free_of(&after.body, &start), free, "the seat is free again");
+}
+
+#[tokio::test]
+async fn a_full_slot_is_refused_in_both_languages() {
+    let app = App::spawn().await;
+    let (day, page) = app.booking_day().await;
+    let (start, free) = first_slot(&page.body);
+    for i in 0..free {
+        let (_, page) = app.booking_day().await;
+        let res = app
+            .book_page(&page, &day, &start, &format!("Người thứ {i}"), "")
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+    }
+    let (_, page) = app.booking_day().await;
+    assert_eq!(free_of(&page.body, &start), 0);
+    let res = app
+        .book_page(&page, &day, &start, "Trần Văn Muộn", "")
+        .await;
+    assert_eq!(res.status, 409, "{}", res.body);
+    assert!(
+        res.body.contains("Khung giờ này đã hết chỗ"),
+        "{}",
+        res.body
+    );
+    let res = app
+        .book_page(&page, &day, &start, "Trần Văn Muộn", "?lang=en")
+        .await;
+    assert_eq!(res.status, 409, "{}", res.body);
+    assert!(
+        res.body.contains("This slot is fully booked"),
+        "{}",
+        res.body
+    );
+}
+
+#[tokio::test]
+async fn the_waiting_room_board_shows_numbers_and_no_names() {
+    use motcua_store::NewTicket;
+    let app = App::spawn().await;
+    let (day, page) = app.booking_day().await;
+    let (start, _) = first_slot(&page.body);
+    let res = app
+        .book_page(&page, &day, &start, "Phạm Thị Bí Mật", "")
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+
+    let unit = motcua_domain::dossier::UnitId::parse(CENTER).expect("a unit");
+    let now = chrono::Utc::now();
+    let today = motcua_domain::dossier::vietnam_date(now);
+    for _ in 0..3 {
+        app.state
+            .store
+            .issue_ticket(&unit, today, &NewTicket::WalkIn { procedure: None }, now)
+            .await
+            .expect("a ticket");
+    }
+    let called = app
+        .state
+        .store
+        .call_next(&unit, today, 2, now)
+        .await
+        .expect("call")
+        .expect("a ticket called");
+
+    let board = app.get(&format!("/bang-cho/{CENTER}"), "").await;
+    assert_eq!(board.status, 200, "{}", board.body);
+    assert!(board
+        .body
+        .contains("<meta http-equiv=\"refresh\" content=\"10\">"));
+    assert!(board.body.contains("Đang phục vụ"));
+    assert!(board.body.contains("Quầy 2"));
+    assert!(board
+        .body
+        .contains(&format!("<td class=\"num\">{}</td>", called.number)));
+    assert!(board.body.contains("<li>2</li>") && board.body.contains("<li>3</li>"));
+    assert!(!board.body.contains("Bí Mật") && !board.body.contains("0912"));
+    assert!(!board.body.contains("<script"));
+    let en = app.get(&format!("/bang-cho/{CENTER}?lang=en"), "").await;
+    assert!(en.body.contains("Now serving"));
+    let missing = app.get("/bang-cho/04.99999", "").await;
+    assert_eq!(missing.status, 404);
+}

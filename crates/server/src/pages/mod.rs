@@ -1,6 +1,7 @@
 //! Server-rendered HTML pages, Vietnamese first. Templates live in
 //! `crates/server/templates/` and are checked at compile time (askama).
 
+mod booking;
 mod citizen;
 mod official;
 mod portal;
@@ -59,6 +60,14 @@ pub fn router() -> Router<AppState> {
             "/can-bo/ho-so/{code}",
             get(official::dossier).post(official::act),
         )
+        .route(
+            "/dat-lich",
+            get(booking::booking_form).post(booking::booking_post),
+        )
+        .route("/dat-lich/{code}", get(booking::booking_view))
+        .route("/dat-lich/{code}/huy", post(booking::booking_cancel))
+        .route("/dat-lich/{code}/doi", post(booking::booking_rebook))
+        .route("/bang-cho/{unit}", get(booking::board))
 }
 
 async fn css() -> impl IntoResponse {
