@@ -2,6 +2,7 @@
 //! baseline measured in the same run (the machines are shared and noisy).
 
 mod engine;
+mod http;
 
 use std::process::ExitCode;
 
@@ -40,6 +41,18 @@ pub enum BenchCommand {
         #[arg(long)]
         postgres_url: Option<String>,
     },
+    /// The portal over HTTP: the app in this process (SQLite, demo data)
+    /// on 127.0.0.1:0, loaded with keep-alive connections for a fixed time
+    /// per endpoint; the tracking page and the procedure search as a
+    /// ratio of the health endpoint's throughput.
+    Http {
+        /// Concurrent connections.
+        #[arg(long, default_value_t = 200)]
+        connections: usize,
+        /// Seconds of load per endpoint.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
 }
 
 pub async fn run(_settings: &Settings, cmd: BenchCommand) -> anyhow::Result<ExitCode> {
@@ -67,6 +80,13 @@ pub async fn run(_settings: &Settings, cmd: BenchCommand) -> anyhow::Result<Exit
             if matches!(backend, Backend::Postgres | Backend::Both) {
                 engine::run_postgres(&url, dossiers, concurrency).await?;
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchCommand::Http {
+            connections,
+            seconds,
+        } => {
+            http::run(connections.clamp(1, 2000), seconds.clamp(1, 600)).await?;
             Ok(ExitCode::SUCCESS)
         }
     }
