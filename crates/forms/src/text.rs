@@ -170,6 +170,11 @@ fn clean_with(s: &str, keep_newlines: bool) -> String {
         // A character the font lacks would be shaped into the cluster of
         // its base glyph, and the PDF's text layer would then map that
         // glyph to both characters everywhere: print '?' instead.
+        // A combining mark left over after NFC (no precomposed letter:
+        // e.g. "g" + tilde) would do the same: drop it.
+        if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        }
         let c = if covered(c) { c } else { '?' };
         if pending_newline {
             out.push('\n');
