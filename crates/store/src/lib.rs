@@ -10,6 +10,7 @@ mod dossiers;
 mod error;
 pub mod fixture;
 pub mod outbox;
+pub mod reports;
 pub mod rows;
 mod units;
 
@@ -25,6 +26,7 @@ pub use dossiers::{
 };
 pub use error::{StoreError, StoreResult};
 pub use outbox::{support as outbox_support, Contact, OutboxStore};
+pub use reports::{ReportStore, RollupQuery};
 pub use units::UnitStore;
 
 /// Everything a backend provides. New areas add their own trait here and the
