@@ -44,7 +44,7 @@ fn summary_row(r: &PgRow) -> StoreResult<DossierSummary> {
     .decode()
 }
 
-fn event_row(r: &PgRow) -> StoreResult<ChainedEvent> {
+pub(crate) fn event_row(r: &PgRow) -> StoreResult<ChainedEvent> {
     let dossier: &str = r.try_get(0).map_err(db_err)?;
     let seq: i64 = r.try_get(1).map_err(db_err)?;
     let body: &str = r.try_get(2).map_err(db_err)?;
@@ -185,11 +185,14 @@ async fn execute_in(
         }
     };
 
-    let prev = match &old_version {
-        Some((code, v)) => last_hash(conn, code, *v).await?,
-        None => GENESIS,
+    let (prev, facts) = match &old_version {
+        Some((code, v)) => (
+            last_hash(conn, code, *v).await?,
+            crate::reports::stored_facts(conn, code).await?,
+        ),
+        None => (GENESIS, None),
     };
-    let decided = match sup::decide_and_chain(state, command, &req.actor, req.now, prev)? {
+    let decided = match sup::decide_and_chain(state, facts, command, &req.actor, req.now, prev)? {
         Ok(d) => d,
         Err(e) => return Ok(Err(e)),
     };
@@ -279,6 +282,7 @@ async fn execute_in(
         }
     }
 
+    crate::reports::write_delta(conn, &decided.reports).await?;
     crate::outbox::write_for_command(conn, &req.target, &decided, now).await?;
 
     if let Some(key) = &req.idempotency_key {

@@ -5,6 +5,7 @@ mod accounts;
 mod appointments;
 mod dossiers;
 mod outbox;
+mod reports;
 mod units;
 
 use std::str::FromStr;
@@ -56,11 +57,28 @@ impl PgStore {
             .run(&pool)
             .await
             .context("migrating the PostgreSQL database")?;
-        Ok(PgStore { pool })
+        let store = PgStore { pool };
+        let counted = store.fill_reports().await?;
+        if counted > 0 {
+            tracing::info!(
+                dossiers = counted,
+                "report tables filled from the event log"
+            );
+        }
+        Ok(store)
     }
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// Fills the report tables from the event log if the database has
+    /// dossiers and no report facts (done on connect; see migration 0006).
+    /// Returns the number of dossiers counted (0: nothing to do).
+    pub async fn fill_reports(&self) -> anyhow::Result<u64> {
+        reports::backfill(&self.pool)
+            .await
+            .map_err(|e| anyhow::anyhow!("filling the report tables from the event log: {e}"))
     }
 
     /// Drops `schema` and everything in it (test clean-up).

@@ -100,7 +100,7 @@ fn query_summaries(
     Ok(out)
 }
 
-fn event_row(r: &Row<'_>) -> StoreResult<ChainedEvent> {
+pub(crate) fn event_row(r: &Row<'_>) -> StoreResult<ChainedEvent> {
     let dossier: String = r.get(0).map_err(db_err)?;
     let seq: i64 = r.get(1).map_err(db_err)?;
     let body: String = r.get(2).map_err(db_err)?;
@@ -172,7 +172,7 @@ fn execute_in(
     };
 
     let opened: Command;
-    let (state, command, old_version, prev) = match &req.target {
+    let (state, facts, command, old_version, prev) = match &req.target {
         Target::New(open) => {
             let today = vietnam_date(req.now);
             let seq: i64 = conn
@@ -190,7 +190,7 @@ fn execute_in(
                 Err(e) => return Ok(Err(e)),
             };
             opened = sup::open_command(open, code);
-            (DossierState::new(), &opened, None, GENESIS)
+            (DossierState::new(), None, &opened, None, GENESIS)
         }
         Target::Existing {
             code,
@@ -219,11 +219,12 @@ fn execute_in(
             }
             let state = sup::decode_state(&code_text, &state_json, version)?;
             let prev = last_hash(conn, &code_text, version)?;
-            (state, command, Some(version), prev)
+            let facts = crate::reports::stored_facts(conn, &code_text)?;
+            (state, facts, command, Some(version), prev)
         }
     };
 
-    let decided = match sup::decide_and_chain(state, command, &req.actor, req.now, prev)? {
+    let decided = match sup::decide_and_chain(state, facts, command, &req.actor, req.now, prev)? {
         Ok(d) => d,
         Err(e) => return Ok(Err(e)),
     };
@@ -320,6 +321,7 @@ fn execute_in(
         }
     }
 
+    crate::reports::write_delta(conn, &decided.reports)?;
     crate::outbox::write_for_command(conn, &req.target, &decided, to_micros(req.now))?;
 
     if let Some((key, fp)) = key {

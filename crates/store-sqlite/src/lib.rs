@@ -11,6 +11,7 @@ mod appointments;
 mod dossiers;
 mod migrate;
 mod outbox;
+mod reports;
 mod units;
 mod writer;
 
@@ -62,6 +63,21 @@ impl SqliteStore {
             .with_context(|| format!("opening SQLite database {}", path.display()))?;
         configure(&writer).context("configuring SQLite")?;
         migrate::run(&mut writer).context("migrating the SQLite database")?;
+        let counted = writer
+            .transaction()
+            .map_err(db_err)
+            .and_then(|tx| {
+                let n = reports::backfill(&tx)?;
+                tx.commit().map_err(db_err)?;
+                Ok(n)
+            })
+            .map_err(|e| anyhow::anyhow!("filling the report tables from the event log: {e}"))?;
+        if counted > 0 {
+            tracing::info!(
+                dossiers = counted,
+                "report tables filled from the event log"
+            );
+        }
         let readers = (0..READERS)
             .map(|_| {
                 let c = Connection::open(path)?;
@@ -159,6 +175,9 @@ const CONSTRAINTS: &[(&str, &str)] = &[
     ("idempotency_keys", "idempotency_keys_pk"),
     ("applicant_contacts", "applicant_contacts_pk"),
     ("notification_outbox", "notification_outbox_dedup"),
+    ("report_facts", "report_facts_pk"),
+    ("report_rollups", "report_rollups_pk"),
+    ("report_step_rollups", "report_step_rollups_pk"),
 ];
 
 /// Maps a driver error to the store's error; a uniqueness violation

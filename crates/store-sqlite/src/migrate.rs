@@ -7,6 +7,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_accounts.sql")),
     (4, include_str!("../migrations/0004_outbox.sql")),
     (5, include_str!("../migrations/0005_appointments.sql")),
+    (6, include_str!("../migrations/0006_reports.sql")),
 ];
 
 pub fn run(conn: &mut rusqlite::Connection) -> rusqlite::Result<()> {

@@ -12,10 +12,12 @@ mod accounts;
 mod appointments;
 mod dossiers;
 mod outbox;
+mod reports;
 pub use accounts::*;
 pub use appointments::*;
 pub use dossiers::*;
 pub use outbox::*;
+pub use reports::*;
 
 /// The reference data shipped in the binary.
 pub fn shipped_units() -> UnitDataset {
@@ -223,7 +225,11 @@ macro_rules! conformance_tests {
             cancel_frees_the_seat_and_withdraws_the_reminder,
             rebook_is_atomic,
             concurrent_tickets_are_gap_free,
-            next_ticket_calls_due_appointments_first
+            next_ticket_calls_due_appointments_first,
+            rollups_follow_the_event_log,
+            refused_command_changes_no_rollup,
+            concurrent_commands_keep_rollups_exact,
+            load_facts_replaces_a_dossiers_facts
         );
     };
     (@each $factory:path, $($name:ident),* $(,)?) => {

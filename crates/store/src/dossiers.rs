@@ -258,7 +258,10 @@ pub mod support {
         ChainedEvent, Command, DossierCode, DossierState, NewDossier, Role, Status, UnitId,
     };
     use motcua_domain::procedure::{Procedure, ProcedureCode};
+    use motcua_domain::reports::{DossierFacts, Rollups, StepRollups};
     use sha2::{Digest, Sha256};
+
+    use crate::report_support::{FactsRow, ReportDelta};
 
     use super::{Applied, CommandError, CommandRequest, DossierSummary, Intake, OpenDossier};
     use crate::{StoreError, StoreResult};
@@ -399,13 +402,27 @@ pub mod support {
         pub projection: Projection,
         /// The answer to record with the idempotency key.
         pub response_json: String,
+        /// What the command changes in the report tables (issue 5), written
+        /// in the same transaction.
+        pub reports: ReportDelta,
     }
 
     /// Decides `command` on `state` with the pure domain function, applies
     /// and chains the events after `prev` (the last stored hash, or
     /// [`motcua_domain::dossier::GENESIS`]).
+    ///
+    /// `facts` are the dossier's stored report facts (`report_facts`), None
+    /// for a new dossier. A dossier is counted in the rollups exactly when
+    /// it has a facts row, so an existing dossier without one (recorded
+    /// before the rollups existed and not rebuilt) has its whole new
+    /// contribution added, not a difference. The facts follow the events
+    /// one at a time ([`DossierFacts::next`]); the step rollups are replaced
+    /// from the dossier before to the dossier after, measured with
+    /// [`crate::report_support::calendar`] (left unchanged on a calendar
+    /// error, as the domain documents).
     pub fn decide_and_chain(
         state: DossierState,
+        facts: Option<DossierFacts>,
         command: &Command,
         actor: &Actor,
         now: DateTime<Utc>,
@@ -415,7 +432,34 @@ pub mod support {
             Ok(events) => events,
             Err(e) => return Ok(Err(CommandError::Refused(e))),
         };
-        let new_state = events.iter().fold(state, apply);
+        let calendar = crate::report_support::calendar();
+        let mut steps = calendar.map(|_| StepRollups::new());
+        if let (Some(cal), Some(s), true) = (calendar, steps.as_mut(), facts.is_some()) {
+            if s.apply(state.dossier.as_ref(), None, cal).is_err() {
+                steps = None;
+            }
+        }
+        let mut new_state = state;
+        let mut new_facts = facts.clone();
+        for e in &events {
+            new_state = apply(new_state, e);
+            new_facts = DossierFacts::next(new_facts.as_ref(), e, &new_state);
+        }
+        if let (Some(cal), Some(s)) = (calendar, steps.as_mut()) {
+            if s.apply(None, new_state.dossier.as_ref(), cal).is_err() {
+                steps = None;
+            }
+        }
+        let reports = ReportDelta {
+            facts: match &new_facts {
+                Some(f) if new_facts != facts => Some(FactsRow::of(f)?),
+                _ => None,
+            },
+            rollups: Rollups::deltas(facts.as_ref(), new_facts.as_ref()),
+            steps: steps
+                .map(|s| s.rows().map(|(k, r)| (k.clone(), r.clone())).collect())
+                .unwrap_or_default(),
+        };
         // `chain_events`, keeping the canonical bytes it hashes: they are
         // what is stored.
         let mut prev = prev;
@@ -446,6 +490,7 @@ pub mod support {
             bodies,
             projection,
             response_json,
+            reports,
         }))
     }
 

@@ -26,13 +26,21 @@ pub use dossiers::{
 };
 pub use error::{StoreError, StoreResult};
 pub use outbox::{support as outbox_support, Contact, OutboxStore};
-pub use reports::{ReportStore, RollupQuery};
+pub use reports::{support as report_support, ReportStore, RollupQuery};
 pub use units::UnitStore;
 
 /// Everything a backend provides. New areas add their own trait here and the
 /// blanket list below grows.
 pub trait Store:
-    UnitStore + DossierStore + OutboxStore + AccountStore + AppointmentStore + Send + Sync + 'static
+    UnitStore
+    + DossierStore
+    + OutboxStore
+    + AccountStore
+    + AppointmentStore
+    + ReportStore
+    + Send
+    + Sync
+    + 'static
 {
     /// The backend's name, for logs and `motcua serve`'s banner.
     fn backend(&self) -> &'static str;

@@ -1,0 +1,305 @@
+//! The report store on SQLite: the facts and rollup rows are written by
+//! the command's job on the writer thread (see [`write_delta`]), so they
+//! commit or roll back with the events; the reads use the reader
+//! connections.
+
+use async_trait::async_trait;
+use motcua_domain::reports::{DossierFacts, Rollups, StepRollups};
+use motcua_store::report_support::{
+    self as rsup, FactsRow, Rebuild, ReportDelta, RollupColumns, StepColumns,
+};
+use motcua_store::{ReportStore, RollupQuery, StoreError, StoreResult};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+
+use crate::{db_err, SqliteStore};
+
+fn text<'a>(r: &'a Row<'_>, i: usize) -> StoreResult<&'a str> {
+    r.get_ref(i)
+        .map_err(db_err)?
+        .as_str()
+        .map_err(|e| StoreError::Corrupt(format!("report column {i}: {e}")))
+}
+
+fn placeholder(n: usize) -> String {
+    format!("?{n}")
+}
+
+/// The stored facts of a dossier, if it is counted.
+pub(crate) fn stored_facts(conn: &Connection, code: &str) -> StoreResult<Option<DossierFacts>> {
+    let body: Option<String> = conn
+        .prepare_cached("SELECT body FROM report_facts WHERE code = ?1")
+        .map_err(db_err)?
+        .query_row([code], |r| r.get(0))
+        .optional()
+        .map_err(db_err)?;
+    body.map(|b| rsup::facts(code, &b)).transpose()
+}
+
+fn put_facts(conn: &Connection, f: &FactsRow) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO report_facts (code, province, receiving_unit, competent_unit, procedure, \
+         month, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+         ON CONFLICT (code) DO UPDATE SET province = excluded.province, \
+         receiving_unit = excluded.receiving_unit, competent_unit = excluded.competent_unit, \
+         procedure = excluded.procedure, month = excluded.month, body = excluded.body",
+    )
+    .map_err(db_err)?
+    .execute(params![
+        f.code,
+        f.province,
+        f.receiving_unit,
+        f.competent_unit,
+        f.procedure,
+        f.month,
+        f.body
+    ])
+    .map_err(db_err)?;
+    Ok(())
+}
+
+fn add_rollup(
+    conn: &Connection,
+    c: &RollupColumns,
+    delta: &motcua_domain::reports::Rollup,
+) -> StoreResult<()> {
+    let stored: Option<String> = conn
+        .prepare_cached(
+            "SELECT body FROM report_rollups \
+             WHERE unit = ?1 AND perspective = ?2 AND procedure = ?3 AND month = ?4",
+        )
+        .map_err(db_err)?
+        .query_row(params![c.unit, c.perspective, c.procedure, c.month], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(db_err)?;
+    match rsup::merged(stored.as_deref(), delta)? {
+        Some(body) => conn
+            .prepare_cached(
+                "INSERT INTO report_rollups (unit, perspective, procedure, month, province, body) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                 ON CONFLICT (unit, perspective, procedure, month) DO UPDATE SET body = excluded.body",
+            )
+            .map_err(db_err)?
+            .execute(params![c.unit, c.perspective, c.procedure, c.month, c.province, body]),
+        None => conn
+            .prepare_cached(
+                "DELETE FROM report_rollups \
+                 WHERE unit = ?1 AND perspective = ?2 AND procedure = ?3 AND month = ?4",
+            )
+            .map_err(db_err)?
+            .execute(params![c.unit, c.perspective, c.procedure, c.month]),
+    }
+    .map_err(db_err)?;
+    Ok(())
+}
+
+fn add_step(
+    conn: &Connection,
+    c: &StepColumns,
+    delta: &motcua_domain::reports::StepRollup,
+) -> StoreResult<()> {
+    let stored: Option<String> = conn
+        .prepare_cached(
+            "SELECT body FROM report_step_rollups \
+             WHERE unit = ?1 AND procedure = ?2 AND step = ?3 AND kind = ?4 AND month = ?5",
+        )
+        .map_err(db_err)?
+        .query_row(params![c.unit, c.procedure, c.step, c.kind, c.month], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(db_err)?;
+    match rsup::merged(stored.as_deref(), delta)? {
+        Some(body) => conn
+            .prepare_cached(
+                "INSERT INTO report_step_rollups (unit, procedure, step, kind, month, province, \
+                 body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+                 ON CONFLICT (unit, procedure, step, kind, month) DO UPDATE SET body = excluded.body",
+            )
+            .map_err(db_err)?
+            .execute(params![c.unit, c.procedure, c.step, c.kind, c.month, c.province, body]),
+        None => conn
+            .prepare_cached(
+                "DELETE FROM report_step_rollups \
+                 WHERE unit = ?1 AND procedure = ?2 AND step = ?3 AND kind = ?4 AND month = ?5",
+            )
+            .map_err(db_err)?
+            .execute(params![c.unit, c.procedure, c.step, c.kind, c.month]),
+    }
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Writes a command's report changes, inside its savepoint.
+pub(crate) fn write_delta(conn: &Connection, d: &ReportDelta) -> StoreResult<()> {
+    if let Some(f) = &d.facts {
+        put_facts(conn, f)?;
+    }
+    for (k, r) in &d.rollups {
+        add_rollup(conn, &RollupColumns::of(k), r)?;
+    }
+    for (k, r) in &d.steps {
+        add_step(conn, &StepColumns::of(k)?, r)?;
+    }
+    Ok(())
+}
+
+fn load_in(conn: &Connection, facts: &[DossierFacts], steps: &StepRollups) -> StoreResult<()> {
+    let mut rollups = Rollups::new();
+    for f in facts {
+        let old = stored_facts(conn, &f.code.to_string())?;
+        rollups.apply(old.as_ref(), Some(f));
+        put_facts(conn, &FactsRow::of(f)?)?;
+    }
+    for (k, r) in rollups.rows() {
+        add_rollup(conn, &RollupColumns::of(k), r)?;
+    }
+    for (k, r) in steps.rows() {
+        add_step(conn, &StepColumns::of(k)?, r)?;
+    }
+    Ok(())
+}
+
+fn rollups_in(conn: &Connection, q: &RollupQuery) -> StoreResult<Rollups> {
+    let (cond, args) = rsup::rollup_conditions(q, true, placeholder);
+    let sql = format!(
+        "SELECT unit, perspective, procedure, month, body FROM report_rollups WHERE {cond}"
+    );
+    let mut stmt = conn.prepare(&sql).map_err(db_err)?;
+    let mut rows = stmt.query(params_from_iter(args)).map_err(db_err)?;
+    let mut out = Rollups::new();
+    while let Some(r) = rows.next().map_err(db_err)? {
+        let (k, v) = rsup::rollup_row(
+            text(r, 0)?,
+            text(r, 1)?,
+            text(r, 2)?,
+            text(r, 3)?,
+            text(r, 4)?,
+        )?;
+        out.insert_row(k, &v);
+    }
+    Ok(out)
+}
+
+fn step_rollups_in(conn: &Connection, q: &RollupQuery) -> StoreResult<StepRollups> {
+    let (cond, args) = rsup::rollup_conditions(q, false, placeholder);
+    let sql = format!(
+        "SELECT unit, procedure, step, kind, month, body FROM report_step_rollups WHERE {cond}"
+    );
+    let mut stmt = conn.prepare(&sql).map_err(db_err)?;
+    let mut rows = stmt.query(params_from_iter(args)).map_err(db_err)?;
+    let mut out = StepRollups::new();
+    while let Some(r) = rows.next().map_err(db_err)? {
+        let step: i64 = r.get(2).map_err(db_err)?;
+        let (k, v) = rsup::step_row(
+            text(r, 0)?,
+            text(r, 1)?,
+            step,
+            text(r, 3)?,
+            text(r, 4)?,
+            text(r, 5)?,
+        )?;
+        out.insert_row(k, &v);
+    }
+    Ok(out)
+}
+
+fn scan_in(conn: &Connection, q: &RollupQuery) -> StoreResult<Rollups> {
+    let (cond, args) = rsup::facts_conditions(q, placeholder);
+    let sql = format!("SELECT code, body FROM report_facts WHERE {cond}");
+    let mut stmt = conn.prepare(&sql).map_err(db_err)?;
+    let mut rows = stmt.query(params_from_iter(args)).map_err(db_err)?;
+    let mut scan = rsup::FactsScan::new(q);
+    while let Some(r) = rows.next().map_err(db_err)? {
+        scan.add(&rsup::facts(text(r, 0)?, text(r, 1)?)?);
+    }
+    Ok(scan.finish())
+}
+
+fn rebuild_one(
+    conn: &Connection,
+    rebuild: &mut Rebuild,
+    events: &mut Vec<motcua_domain::dossier::Event>,
+) -> StoreResult<()> {
+    if let Some(row) = rebuild.add(events)? {
+        put_facts(conn, &row)?;
+    }
+    events.clear();
+    Ok(())
+}
+
+/// Fills the report tables from the event log when the database has
+/// dossiers and no facts at all (dossiers recorded before migration 0006),
+/// inside the caller's transaction. Returns the number of dossiers counted.
+pub(crate) fn backfill(conn: &Connection) -> StoreResult<u64> {
+    let needed: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM dossiers) AND NOT EXISTS (SELECT 1 FROM report_facts)",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(db_err)?;
+    if !needed {
+        return Ok(0);
+    }
+    let mut rebuild = Rebuild::default();
+    let mut count = 0;
+    {
+        let mut stmt = conn
+            .prepare("SELECT dossier, seq, body, hash FROM dossier_events ORDER BY dossier, seq")
+            .map_err(db_err)?;
+        let mut rows = stmt.query([]).map_err(db_err)?;
+        let mut current: Option<String> = None;
+        let mut events = Vec::new();
+        while let Some(r) = rows.next().map_err(db_err)? {
+            let dossier = text(r, 0)?;
+            if current.as_deref() != Some(dossier) {
+                rebuild_one(conn, &mut rebuild, &mut events)?;
+                current = Some(dossier.to_string());
+                count += 1;
+            }
+            events.push(crate::dossiers::event_row(r)?.event);
+        }
+        rebuild_one(conn, &mut rebuild, &mut events)?;
+    }
+    for (k, r) in rebuild.rollups.rows() {
+        add_rollup(conn, &RollupColumns::of(k), r)?;
+    }
+    for (k, r) in rebuild.steps.rows() {
+        add_step(conn, &StepColumns::of(k)?, r)?;
+    }
+    Ok(count)
+}
+
+impl SqliteStore {
+    /// Fills the report tables from the event log if the database has
+    /// dossiers and no report facts (done on open; see migration 0006).
+    /// Returns the number of dossiers counted (0: nothing to do).
+    pub async fn fill_reports(&self) -> StoreResult<u64> {
+        self.write(backfill).await
+    }
+}
+
+#[async_trait]
+impl ReportStore for SqliteStore {
+    async fn rollups(&self, query: &RollupQuery) -> StoreResult<Rollups> {
+        let q = query.clone();
+        self.read(move |c| rollups_in(c, &q)).await
+    }
+
+    async fn step_rollups(&self, query: &RollupQuery) -> StoreResult<StepRollups> {
+        let q = query.clone();
+        self.read(move |c| step_rollups_in(c, &q)).await
+    }
+
+    async fn scan_facts(&self, query: &RollupQuery) -> StoreResult<Rollups> {
+        let q = query.clone();
+        self.read(move |c| scan_in(c, &q)).await
+    }
+
+    async fn load_facts(&self, facts: &[DossierFacts], steps: &StepRollups) -> StoreResult<()> {
+        let (facts, steps) = (facts.to_vec(), steps.clone());
+        self.write(move |c| load_in(c, &facts, &steps)).await
+    }
+}
