@@ -6,6 +6,7 @@
 pub mod api;
 pub mod auth;
 pub mod bootstrap;
+pub mod catalogue;
 pub mod error;
 pub mod pages;
 pub mod payment;

@@ -21,6 +21,8 @@ pub struct AppState {
     pub insecure_actor_headers: bool,
     /// Where applicants pay (by default the simulated provider).
     pub payments: Arc<dyn crate::payment::PaymentProvider>,
+    /// The catalogue in force today, folded for search.
+    pub catalogue: crate::catalogue::CatalogueCache,
 }
 
 impl AppState {
@@ -32,6 +34,7 @@ impl AppState {
             auth: crate::auth::Auth::default(),
             insecure_actor_headers: false,
             payments: Arc::new(crate::payment::SimulatedProvider),
+            catalogue: crate::catalogue::CatalogueCache::default(),
         }
     }
 

@@ -122,6 +122,7 @@ pub async fn import(
         )
     })?;
     state.store.put_procedures(catalogue.procedures()).await?;
+    state.catalogue.invalidate();
     Ok(Json(ImportReport {
         imported: catalogue.procedures().len(),
     }))

@@ -2,18 +2,13 @@
 //! it needs, track a dossier by its code, log in with a one-time code and
 //! see one's own dossiers.
 
-use std::collections::BTreeSet;
-
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::access::{Contact, DossierRef, Principal, PublicStatus};
 use motcua_domain::dossier::DossierCode;
-use motcua_domain::procedure::{
-    DocumentForm, FeeAmount, OnlineLevel, Procedure, ProcedureCode, TimeLimit,
-};
-use motcua_domain::units::fold;
+use motcua_domain::procedure::{DocumentForm, FeeAmount, OnlineLevel, ProcedureCode, TimeLimit};
 use motcua_store::DossierFilter;
 use serde::Deserialize;
 
@@ -21,6 +16,7 @@ use super::ui::{form_token, form_token_ok, when, when_opt, Ctx, Lang};
 use super::{render, PageError};
 use crate::auth::session::{self, MaybeSession};
 use crate::auth::{IdentityProvider, OtpProvider, Proof};
+use crate::catalogue::Words;
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -90,16 +86,6 @@ fn fee_text(l: Lang, a: FeeAmount) -> String {
     }
 }
 
-/// The versions in force today, one per code, in catalogue order.
-async fn in_force(state: &AppState) -> Result<Vec<Procedure>, PageError> {
-    let today = state.today();
-    let mut all = state.store.procedures().await?;
-    all.retain(|p| p.in_force_on(today));
-    let mut seen = BTreeSet::new();
-    all.retain(|p| seen.insert(p.spec().code.to_string()));
-    Ok(all)
-}
-
 #[derive(Deserialize, Default)]
 pub struct SearchQuery {
     /// Words of the name or the code, with or without diacritics.
@@ -127,18 +113,6 @@ struct ProceduresPage {
     total: usize,
 }
 
-/// Whether every word of the query is in the name (compared folded:
-/// lowercase ASCII, no diacritics, `y` = `i`, as the unit registry compares
-/// names) or in the code (as typed).
-fn matches(p: &Procedure, words: &[(String, String)]) -> bool {
-    let s = p.spec();
-    let name = fold(&s.name_vi);
-    let code = s.code.to_string().to_lowercase();
-    words.iter().all(|(folded, raw)| {
-        (!folded.is_empty() && name.contains(folded.as_str())) || code.contains(raw.as_str())
-    })
-}
-
 /// `/thu-tuc`: search the catalogue.
 pub async fn procedures(
     State(state): State<AppState>,
@@ -146,30 +120,23 @@ pub async fn procedures(
     session: MaybeSession,
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, PageError> {
-    let all = in_force(&state).await?;
-    let fields: Vec<String> = all
-        .iter()
-        .map(|p| p.spec().field_vi.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let snap = state
+        .catalogue
+        .get(state.store.as_ref(), state.today())
+        .await?;
     let text =
         q.q.unwrap_or_default()
             .chars()
             .take(200)
             .collect::<String>();
     let field = q.linh_vuc.unwrap_or_default();
-    let words: Vec<(String, String)> = text
-        .split_whitespace()
-        .map(|w| (fold(w), w.to_lowercase()))
-        .collect();
-    let total = all.len();
-    let rows = all
-        .iter()
-        .filter(|p| field.is_empty() || p.spec().field_vi == field)
-        .filter(|p| matches(p, &words))
-        .map(|p| {
-            let s = p.spec();
+    let words = Words::new(&text);
+    let total = snap.entries.len();
+    let fields = snap.fields.clone();
+    let rows = snap
+        .search(&field, &words)
+        .map(|e| {
+            let s = e.procedure.spec();
             ProcedureRow {
                 code: s.code.to_string(),
                 name: s.name_vi.clone(),
