@@ -187,8 +187,17 @@ async fn add_step(conn: &mut PgConnection, c: &StepColumns, delta: &StepRollup) 
 /// Writes a command's report changes in its transaction (the rows come in
 /// key order from the shared support).
 pub(crate) async fn write_delta(conn: &mut PgConnection, d: &ReportDelta) -> StoreResult<()> {
-    if let Some(f) = &d.facts {
-        put_facts(conn, f).await?;
+    match &d.facts {
+        Some(f) if d.facts_stored => {
+            sqlx::query("UPDATE report_facts SET body = $2::jsonb WHERE code = $1")
+                .bind(&f.code)
+                .bind(&f.body)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_err)?;
+        }
+        Some(f) => put_facts(conn, f).await?,
+        None => {}
     }
     for (k, r) in &d.rollups {
         add_rollup(conn, &RollupColumns::of(k), r).await?;
@@ -233,21 +242,29 @@ const BACKFILL_PAGE: i64 = 500;
 
 /// Fills the report tables from the event log when the database has
 /// dossiers and no facts at all (dossiers recorded before migration 0006),
-/// in one transaction; the facts table is locked meanwhile, so a second
-/// instance starting at the same time waits and then finds it done.
+/// in one transaction; the facts table is locked meanwhile (only when the
+/// check finds work), so a second instance starting at the same time waits
+/// and then finds it done.
 /// Returns the number of dossiers counted.
 pub(crate) async fn backfill(pool: &sqlx::PgPool) -> StoreResult<u64> {
+    const NEEDED: &str =
+        "SELECT EXISTS (SELECT 1 FROM dossiers) AND NOT EXISTS (SELECT 1 FROM report_facts)";
+    let needed: bool = sqlx::query_scalar(NEEDED)
+        .fetch_one(pool)
+        .await
+        .map_err(db_err)?;
+    if !needed {
+        return Ok(0);
+    }
     let mut tx = pool.begin().await.map_err(db_err)?;
     sqlx::query("LOCK TABLE report_facts IN SHARE ROW EXCLUSIVE MODE")
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
-    let needed: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM dossiers) AND NOT EXISTS (SELECT 1 FROM report_facts)",
-    )
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(db_err)?;
+    let needed: bool = sqlx::query_scalar(NEEDED)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
     if !needed {
         return Ok(0);
     }

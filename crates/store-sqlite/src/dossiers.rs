@@ -198,13 +198,16 @@ fn execute_in(
             command,
         } => {
             let code_text = code.to_string();
-            let row: Option<(String, i64)> = conn
-                .prepare_cached("SELECT state, version FROM dossiers WHERE code = ?1")
+            let row: Option<(String, i64, Option<String>)> = conn
+                .prepare_cached(
+                    "SELECT d.state, d.version, f.body FROM dossiers d \
+                     LEFT JOIN report_facts f ON f.code = d.code WHERE d.code = ?1",
+                )
                 .map_err(db_err)?
-                .query_row([&code_text], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_row([&code_text], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()
                 .map_err(db_err)?;
-            let Some((state_json, version)) = row else {
+            let Some((state_json, version, facts)) = row else {
                 return Ok(Err(CommandError::NotFound(code.clone())));
             };
             let actual = sup::version("dossiers.version", version)?;
@@ -219,7 +222,9 @@ fn execute_in(
             }
             let state = sup::decode_state(&code_text, &state_json, version)?;
             let prev = last_hash(conn, &code_text, version)?;
-            let facts = crate::reports::stored_facts(conn, &code_text)?;
+            let facts = facts
+                .map(|f| motcua_store::report_support::facts(&code_text, &f))
+                .transpose()?;
             (state, facts, command, Some(version), prev)
         }
     };

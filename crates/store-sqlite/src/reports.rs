@@ -74,14 +74,27 @@ fn add_rollup(
         .optional()
         .map_err(db_err)?;
     match rsup::merged(stored.as_deref(), delta)? {
+        Some(body) if stored.is_some() => conn
+            .prepare_cached(
+                "UPDATE report_rollups SET body = ?5 \
+                 WHERE unit = ?1 AND perspective = ?2 AND procedure = ?3 AND month = ?4",
+            )
+            .map_err(db_err)?
+            .execute(params![c.unit, c.perspective, c.procedure, c.month, body]),
         Some(body) => conn
             .prepare_cached(
                 "INSERT INTO report_rollups (unit, perspective, procedure, month, province, body) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-                 ON CONFLICT (unit, perspective, procedure, month) DO UPDATE SET body = excluded.body",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )
             .map_err(db_err)?
-            .execute(params![c.unit, c.perspective, c.procedure, c.month, c.province, body]),
+            .execute(params![
+                c.unit,
+                c.perspective,
+                c.procedure,
+                c.month,
+                c.province,
+                body
+            ]),
         None => conn
             .prepare_cached(
                 "DELETE FROM report_rollups \
@@ -111,14 +124,28 @@ fn add_step(
         .optional()
         .map_err(db_err)?;
     match rsup::merged(stored.as_deref(), delta)? {
+        Some(body) if stored.is_some() => conn
+            .prepare_cached(
+                "UPDATE report_step_rollups SET body = ?6 \
+                 WHERE unit = ?1 AND procedure = ?2 AND step = ?3 AND kind = ?4 AND month = ?5",
+            )
+            .map_err(db_err)?
+            .execute(params![c.unit, c.procedure, c.step, c.kind, c.month, body]),
         Some(body) => conn
             .prepare_cached(
                 "INSERT INTO report_step_rollups (unit, procedure, step, kind, month, province, \
-                 body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-                 ON CONFLICT (unit, procedure, step, kind, month) DO UPDATE SET body = excluded.body",
+                 body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
             .map_err(db_err)?
-            .execute(params![c.unit, c.procedure, c.step, c.kind, c.month, c.province, body]),
+            .execute(params![
+                c.unit,
+                c.procedure,
+                c.step,
+                c.kind,
+                c.month,
+                c.province,
+                body
+            ]),
         None => conn
             .prepare_cached(
                 "DELETE FROM report_step_rollups \
@@ -131,10 +158,19 @@ fn add_step(
     Ok(())
 }
 
-/// Writes a command's report changes, inside its savepoint.
+/// Writes a command's report changes, inside its savepoint. A stored
+/// facts row only changes its body (the key columns are fixed at opening),
+/// so its indexes are not touched.
 pub(crate) fn write_delta(conn: &Connection, d: &ReportDelta) -> StoreResult<()> {
-    if let Some(f) = &d.facts {
-        put_facts(conn, f)?;
+    match &d.facts {
+        Some(f) if d.facts_stored => {
+            conn.prepare_cached("UPDATE report_facts SET body = ?2 WHERE code = ?1")
+                .map_err(db_err)?
+                .execute(params![f.code, f.body])
+                .map_err(db_err)?;
+        }
+        Some(f) => put_facts(conn, f)?,
+        None => {}
     }
     for (k, r) in &d.rollups {
         add_rollup(conn, &RollupColumns::of(k), r)?;

@@ -451,6 +451,7 @@ pub mod support {
             }
         }
         let reports = ReportDelta {
+            facts_stored: facts.is_some(),
             facts: match &new_facts {
                 Some(f) if new_facts != facts => Some(FactsRow::of(f)?),
                 _ => None,

@@ -2,6 +2,15 @@
 //! of workflow steps, maintained by each backend in the same transaction as
 //! the events they count, and the per-dossier facts they were derived from.
 //!
+//! A dossier is counted in the rollups exactly when it has a facts row:
+//! each command reads the dossier's stored facts, and the shared
+//! [`support`] (through [`crate::dossier_support::decide_and_chain`])
+//! computes its new facts and the row deltas, which the backend writes
+//! before the transaction commits; a refused or replayed command writes
+//! nothing. Step rollups are measured with the shipped working calendar
+//! ([`support::calendar`]). A database whose dossiers predate the tables
+//! (migration 0006) is filled from the event log when the backend opens it.
+//!
 //! The rollup path answers a province-year question by reading at most
 //! (units × procedures × months) rows, however many dossiers there are; the
 //! full-scan path ([`ReportStore::scan_facts`]) folds one row per dossier
@@ -107,7 +116,8 @@ pub trait ReportStore {
     /// an existing dossier's facts are replaced and its old contribution
     /// removed) and adds their contributions and `steps` to the rollups.
     /// For rebuilds and benchmarks; commands maintain the same rows as
-    /// they append events.
+    /// they append events. `steps` are added as given (step rows cannot be
+    /// taken back from facts): load a dossier's steps once.
     async fn load_facts(&self, facts: &[DossierFacts], steps: &StepRollups) -> StoreResult<()>;
 }
 
@@ -161,6 +171,9 @@ pub mod support {
     #[derive(Debug, Clone, Default)]
     pub struct ReportDelta {
         pub facts: Option<FactsRow>,
+        /// Whether the dossier already had a facts row (so `facts` updates
+        /// its body; otherwise it is inserted).
+        pub facts_stored: bool,
         pub rollups: Vec<(RollupKey, Rollup)>,
         pub steps: Vec<(StepKey, StepRollup)>,
     }
