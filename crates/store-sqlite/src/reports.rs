@@ -3,6 +3,8 @@
 //! commit or roll back with the events; the reads use the reader
 //! connections.
 
+use std::cell::RefCell;
+
 use async_trait::async_trait;
 use motcua_domain::reports::{DossierFacts, Rollups, StepRollups};
 use motcua_store::report_support::{
@@ -158,7 +160,64 @@ fn add_step(
     Ok(())
 }
 
-/// Writes a command's report changes, inside its savepoint. A stored
+/// The rollup deltas of the writer's current batch: those of the running
+/// job, and the sum of those of the jobs kept so far. The writer thread
+/// owns it (see [`crate::writer`]): concurrent commands of one group
+/// commit mostly touch the same few rows (a unit, a procedure, a month),
+/// so their deltas are summed in memory and each row is read and written
+/// once per batch, just before `COMMIT`, instead of once per command.
+#[derive(Default)]
+struct Pending {
+    job_rollups: Rollups,
+    job_steps: StepRollups,
+    batch_rollups: Rollups,
+    batch_steps: StepRollups,
+}
+
+thread_local! {
+    static PENDING: RefCell<Pending> = RefCell::new(Pending::default());
+}
+
+/// A batch starts: nothing pending.
+pub(crate) fn batch_started() {
+    PENDING.with(|p| *p.borrow_mut() = Pending::default());
+}
+
+/// A job ends: its deltas join the batch's if its changes are kept, and
+/// are dropped with its savepoint otherwise.
+pub(crate) fn job_ended(kept: bool) {
+    PENDING.with(|p| {
+        let mut p = p.borrow_mut();
+        let rollups = std::mem::take(&mut p.job_rollups);
+        let steps = std::mem::take(&mut p.job_steps);
+        if kept {
+            p.batch_rollups += &rollups;
+            p.batch_steps += &steps;
+        }
+    });
+}
+
+/// Writes the batch's summed deltas (in the batch transaction, before
+/// `COMMIT`; an error fails the whole batch).
+pub(crate) fn flush(conn: &Connection) -> StoreResult<()> {
+    let (rollups, steps) = PENDING.with(|p| {
+        let mut p = p.borrow_mut();
+        (
+            std::mem::take(&mut p.batch_rollups),
+            std::mem::take(&mut p.batch_steps),
+        )
+    });
+    for (k, r) in rollups.rows() {
+        add_rollup(conn, &RollupColumns::of(k), r)?;
+    }
+    for (k, r) in steps.rows() {
+        add_step(conn, &StepColumns::of(k)?, r)?;
+    }
+    Ok(())
+}
+
+/// Writes a command's report changes, inside its savepoint: the facts row
+/// now, the rollup deltas at the end of the batch ([`flush`]). A stored
 /// facts row only changes its body (the key columns are fixed at opening),
 /// so its indexes are not touched.
 pub(crate) fn write_delta(conn: &Connection, d: &ReportDelta) -> StoreResult<()> {
@@ -172,12 +231,15 @@ pub(crate) fn write_delta(conn: &Connection, d: &ReportDelta) -> StoreResult<()>
         Some(f) => put_facts(conn, f)?,
         None => {}
     }
-    for (k, r) in &d.rollups {
-        add_rollup(conn, &RollupColumns::of(k), r)?;
-    }
-    for (k, r) in &d.steps {
-        add_step(conn, &StepColumns::of(k)?, r)?;
-    }
+    PENDING.with(|p| {
+        let mut p = p.borrow_mut();
+        for (k, r) in &d.rollups {
+            p.job_rollups.insert_row(k.clone(), r);
+        }
+        for (k, r) in &d.steps {
+            p.job_steps.insert_row(k.clone(), r);
+        }
+    });
     Ok(())
 }
 

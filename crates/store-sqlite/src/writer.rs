@@ -9,6 +9,10 @@
 //! included: nothing of the batch survives, and a refusal may have rested
 //! on an earlier job's changes.
 //!
+//! The report rollup deltas of the kept jobs are summed in memory and
+//! written once per batch, just before `COMMIT` ([`crate::reports::flush`]):
+//! a failure there fails the batch like a failed commit.
+//!
 //! Two helper threads keep work off the writer: one delivers the answers
 //! (waking the callers), one checkpoints the WAL into the database after
 //! commits (`PASSIVE`, concurrently with the writer). The writer's own
@@ -188,6 +192,7 @@ fn run_batch(conn: &Connection, batch: Vec<Box<dyn Job>>) -> Answers {
         tracing::error!(error = %e, "SQLite: cannot begin a write transaction");
         return (batch, Err(e.to_string()));
     }
+    crate::reports::batch_started();
     let mut done: Vec<Box<dyn Job>> = Vec::with_capacity(size);
     let mut pending = batch.into_iter();
     let mut broken: Option<String> = None;
@@ -198,6 +203,7 @@ fn run_batch(conn: &Connection, batch: Vec<Box<dyn Job>>) -> Answers {
             break;
         }
         let keep = std::panic::catch_unwind(AssertUnwindSafe(|| job.run(conn))).unwrap_or(false);
+        crate::reports::job_ended(keep);
         let closed = if keep {
             exec(conn, "RELEASE job")
         } else {
@@ -215,7 +221,9 @@ fn run_batch(conn: &Connection, batch: Vec<Box<dyn Job>>) -> Answers {
     }
     let outcome = match broken {
         Some(why) => Err(why),
-        None => exec(conn, "COMMIT").map_err(|e| e.to_string()),
+        None => crate::reports::flush(conn)
+            .map_err(|e| format!("writing the report rollups: {e}"))
+            .and_then(|()| exec(conn, "COMMIT").map_err(|e| e.to_string())),
     };
     match &outcome {
         Ok(()) => tracing::trace!(jobs = size, "SQLite group commit"),
@@ -290,6 +298,59 @@ mod tests {
             .trim_start_matches("job-")
             .parse::<usize>()
             .is_ok_and(|i| i % 3 != 0)));
+        drop(store);
+        fixture.finish().await;
+    }
+
+    /// The rollup deltas of a job that is rolled back never reach the
+    /// batch's sum; those of the kept jobs of the batch all do.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn rollup_deltas_of_a_failed_job_are_dropped() {
+        use motcua_domain::reports::{Month, Perspective, Rollup, RollupKey};
+        use motcua_store::report_support::ReportDelta;
+        use motcua_store::{ReportStore, RollupQuery};
+
+        let (store, fixture) = test_store();
+        let month = Month::new(2025, 7).expect("month");
+        let key = RollupKey {
+            unit: motcua_domain::dossier::UnitId::parse("04.01273").expect("unit"),
+            perspective: Perspective::Receiving,
+            procedure: motcua_domain::procedure::ProcedureCode::parse("1.001193")
+                .expect("procedure"),
+            month,
+        };
+        let mut one = Rollup::default();
+        one.dossiers.online = 1;
+        let jobs = (0..60).map(|i| {
+            let store = store.clone();
+            let delta = ReportDelta {
+                rollups: vec![(key.clone(), one.clone())],
+                ..ReportDelta::default()
+            };
+            tokio::spawn(async move {
+                store
+                    .write(move |c| {
+                        crate::reports::write_delta(c, &delta)?;
+                        if i % 3 == 0 {
+                            return Err(StoreError::Conflict(format!("job {i} refuses")));
+                        }
+                        Ok(())
+                    })
+                    .await
+            })
+        });
+        let mut kept = 0;
+        for job in jobs.collect::<Vec<_>>() {
+            if job.await.expect("task").is_ok() {
+                kept += 1;
+            }
+        }
+        assert_eq!(kept, 40);
+        let rollups = store
+            .rollups(&RollupQuery::months(month, month))
+            .await
+            .expect("rollups");
+        assert_eq!(rollups.get(&key).map(|r| r.dossiers.online), Some(kept));
         drop(store);
         fixture.finish().await;
     }
