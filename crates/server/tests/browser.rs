@@ -15,6 +15,8 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 use motcua_domain::dossier::{Actor, Role, UserId};
+use motcua_notify::testing::SmtpSink;
+use motcua_notify::NotifyConfig;
 use motcua_server::auth::{AuthConfig, MemoryCodeSender};
 use serde_json::{json, Value};
 
@@ -332,6 +334,28 @@ impl Browser {
         bail!("clicking {css} loaded no new page")
     }
 
+    /// Runs a script in the page (the tests only: the site has none), e.g.
+    /// to set a date input, whose typing depends on the browser's locale.
+    async fn execute(&self, script: &str, args: Value) -> Result<Value> {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": args})),
+        )
+        .await
+    }
+
+    /// Waits up to 10 s for the page's source to contain `needle`.
+    async fn wait_source(&self, needle: &str) -> Result<bool> {
+        for _ in 0..100 {
+            if self.source().await?.contains(needle) {
+                return Ok(true);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(false)
+    }
+
     async fn source(&self) -> Result<String> {
         Ok(self
             .call("GET", "/source", None)
@@ -524,11 +548,15 @@ async fn run_paths(app: &App, b: &Browser) -> Result<()> {
     Ok(())
 }
 
+/// One Chromium at a time: the machines that run the tests have few cores.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn citizen_official_and_tracking_in_chromium() -> Result<()> {
     if !browser_available()? {
         return Ok(());
     }
+    let _one = ONE_BROWSER.lock().await;
     let app = App::spawn().await?;
     let browser = Browser::start().await?;
     let result = run_paths(&app, &browser).await;
@@ -536,6 +564,332 @@ async fn citizen_official_and_tracking_in_chromium() -> Result<()> {
         let _ = browser.screenshot("failure").await;
     }
     browser.quit().await;
+    result
+}
+
+/// The building permit (1.013225): received at the Center, handed over,
+/// assigned by the department head, appraised by the specialist, reviewed
+/// by the department head, approved by the leader, issued by the clerical
+/// office, returned at the counter.
+const PERMIT: &str = "1.013225";
+const CITIZEN_EMAIL: &str = "trang.nong@example.vn";
+const HEAD: &str = "truongphong.diachinh.01279";
+const SPECIALIST: &str = "chuyenvien.diachinh.01279";
+
+/// A one-page PDF, enough for the content check (`%PDF-`).
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n\
+2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n\
+3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n\
+trailer<</Root 1 0 R>>\n%%EOF\n";
+
+/// On the login page (after a redirect that carries `?next=`): logs the
+/// official in and waits for the page asked for.
+async fn official_logs_in(b: &Browser, username: &str) -> Result<()> {
+    b.find("#username").await?;
+    if !b.url().await?.contains("next=") {
+        bail!("the login page lost the page asked for: {}", b.url().await?);
+    }
+    b.type_into("#username", username).await?;
+    b.type_into(
+        "#password",
+        motcua_server::auth::bootstrap::DEFAULT_DEMO_PASSWORD,
+    )
+    .await?;
+    b.click_to_load("#login").await?;
+    Ok(())
+}
+
+/// On the citizen's login page: the one-time code by e-mail.
+async fn citizen_logs_in(app: &App, b: &Browser) -> Result<()> {
+    let contact = motcua_domain::access::Contact::email(CITIZEN_EMAIL)?;
+    b.type_into("#lien_he", CITIZEN_EMAIL).await?;
+    b.click_to_load("form.stack button").await?;
+    let mut code = None;
+    for _ in 0..50 {
+        code = app.codes.last_code(&contact);
+        if code.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let code = code.ok_or_else(|| anyhow!("no one-time code was sent"))?;
+    b.type_into("#ma", &code).await?;
+    b.click_to_load("form.stack button").await?;
+    Ok(())
+}
+
+/// Opens `path` as `username`: logged out, the page sends to the login
+/// form, which comes back to it.
+async fn as_official(app: &App, b: &Browser, username: &str, path: &str) -> Result<()> {
+    b.goto(app, path).await?;
+    official_logs_in(b, username).await?;
+    let url = b.url().await?;
+    let bare = path.split('?').next().unwrap_or(path);
+    if !url.contains(bare) {
+        bail!("after {username}'s login the browser is at {url}, not {path}");
+    }
+    Ok(())
+}
+
+async fn logout(b: &Browser) -> Result<()> {
+    b.click_to_load(".who button").await
+}
+
+/// Clicks an action of the official's dossier page and waits for the
+/// status to read `status`.
+async fn act(b: &Browser, action: &str, status: &str) -> Result<()> {
+    b.click_to_load(&format!("#do-{action}")).await?;
+    let seen = b.wait_text("#status", status).await?;
+    if seen != status {
+        let err = b.source().await?;
+        let head: String = err.chars().take(3000).collect();
+        bail!("after {action} the status is {seen:?}, not {status:?}: {head}");
+    }
+    Ok(())
+}
+
+async fn run_issue_paths(app: &App, b: &Browser, sink: &SmtpSink) -> Result<()> {
+    // A citizen books an appointment: from the procedure page to a slot
+    // of the next working day at the Center of Nùng Trí Cao.
+    let today = motcua_domain::dossier::vietnam_date(chrono::Utc::now());
+    let day = app.state.engine.calendar().next_working_day(today)?;
+    b.goto(app, "/thu-tuc/1.001193").await?;
+    b.click_to_load("#dat-lich").await?;
+    b.click(&format!("#trung_tam option[value='{UNIT}']"))
+        .await?;
+    b.execute(
+        "document.getElementById('ngay').value = arguments[0];",
+        json!([day.to_string()]),
+    )
+    .await?;
+    b.screenshot("20-dat-lich").await?;
+    b.click_to_load("form.stack[method='get'] button").await?;
+    b.click("input[name='khung_gio']")
+        .await
+        .context("a bookable slot on the next working day")?;
+    b.type_into("#ho_ten", "Nông Thị Minh Trang").await?;
+    b.type_into("#dien_thoai", "0912 345 678").await?;
+    b.screenshot("21-dat-lich-khung-gio").await?;
+    b.click_to_load("form.stack[method='post'] button").await?;
+    let url = b.url().await?;
+    if !url.contains("/dat-lich/LH-") {
+        bail!("after booking the browser is at {url}");
+    }
+    b.screenshot("22-dat-lich-ma-hen").await?;
+
+    // The citizen submits online: the submission form sends to the login
+    // (e-mail, one-time code), which comes back to the form.
+    b.goto(app, &format!("/thu-tuc/{PERMIT}")).await?;
+    b.click_to_load("#nop-truc-tuyen").await?;
+    if !b.url().await?.contains("/dang-nhap?next=") {
+        bail!(
+            "the submission form did not ask for a login: {}",
+            b.url().await?
+        );
+    }
+    citizen_logs_in(app, b).await?;
+    b.find("#nop")
+        .await
+        .context("back on the submission form")?;
+    b.type_into("#ho_ten", "Nông Thị Minh Trang").await?;
+    b.click(&format!("#don_vi option[value='{UNIT}']")).await?;
+    b.screenshot("23-nop-truc-tuyen").await?;
+    b.click_to_load("#nop").await?;
+    let url = b.url().await?;
+    let code = url
+        .rsplit("/ho-so-cua-toi/")
+        .next()
+        .filter(|_| url.contains("/ho-so-cua-toi/"))
+        .ok_or_else(|| anyhow!("after submitting the browser is at {url}"))?
+        .to_string();
+    let pdf = std::env::temp_dir().join(format!("motcua-don-{}.pdf", std::process::id()));
+    std::fs::write(&pdf, PDF)?;
+    let input = b.find("#tep").await?;
+    b.call(
+        "POST",
+        &format!("/element/{input}/value"),
+        Some(json!({"text": pdf.display().to_string()})),
+    )
+    .await?;
+    b.click_to_load("#tai-len").await?;
+    if !b.wait_source("application/pdf").await? {
+        bail!("the PDF is not listed among the dossier's documents");
+    }
+    b.screenshot("24-ho-so-cua-toi-tai-lieu").await?;
+    logout(b).await?;
+
+    // The Center accepts it; the citizen's e-mail arrives.
+    let page = format!("/can-bo/ho-so/{code}");
+    as_official(app, b, "canbo.tiepnhan.01279", &page).await?;
+    if !b.source().await?.contains("application/pdf") {
+        bail!("the official does not see the attached PDF");
+    }
+    act(b, "accept", "Đã tiếp nhận").await?;
+    b.screenshot("25-can-bo-tiep-nhan-truc-tuyen").await?;
+    let mut mail = None;
+    for _ in 0..150 {
+        mail = sink.messages().into_iter().find(|m| {
+            m.rcpt_to.iter().any(|r| r == CITIZEN_EMAIL)
+                && m.subject().contains(&code)
+                && m.subject().contains("đã được tiếp nhận")
+        });
+        if mail.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let mail = mail.ok_or_else(|| {
+        anyhow!(
+            "no acceptance e-mail for {code} at the SMTP sink: {:?}",
+            sink.messages()
+                .iter()
+                .map(|m| (m.rcpt_to.clone(), m.subject()))
+                .collect::<Vec<_>>()
+        )
+    })?;
+    if !mail.body().contains(&code) {
+        bail!("the e-mail does not name the dossier: {}", mail.body());
+    }
+    act(b, "transfer", "Đang xử lý").await?;
+    logout(b).await?;
+
+    // The department head assigns it from the queue (bulk assignment).
+    as_official(app, b, HEAD, "/can-bo").await?;
+    b.click(&format!("input[name='ma'][value='{code}']"))
+        .await
+        .context("the dossier can be chosen for assignment")?;
+    b.type_into("#can_bo", SPECIALIST).await?;
+    b.screenshot("26-truong-phong-phan-cong").await?;
+    b.click_to_load("#phan-cong").await?;
+    let summary = b.text("#summary").await?;
+    if !summary.contains("1/1") {
+        bail!("bulk assignment: {summary:?}");
+    }
+    b.screenshot("27-ket-qua-phan-cong").await?;
+    logout(b).await?;
+
+    // The specialist appraises, the department head reviews.
+    as_official(app, b, SPECIALIST, &page).await?;
+    b.click_to_load("#do-appraise").await?;
+    b.screenshot("28-chuyen-vien-tham-dinh").await?;
+    logout(b).await?;
+    as_official(app, b, HEAD, &page).await?;
+    b.click_to_load("#do-review_ok").await?;
+    logout(b).await?;
+
+    // The leader finds it in the approval queue and approves it.
+    as_official(app, b, "chutich.01279", "/can-bo?buoc=approve").await?;
+    b.find(&format!("a[href^='/can-bo/ho-so/{code}?']"))
+        .await
+        .context("the dossier is in the leader's approval queue")?;
+    b.screenshot("29-lanh-dao-cho-phe-duyet").await?;
+    b.click_to_load(&format!("a[href^='/can-bo/ho-so/{code}?']"))
+        .await?;
+    b.click_to_load("#do-approve").await?;
+    logout(b).await?;
+
+    // The clerical office registers and issues the result.
+    as_official(app, b, "vanthu.01279", &page).await?;
+    b.type_into("#issue_result-number", "15/2026/GPXD").await?;
+    b.type_into("#issue_result-register", "Sổ cấp giấy phép xây dựng")
+        .await?;
+    act(b, "issue_result", "Đã có kết quả").await?;
+    b.screenshot("30-van-thu-phat-hanh").await?;
+    logout(b).await?;
+
+    // The Center returns it at the counter.
+    as_official(app, b, "canbo.tiepnhan.01279", &page).await?;
+    act(b, "return_result", "Đã trả kết quả").await?;
+    b.screenshot("31-tra-ket-qua").await?;
+    logout(b).await?;
+
+    // The citizen rates it.
+    b.goto(app, &format!("/ho-so-cua-toi/{code}")).await?;
+    citizen_logs_in(app, b).await?;
+    b.click("#r-very_satisfied").await?;
+    b.type_into("#y_kien", "Cán bộ hướng dẫn tận tình.").await?;
+    b.screenshot("32-danh-gia").await?;
+    b.click_to_load("#do-rate").await?;
+    let rated = b.wait_text("#rated", "Rất hài lòng").await?;
+    if rated != "Rất hài lòng" {
+        bail!("the rating reads {rated:?}");
+    }
+    b.screenshot("33-da-danh-gia").await?;
+    logout(b).await?;
+
+    // The counter receives a paper dossier: the checklist, a scan, the
+    // pages digitized, and the acceptance.
+    as_official(
+        app,
+        b,
+        "canbo.tiepnhan.01279",
+        "/can-bo/tiep-nhan?thu_tuc=1.001193",
+    )
+    .await?;
+    b.find("#checklist").await?;
+    b.type_into("#ho_ten", "Hoàng Thị Lan").await?;
+    for i in 0..3 {
+        b.click(&format!("#nhan_{i}")).await?;
+    }
+    let input = b.find("#tep_0").await?;
+    b.call(
+        "POST",
+        &format!("/element/{input}/value"),
+        Some(json!({"text": pdf.display().to_string()})),
+    )
+    .await?;
+    b.type_into("#so_trang", "3").await?;
+    b.click("#qd-accept").await?;
+    b.screenshot("34-tiep-nhan-tai-quay").await?;
+    b.click_to_load("#ghi-nhan").await?;
+    let seen = b.wait_text("#status", "Đã tiếp nhận").await?;
+    if seen != "Đã tiếp nhận" {
+        bail!("the paper dossier's status is {seen:?}");
+    }
+    if !b.source().await?.contains("application/pdf") {
+        bail!("the scan is not attached to the paper dossier");
+    }
+    b.screenshot("35-tiep-nhan-da-nhan").await?;
+    logout(b).await?;
+
+    // The inspector reads the unit's dossiers and acts on none.
+    as_official(app, b, "thanhtra.01279", "/can-bo").await?;
+    b.find("#read-only").await?;
+    b.screenshot("36-thanh-tra-chi-xem").await?;
+    Ok(())
+}
+
+/// The issue's paths in Chromium: booking, online submission with a PDF,
+/// acceptance with the e-mail read back from a real SMTP server, the
+/// processing chain with each official logging in through the login page,
+/// return at the counter, and the citizen's rating.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn booking_submission_processing_chain_and_rating_in_chromium() -> Result<()> {
+    if !browser_available()? {
+        return Ok(());
+    }
+    let _one = ONE_BROWSER.lock().await;
+    let app = App::spawn().await?;
+    let sink = SmtpSink::start().await?;
+    let data = std::env::temp_dir().join(format!("motcua-browser-notify-{}", std::process::id()));
+    std::fs::create_dir_all(&data)?;
+    let worker = motcua_notify::spawn_worker(
+        app.state.store.clone(),
+        NotifyConfig {
+            smtp_url: Some(sink.url()),
+            sms_gateway: "none".to_string(),
+            poll_secs: 1,
+            data_dir: data,
+            ..NotifyConfig::default()
+        },
+    )?;
+    let browser = Browser::start().await?;
+    let result = run_issue_paths(&app, &browser, &sink).await;
+    if result.is_err() {
+        let _ = browser.screenshot("failure-paths").await;
+    }
+    browser.quit().await;
+    worker.abort();
     result
 }
 

@@ -56,7 +56,10 @@ impl Page {
 
 impl App {
     async fn spawn() -> App {
-        let fixture = motcua_store_sqlite::test_fixture();
+        Self::spawn_on(motcua_store_sqlite::test_fixture()).await
+    }
+
+    async fn spawn_on(fixture: motcua_store::fixture::Fixture) -> App {
         let blobs = std::env::temp_dir().join(format!(
             "motcua-pages-blobs-{}-{}",
             std::process::id(),
@@ -269,7 +272,10 @@ async fn officials_act_only_within_their_unit_and_with_the_csrf_token() {
     assert_eq!(res.status, 401);
     assert!(res.body.contains("role=\"alert\""));
 
-    assert_eq!(app.get("/can-bo", "").await.location, "/can-bo/dang-nhap");
+    assert_eq!(
+        app.get("/can-bo", "").await.location,
+        "/can-bo/dang-nhap?next=/can-bo"
+    );
     let session = app.official_login("tiepnhan.01279").await;
     let queue = app.get("/can-bo", &session).await;
     assert!(queue.body.contains(&ours));
@@ -927,4 +933,410 @@ async fn the_waiting_room_board_shows_numbers_and_no_names() {
     assert!(en.body.contains("Now serving"));
     let missing = app.get("/bang-cho/04.99999", "").await;
     assert_eq!(missing.status, 404);
+}
+
+// The official's workspace: login back to the page asked for, the
+// inspector's read-only list, bulk assignment, the leader's approval
+// queue and the counter's intake checklist; on SQLite and, when
+// MOTCUA_TEST_DATABASE_URL is set, on PostgreSQL.
+
+const PERMIT: &str = "1.013225";
+
+impl App {
+    /// Logs an official in through the form, posting `next`; returns the
+    /// response (a redirect) of the post.
+    async fn official_login_next(&self, username: &str, next: &str) -> Page {
+        let form = self.get("/can-bo/dang-nhap", "").await;
+        let cookie = format!(
+            "motcua_form={}",
+            form.cookie("motcua_form").expect("a form cookie")
+        );
+        self.post(
+            "/can-bo/dang-nhap",
+            &cookie,
+            &[
+                ("csrf_token", &form.csrf()),
+                ("username", username),
+                ("password", PASSWORD),
+                ("next", next),
+            ],
+        )
+        .await
+    }
+
+    /// A building permit (assignment step after the hand-over) received
+    /// online at `unit`, accepted and handed over by its Center.
+    async fn permit_at_assignment(&self, unit: &str) -> String {
+        let submission = serde_json::from_value(json!({
+            "procedure": PERMIT,
+            "intake": "online",
+            "receiving_unit": unit,
+            "applicant": {"name": "Lương Văn Cường", "user": "citizen.009"},
+            "documents": [{"name_vi": "Đơn đề nghị", "form": "original", "count": 1}]
+        }))
+        .expect("a submission");
+        let engine = &self.state.engine;
+        let now = chrono::Utc::now();
+        let applicant = Actor::new(
+            Role::Applicant,
+            UserId::parse("citizen.009").expect("id"),
+            None,
+        );
+        let code = engine
+            .submit(submission, applicant, now, None)
+            .await
+            .expect("submitted")
+            .code;
+        let suffix = unit.rsplit('.').next().unwrap_or(unit);
+        let receiver = Actor::new(
+            Role::ReceivingOfficer,
+            UserId::parse(&format!("canbo.tiepnhan.{suffix}")).expect("id"),
+            Some(motcua_domain::dossier::UnitId::parse(unit).expect("unit")),
+        );
+        engine
+            .act(
+                &code,
+                None,
+                motcua_engine::Action::Accept { pages_digitized: 1 },
+                receiver.clone(),
+                now,
+                None,
+            )
+            .await
+            .expect("accepted");
+        let state = self.state.store.dossier(&code).await.expect("read");
+        let d = state.and_then(|s| s.dossier).expect("a dossier");
+        let to = d
+            .procedure
+            .workflow
+            .get(d.step + 1)
+            .expect("next")
+            .agency
+            .clone();
+        engine
+            .act(
+                &code,
+                None,
+                motcua_engine::Action::Transfer { to },
+                receiver,
+                now,
+                None,
+            )
+            .await
+            .expect("handed over");
+        code.to_string()
+    }
+
+    /// Posts a `multipart/form-data` form: text fields and files.
+    async fn multipart(
+        &self,
+        path: &str,
+        cookie: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Page {
+        let boundary = "motcuaIntakeBoundary7";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        for (k, name, data) in files {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+            );
+            body.extend_from_slice(data);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        self.send(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .header("cookie", cookie)
+                .header(
+                    "content-type",
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(body),
+        )
+        .await
+    }
+}
+
+fn session_of(res: &Page) -> String {
+    format!(
+        "motcua_session={}",
+        res.cookie("motcua_session").expect("a session cookie")
+    )
+}
+
+#[tokio::test]
+async fn the_login_comes_back_to_the_page_asked_for_and_never_leaves_the_site() {
+    let app = App::spawn().await;
+    let ours = app.submit("04.01279", "citizen.001").await;
+    let asked = app.get(&format!("/can-bo/ho-so/{ours}"), "").await;
+    assert_eq!(asked.status, 303);
+    assert_eq!(
+        asked.location,
+        format!("/can-bo/dang-nhap?next=/can-bo/ho-so/{ours}")
+    );
+    let form = app.get(&asked.location, "").await;
+    assert_eq!(hidden(&form.body, "next"), format!("/can-bo/ho-so/{ours}"));
+    let evil = app
+        .get("/can-bo/dang-nhap?next=https://evil.example/", "")
+        .await;
+    assert!(!evil.body.contains("name=\"next\""));
+    let res = app
+        .official_login_next("tiepnhan.01279", &format!("/can-bo/ho-so/{ours}"))
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(res.location, format!("/can-bo/ho-so/{ours}"));
+    for evil in [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+    ] {
+        let res = app.official_login_next("tiepnhan.01279", evil).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        assert_eq!(res.location, "/can-bo", "{evil} is not followed");
+    }
+    let citizen = app.get(&format!("/ho-so-cua-toi/{ours}"), "").await;
+    assert_eq!(
+        citizen.location,
+        format!("/dang-nhap?next=/ho-so-cua-toi/{ours}")
+    );
+    let form = app.get(&citizen.location, "").await;
+    assert_eq!(hidden(&form.body, "next"), format!("/ho-so-cua-toi/{ours}"));
+}
+
+#[tokio::test]
+async fn the_portal_links_to_booking_and_lists_the_centers_of_any_province() {
+    let app = App::spawn().await;
+    let home = app.get("/thu-tuc", "").await;
+    assert!(home.body.contains("href=\"/dat-lich\""));
+    let page = app.get("/thu-tuc/1.001193", "").await;
+    assert!(page.body.contains("href=\"/dat-lich?thu_tuc=1.001193\""));
+    assert!(page.body.contains("class=\"button"));
+    let css = app.get("/static/site.css", "").await;
+    assert!(css.body.contains(".button{"));
+    let booking = app.get("/dat-lich", "").await;
+    assert!(
+        booking.body.contains("value=\"04.01279\""),
+        "Cao Bằng by default"
+    );
+    let hanoi = app.get("/dat-lich?tinh=01", "").await;
+    assert_eq!(hanoi.status, 200);
+    assert!(hanoi.body.contains("value=\"01."), "Hà Nội's Centers");
+    assert!(!hanoi.body.contains("value=\"04.01279\""));
+    let chosen = app.get("/dat-lich?trung_tam=04.01279", "").await;
+    assert!(chosen.body.contains("value=\"04.01279\" selected"));
+}
+
+async fn workspace_paths(app: &App) {
+    let ours = app.permit_at_assignment("04.01279").await;
+    let second = app.permit_at_assignment("04.01279").await;
+    let theirs = app.permit_at_assignment("04.01273").await;
+
+    // The inspector reads and never acts.
+    let res = app.official_login_next("thanhtra.01279", "/can-bo").await;
+    let inspector = session_of(&res);
+    let list = app.get("/can-bo", &inspector).await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(list.body.contains("id=\"read-only\""));
+    assert!(list.body.contains(&ours) && !list.body.contains(&theirs));
+    let page = app.get(&format!("/can-bo/ho-so/{ours}"), &inspector).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        !page.body.contains("id=\"do-"),
+        "no action for an inspector"
+    );
+    let tried = app
+        .post(
+            &format!("/can-bo/ho-so/{ours}"),
+            &inspector,
+            &[("csrf_token", &page.csrf()), ("action", "assign")],
+        )
+        .await;
+    assert_eq!(tried.status, 403);
+
+    // The department head assigns two at once; another unit's is refused
+    // on its own line.
+    let res = app
+        .official_login_next("truongphong.diachinh.01279", "/can-bo")
+        .await;
+    let head = session_of(&res);
+    let queue = app.get("/can-bo", &head).await;
+    assert_eq!(queue.status, 200, "{}", queue.body);
+    for code in [&ours, &second] {
+        assert!(
+            queue
+                .body
+                .contains(&format!("name=\"ma\" value=\"{code}\"")),
+            "{code} can be chosen"
+        );
+    }
+    let csrf = queue.csrf();
+    let base = [
+        ("csrf_token", csrf.as_str()),
+        ("vai_tro", "department_head"),
+        ("don_vi", "04.01279"),
+    ];
+    let mut form = base.to_vec();
+    form.extend([("ma", ours.as_str()), ("can_bo", "chutich.01279")]);
+    let wrong = app.post("/can-bo/phan-cong", &head, &form).await;
+    assert_eq!(wrong.status, 400, "only a specialist of the unit");
+    let mut form = base.to_vec();
+    form.extend([
+        ("ma", ours.as_str()),
+        ("ma", second.as_str()),
+        ("ma", theirs.as_str()),
+        ("can_bo", "chuyenvien.diachinh.01279"),
+    ]);
+    let done = app.post("/can-bo/phan-cong", &head, &form).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("2/3"), "{}", done.body);
+    for code in [&ours, &second] {
+        let d = app
+            .state
+            .store
+            .dossier(&motcua_domain::dossier::DossierCode::parse(code).expect("code"))
+            .await
+            .expect("read")
+            .and_then(|s| s.dossier)
+            .expect("dossier");
+        assert_eq!(
+            d.assignee.map(|a| a.to_string()).as_deref(),
+            Some("chuyenvien.diachinh.01279")
+        );
+    }
+    let not_head = app
+        .official_login_next("chuyenvien.diachinh.01279", "/can-bo")
+        .await;
+    let specialist = session_of(&not_head);
+    let own = app.get("/can-bo", &specialist).await.csrf();
+    let mut form = vec![("csrf_token", own.as_str())];
+    form.extend([
+        ("ma", ours.as_str()),
+        ("can_bo", "chuyenvien.diachinh.01279"),
+    ]);
+    let refused = app.post("/can-bo/phan-cong", &specialist, &form).await;
+    assert_eq!(refused.status, 403, "a specialist assigns nothing");
+
+    // The leader's approval queue is the leader's queue at approval steps.
+    let res = app.official_login_next("chutich.01279", "/can-bo").await;
+    let leader = session_of(&res);
+    let approvals = app.get("/can-bo?buoc=approve", &leader).await;
+    assert_eq!(approvals.status, 200);
+    assert!(approvals.body.contains("Hồ sơ chờ phê duyệt, ký"));
+    assert!(!approvals.body.contains(&ours), "not yet at approval");
+
+    // The counter receives a paper dossier with its checklist.
+    let res = app.official_login_next("tiepnhan.01279", "/can-bo").await;
+    let counter = session_of(&res);
+    let form = app
+        .get("/can-bo/tiep-nhan?thu_tuc=1.001193", &counter)
+        .await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.body.contains("id=\"checklist\""));
+    assert!(form.body.contains("name=\"nhan_2\""));
+    let idem = hidden(&form.body, "idem");
+    let csrf = form.csrf();
+    let fields = |decision: &'static str, all: bool, idem: String| {
+        let mut f: Vec<(&str, String)> = vec![
+            ("csrf_token", csrf.clone()),
+            ("idem", idem),
+            ("vai_tro", "receiving_officer".into()),
+            ("don_vi", "04.01279".into()),
+            ("thu_tuc", "1.001193".into()),
+            ("ho_ten", "Hoàng Thị Lan".into()),
+            ("so_trang", "3".into()),
+            ("quyet_dinh", decision.into()),
+            (
+                "ly_do",
+                if decision == "accept" {
+                    String::new()
+                } else {
+                    "Thiếu giấy chứng sinh".into()
+                },
+            ),
+            ("nhan_0", "1".into()),
+            ("ban_0", "original".into()),
+            ("so_0", "1".into()),
+            ("nhan_2", "1".into()),
+            ("ban_2", "certified_copy".into()),
+        ];
+        if all {
+            f.push(("nhan_1", "1".into()));
+        }
+        f
+    };
+    let missing = fields("accept", false, idem.clone());
+    let missing: Vec<(&str, &str)> = missing.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app
+        .multipart("/can-bo/tiep-nhan", &counter, &missing, &[])
+        .await;
+    assert_eq!(res.status, 400, "accepting without a mandatory component");
+    assert!(res.body.contains("role=\"alert\""));
+    let complete = fields("accept", true, idem.clone());
+    let complete: Vec<(&str, &str)> = complete.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app
+        .multipart(
+            "/can-bo/tiep-nhan",
+            &counter,
+            &complete,
+            &[("tep_0", "to-khai.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert!(res.location.starts_with("/can-bo/ho-so/04.01279-"));
+    let again = app
+        .multipart(
+            "/can-bo/tiep-nhan",
+            &counter,
+            &complete,
+            &[("tep_0", "to-khai.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(
+        again.location, res.location,
+        "a retried post opens one dossier"
+    );
+    let page = app.get(&res.location, &counter).await;
+    assert!(page.body.contains("Đã tiếp nhận"), "{}", page.body);
+    assert!(
+        page.body.contains("application/pdf"),
+        "the scan is attached"
+    );
+    let supplement = fields("supplement", false, "other-key".into());
+    let supplement: Vec<(&str, &str)> = supplement.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app
+        .multipart("/can-bo/tiep-nhan", &counter, &supplement, &[])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = app.get(&res.location, &counter).await;
+    assert!(page.body.contains("Chờ bổ sung"), "{}", page.body);
+    let head_tries = app.get("/can-bo/tiep-nhan?thu_tuc=1.001193", &head).await;
+    assert_eq!(
+        head_tries.status, 403,
+        "the counter is the receiving officer's"
+    );
+}
+
+#[tokio::test]
+async fn the_officials_workspace_on_sqlite() {
+    let app = App::spawn().await;
+    workspace_paths(&app).await;
+}
+
+#[tokio::test]
+async fn the_officials_workspace_on_postgres() {
+    let Some(fixture) = motcua_store_postgres::test_fixture().await else {
+        return;
+    };
+    let app = App::spawn_on(fixture).await;
+    workspace_paths(&app).await;
 }

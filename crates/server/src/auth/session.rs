@@ -415,11 +415,48 @@ pub struct Opened {
     pub subject: Subject,
 }
 
-/// Opens a session for an identity.
+/// Seconds between two sweeps of expired sessions.
+const SWEEP_EVERY_SECONDS: i64 = 300;
+
+/// Deletes the expired sessions, at most once every
+/// [`SWEEP_EVERY_SECONDS`] per store, so that the table does not grow with
+/// every login that is never logged out. A failure is logged: it never
+/// stops a login.
+async fn sweep_expired(state: &AppState, now: DateTime<Utc>) {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static LAST: OnceLock<Mutex<HashMap<usize, i64>>> = OnceLock::new();
+    let store = Arc::as_ptr(&state.store).cast::<()>() as usize;
+    let due = {
+        let Ok(mut last) = LAST.get_or_init(Default::default).lock() else {
+            return;
+        };
+        let at = now.timestamp();
+        let due = last
+            .get(&store)
+            .is_none_or(|t| at.saturating_sub(*t) >= SWEEP_EVERY_SECONDS);
+        if due {
+            last.insert(store, at);
+        }
+        due
+    };
+    if !due {
+        return;
+    }
+    match state.store.delete_expired_sessions(now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(deleted = n, "expired sessions deleted"),
+        Err(e) => tracing::warn!(error = %e, "deleting expired sessions failed"),
+    }
+}
+
+/// Opens a session for an identity (and, now and then, deletes the
+/// expired ones).
 pub async fn open(state: &AppState, identity: &Identity) -> Result<Opened, AuthError> {
     let token = secret::random_token().map_err(HashError::from)?;
     let csrf_token = secret::random_token().map_err(HashError::from)?;
     let now = Utc::now();
+    sweep_expired(state, now).await;
     let subject = match identity {
         Identity::Official(o) => Subject::Official(o.username.clone()),
         Identity::Citizen(c) => Subject::Citizen(c.id.clone()),

@@ -8,6 +8,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
+use motcua_domain::units::{Era, Level, UnitCode};
 use serde::Deserialize;
 
 use super::ui::{form_token, form_token_ok, Ctx, Lang};
@@ -23,21 +24,47 @@ pub struct CenterOption {
     name: String,
 }
 
-/// The Centers of the province (the communes of the demo province).
-fn centers() -> Vec<CenterOption> {
-    let province = motcua_engine::demo::DEMO_PROVINCE_CODE;
-    motcua_refdata::COMMUNES_2025
-        .lines()
-        .skip(1)
-        .filter_map(|line| {
-            let cols: Vec<&str> = line.split(',').collect();
-            match cols.as_slice() {
-                [code, name, _, p, ..] if *p == province => Some(CenterOption {
-                    id: format!("{p}.{code}"),
-                    name: (*name).to_string(),
-                }),
-                _ => None,
-            }
+/// The provinces of today's registry, to choose whose Centers to list.
+fn provinces(state: &AppState) -> Vec<CenterOption> {
+    state
+        .registry
+        .provinces(Era::of(state.today()))
+        .into_iter()
+        .map(|p| CenterOption {
+            id: p.code.as_str().to_string(),
+            name: p.name.clone(),
+        })
+        .collect()
+}
+
+/// The province whose Centers are listed: the one chosen (`tinh`), else
+/// that of the chosen Center, else the deployment's own (the demo
+/// province, whose catalogue is loaded).
+fn province_choice(tinh: &str, center: &str) -> String {
+    let tinh = tinh.trim();
+    if !tinh.is_empty() {
+        return tinh.to_string();
+    }
+    match center.split_once('.') {
+        Some((p, _)) if !p.is_empty() => p.to_string(),
+        _ => motcua_engine::demo::DEMO_PROVINCE_CODE.to_string(),
+    }
+}
+
+/// The Centers of a province: one per commune in force today, from the
+/// unit registry (every commune has its Public Administration Service
+/// Center, Decree 118/2025/NĐ-CP).
+fn centers(state: &AppState, province: &str) -> Vec<CenterOption> {
+    let Ok(code) = UnitCode::parse_at(province, Level::Province) else {
+        return Vec::new();
+    };
+    state
+        .registry
+        .communes_of_province(&code, state.today())
+        .into_iter()
+        .map(|c| CenterOption {
+            id: format!("{}.{}", code.as_str(), c.code.as_str()),
+            name: c.name.clone(),
         })
         .collect()
 }
@@ -96,6 +123,7 @@ fn message(l: Lang, e: &ApiError) -> String {
 
 #[derive(Deserialize, Default)]
 pub struct BookingQuery {
+    tinh: Option<String>,
     thu_tuc: Option<String>,
     trung_tam: Option<String>,
     ngay: Option<String>,
@@ -106,6 +134,8 @@ pub struct BookingQuery {
 struct BookingPage {
     c: Ctx,
     procedures: Vec<ProcedureOption>,
+    provinces: Vec<CenterOption>,
+    province: String,
     centers: Vec<CenterOption>,
     procedure: String,
     center: String,
@@ -129,6 +159,9 @@ impl BookingPage {
     }
     fn is_center(&self, id: &str) -> bool {
         self.center == id
+    }
+    fn is_province(&self, id: &str) -> bool {
+        self.province == id
     }
 }
 
@@ -202,12 +235,22 @@ pub async fn booking_form(
     } else {
         token
     };
+    let center = q.trung_tam.unwrap_or_default().trim().to_string();
+    let province = province_choice(q.tinh.as_deref().unwrap_or_default(), &center);
+    let centers = centers(&state, &province);
+    let center = if centers.iter().any(|x| x.id == center) {
+        center
+    } else {
+        String::new()
+    };
     let mut page = BookingPage {
         c,
         procedures: procedure_options(&state).await?,
-        centers: centers(),
+        provinces: provinces(&state),
+        province,
+        centers,
         procedure: q.thu_tuc.unwrap_or_default().trim().to_string(),
-        center: q.trung_tam.unwrap_or_default().trim().to_string(),
+        center,
         date: q.ngay.unwrap_or_default().trim().to_string(),
         center_name: String::new(),
         chosen: false,
@@ -290,10 +333,13 @@ pub async fn booking_post(
         }
         Err(e) => {
             let status = e.status;
+            let province = province_choice("", f.trung_tam.trim());
             let mut page = BookingPage {
                 c,
                 procedures: procedure_options(&state).await?,
-                centers: centers(),
+                provinces: provinces(&state),
+                centers: centers(&state, &province),
+                province,
                 procedure: f.thu_tuc.trim().to_string(),
                 center: f.trung_tam.trim().to_string(),
                 date: f.ngay.trim().to_string(),

@@ -19,7 +19,7 @@ use motcua_engine::{Action, Submission, Upload};
 use motcua_store::Intake;
 use serde::Deserialize;
 
-use super::ui::{now, when, when_opt, Ctx, Lang};
+use super::ui::{now, urlencode, when, when_opt, Ctx, Lang};
 use super::{render, PageError};
 use crate::auth::session::{multipart_boundary, multipart_parts, MaybeSession};
 use crate::auth::AuthContext;
@@ -40,7 +40,7 @@ fn citizen(session: &MaybeSession) -> Option<(std::sync::Arc<AuthContext>, UserI
 }
 
 fn login_redirect(next: &str) -> Response {
-    Redirect::to(&format!("/dang-nhap?next={next}")).into_response()
+    Redirect::to(&format!("/dang-nhap?next={}", urlencode(next))).into_response()
 }
 
 fn applicant_actor(user: &UserId) -> Actor {
@@ -410,7 +410,7 @@ pub async fn dossier(
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
     let Some((_, user)) = citizen(&session) else {
-        return Ok(login_redirect("/ho-so-cua-toi"));
+        return Ok(login_redirect(&format!("/ho-so-cua-toi/{code}")));
     };
     let (code, d, _) = own_dossier(&state, &code, &user).await?;
     let view = state
@@ -649,7 +649,7 @@ pub async fn pay_form(
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
     let Some((_, user)) = citizen(&session) else {
-        return Ok(login_redirect("/ho-so-cua-toi"));
+        return Ok(login_redirect(&format!("/ho-so-cua-toi/{code}/thanh-toan")));
     };
     let (code, d, _) = own_dossier(&state, &code, &user).await?;
     let Some(p) = d

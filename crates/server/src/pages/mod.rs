@@ -56,6 +56,13 @@ pub fn router() -> Router<AppState> {
             "/can-bo/dang-nhap",
             get(official::login).post(official::login_post),
         )
+        .route("/can-bo/phan-cong", post(official::bulk_assign))
+        .route(
+            "/can-bo/tiep-nhan",
+            get(official::intake).post(official::intake_post).layer(
+                axum::extract::DefaultBodyLimit::max(crate::auth::session::MAX_MULTIPART_BYTES),
+            ),
+        )
         .route(
             "/can-bo/ho-so/{code}",
             get(official::dossier).post(official::act),

@@ -12,7 +12,7 @@ use motcua_domain::procedure::{DocumentForm, FeeAmount, OnlineLevel, ProcedureCo
 use motcua_store::DossierFilter;
 use serde::Deserialize;
 
-use super::ui::{form_token, form_token_ok, when, when_opt, Ctx, Lang};
+use super::ui::{form_token, form_token_ok, safe_next, when, when_opt, Ctx, Lang};
 use super::{render, PageError};
 use crate::auth::session::{self, MaybeSession};
 use crate::auth::{IdentityProvider, OtpProvider, Proof};
@@ -386,6 +386,13 @@ struct CitizenLoginPage {
     code_step: bool,
     sent_to: String,
     error: String,
+    /// The local page asked for before the login (`?next=`), or empty.
+    next: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    next: Option<String>,
 }
 
 fn login_page(
@@ -400,8 +407,12 @@ fn login_page(
     res
 }
 
-/// `/dang-nhap`: the citizen's login, step one (phone or e-mail).
-pub async fn citizen_login(l: Lang, session: MaybeSession) -> Result<Response, PageError> {
+/// `/dang-nhap?next=/…`: the citizen's login, step one (phone or e-mail).
+pub async fn citizen_login(
+    l: Lang,
+    session: MaybeSession,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, PageError> {
     let (token, cookie) = form_token()?;
     let c = Ctx::new(l, "/dang-nhap", session);
     let form_token = if c.session.is_some() {
@@ -417,6 +428,7 @@ pub async fn citizen_login(l: Lang, session: MaybeSession) -> Result<Response, P
             code_step: false,
             sent_to: String::new(),
             error: String::new(),
+            next: safe_next(q.next.as_deref()).unwrap_or_default(),
         },
         StatusCode::OK,
         Some(cookie),
@@ -431,6 +443,8 @@ pub struct CitizenLoginForm {
     lien_he: String,
     #[serde(default)]
     ma: Option<String>,
+    #[serde(default)]
+    next: String,
 }
 
 fn parse_contact(s: &str) -> Option<Contact> {
@@ -443,7 +457,8 @@ fn parse_contact(s: &str) -> Option<Contact> {
 }
 
 /// `POST /dang-nhap`: sends the code (no `ma`) or checks it (with `ma`),
-/// then opens the session and goes to `/ho-so-cua-toi`.
+/// then opens the session and goes to the page asked for (a local path
+/// only), else to `/ho-so-cua-toi`.
 pub async fn citizen_login_post(
     State(state): State<AppState>,
     l: Lang,
@@ -460,6 +475,7 @@ pub async fn citizen_login_post(
         code_step,
         sent_to,
         error,
+        next: safe_next(Some(&f.next)).unwrap_or_default(),
     };
     if !form_token_ok(&headers, has_session, &f.csrf_token) {
         return Err(PageError(crate::auth::session::csrf_failed()));
@@ -509,7 +525,9 @@ pub async fn citizen_login_post(
                         let (err, _) = e.to_api();
                         PageError(err)
                     })?;
-                    Ok(logged_in(&state, &opened.token, "/ho-so-cua-toi"))
+                    let to =
+                        safe_next(Some(&f.next)).unwrap_or_else(|| "/ho-so-cua-toi".to_string());
+                    Ok(logged_in(&state, &opened.token, &to))
                 }
                 Err(e) => {
                     let (status, msg) = failure(&e);

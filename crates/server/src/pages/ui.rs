@@ -151,16 +151,39 @@ pub async fn switch_language(
     Query(q): Query<SwitchQuery>,
 ) -> Response {
     let lang = Lang::parse(&lang).unwrap_or(Lang::Vi);
-    let next = q
-        .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or_else(|| "/thu-tuc".to_string());
+    let next = safe_next(q.next.as_deref()).unwrap_or_else(|| "/thu-tuc".to_string());
     let cookie = HeaderValue::from_str(&format!(
         "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
         lang.code()
     ))
     .unwrap_or_else(|_| HeaderValue::from_static("lang=vi; Path=/"));
     ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
+}
+
+/// A page of this site to go back to after a login or a language switch:
+/// a local path only (`/…`, not `//host` nor `/\\host`, no control
+/// characters), so that a crafted link cannot send the user elsewhere
+/// (no open redirect).
+pub fn safe_next(next: Option<&str>) -> Option<String> {
+    let n = next?.trim();
+    let local = n.starts_with('/')
+        && !n.starts_with("//")
+        && !n.contains('\\')
+        && !n.chars().any(char::is_control)
+        && n.len() <= 2000;
+    local.then(|| n.to_string())
+}
+
+/// Percent-encodes a query string value.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// The cookie of the one-shot token that protects the login forms, which
@@ -203,4 +226,28 @@ pub fn when_opt<Tz: TimeZone>(t: Option<&DateTime<Tz>>) -> String {
 
 pub fn now() -> DateTime<Utc> {
     Utc::now()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(
+            safe_next(Some("/can-bo/ho-so/04.01279-261127-0001?vai_tro=leader")).as_deref(),
+            Some("/can-bo/ho-so/04.01279-261127-0001?vai_tro=leader")
+        );
+        for bad in [
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "evil",
+            "",
+            "/a\r\nSet-Cookie: x=1",
+        ] {
+            assert_eq!(safe_next(Some(bad)), None, "{bad:?}");
+        }
+        assert_eq!(safe_next(None), None);
+    }
 }
