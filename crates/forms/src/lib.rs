@@ -59,12 +59,14 @@ mod layout;
 mod model;
 mod pdf;
 mod qr;
+mod report;
 mod text;
 
 pub use model::{
     Apology, Applicant, ControlRow, ControlSheet, DocumentForm, Fee, Heading, ReceiptSlip,
     ReceivedDocument, Refusal, ReturnWay, Signer, StepResult, StopNotice, SupplementRequest,
 };
+pub use report::{monthly_report, MonthlyReport, ReportColumn, ReportSection};
 
 use layout::Op;
 

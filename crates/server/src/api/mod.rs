@@ -9,6 +9,7 @@ pub mod forms;
 mod health;
 pub(crate) mod params;
 pub mod procedures;
+pub mod reports;
 pub mod track;
 pub mod units;
 
@@ -66,6 +67,10 @@ use crate::AppState;
         appointments::ticket_action,
         appointments::board,
         appointments::put_config,
+        reports::figures,
+        reports::index766,
+        reports::bottlenecks,
+        reports::monthly_pdf,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&ActorHeaders),
@@ -75,6 +80,7 @@ use crate::AppState;
         (name = "procedures", description = "Thủ tục hành chính — the procedure catalogue and the working calendar"),
         (name = "dossiers", description = "Hồ sơ — dossiers, actions, queues and the audit of the event log"),
         (name = "appointments", description = "Lịch hẹn và số thứ tự — appointments at a Center, queue tickets and the waiting-room board"),
+        (name = "reports", description = "Báo cáo — figures, the Decision 766 service index and ranking, bottlenecks; JSON, CSV and XLSX"),
         (name = "auth", description = "Đăng nhập — sessions of officials (password) and citizens (one-time code), officials' accounts")
     )
 )]
@@ -202,6 +208,22 @@ pub fn router() -> Router<AppState> {
             "/api/v1/appointments/{code}/rebook",
             post(appointments::rebook),
         )
+        .route("/api/v1/reports/figures", get(reports::figures))
+        .route("/api/v1/reports/figures.csv", get(reports::figures_csv))
+        .route("/api/v1/reports/figures.xlsx", get(reports::figures_xlsx))
+        .route("/api/v1/reports/index766", get(reports::index766))
+        .route("/api/v1/reports/index766.csv", get(reports::index766_csv))
+        .route("/api/v1/reports/index766.xlsx", get(reports::index766_xlsx))
+        .route("/api/v1/reports/bottlenecks", get(reports::bottlenecks))
+        .route(
+            "/api/v1/reports/bottlenecks.csv",
+            get(reports::bottlenecks_csv),
+        )
+        .route(
+            "/api/v1/reports/bottlenecks.xlsx",
+            get(reports::bottlenecks_xlsx),
+        )
+        .route("/api/v1/reports/monthly.pdf", get(reports::monthly_pdf))
         .fallback(not_found)
 }
 

@@ -2,10 +2,12 @@
 //! `crates/server/templates/` and are checked at compile time (askama).
 
 mod booking;
+pub mod charts;
 mod citizen;
+pub(crate) mod dashboard;
 mod official;
 mod portal;
-mod ui;
+pub(crate) mod ui;
 mod units;
 
 use askama::Template;
@@ -75,6 +77,7 @@ pub fn router() -> Router<AppState> {
         .route("/dat-lich/{code}/huy", post(booking::booking_cancel))
         .route("/dat-lich/{code}/doi", post(booking::booking_rebook))
         .route("/bang-cho/{unit}", get(booking::board))
+        .route("/bao-cao", get(dashboard::dashboard))
 }
 
 async fn css() -> impl IntoResponse {
