@@ -1340,3 +1340,88 @@ async fn the_officials_workspace_on_postgres() {
     let app = App::spawn_on(fixture).await;
     workspace_paths(&app).await;
 }
+
+// The Center's counter: issue tickets, call the next one to a counter,
+// serve it and close it; only the Center's receiving officers.
+#[tokio::test]
+async fn the_counter_issues_calls_and_closes_queue_tickets() {
+    let app = App::spawn().await;
+    let session = app.official_login("tiepnhan.01279").await;
+    let page = app.get("/can-bo/quay", &session).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Quầy tiếp nhận"));
+    assert!(page.body.contains("Chưa có số nào."));
+    let csrf = page.csrf();
+    let post = |viec: &'static str, extra: Vec<(&'static str, String)>| {
+        let mut form: Vec<(&str, String)> = vec![
+            ("csrf_token", csrf.clone()),
+            ("viec", viec.to_string()),
+            ("quay", "1".to_string()),
+        ];
+        form.extend(extra);
+        let session = session.clone();
+        let app = &app;
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post("/can-bo/quay", &session, &form).await
+        }
+    };
+    let first = post("cap", vec![("thu_tuc", "1.001193".into())]).await;
+    assert_eq!(first.status, 303, "{}", first.body);
+    assert!(first.location.contains("tb=cap") && first.location.ends_with("so=1"));
+    let second = post("cap", vec![]).await;
+    assert!(second.location.ends_with("so=2"), "{}", second.location);
+
+    let called = post("goi", vec![]).await;
+    assert_eq!(called.status, 303, "{}", called.body);
+    assert!(called.location.contains("tb=goi") && called.location.ends_with("so=1"));
+    let page = app.get(&called.location, &session).await;
+    assert!(
+        page.body.contains("<strong class=\"big\">1</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Đã gọi số 1 đến quầy 1."));
+    assert!(page.body.contains("(1 đang chờ)"));
+
+    let done = post("xong", vec![("so", "1".into())]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let unit = motcua_domain::dossier::UnitId::parse(CENTER).expect("a unit");
+    let today = motcua_domain::dossier::vietnam_date(chrono::Utc::now());
+    let tickets = app
+        .state
+        .store
+        .tickets(&unit, today)
+        .await
+        .expect("tickets");
+    let status: Vec<(u32, &str)> = tickets
+        .iter()
+        .map(|t| (t.number, t.status.as_str()))
+        .collect();
+    assert_eq!(status, vec![(1, "done"), (2, "waiting")]);
+    assert_eq!(tickets[0].procedure.as_deref(), Some("1.001193"));
+
+    // The board shows the one still waiting.
+    let board = app.get(&format!("/bang-cho/{CENTER}"), "").await;
+    assert!(board.body.contains("<li>2</li>"), "{}", board.body);
+
+    // Without the CSRF token nothing happens; a leader is not at the counter.
+    let forged = app
+        .post("/can-bo/quay", &session, &[("viec", "cap"), ("quay", "1")])
+        .await;
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    let leader = app.official_login("chutich.01279").await;
+    let refused = app.get("/can-bo/quay", &leader).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert_eq!(
+        app.state
+            .store
+            .tickets(&unit, today)
+            .await
+            .expect("tickets")
+            .len(),
+        2
+    );
+    let en = app.get("/can-bo/quay?lang=en", &session).await;
+    assert!(en.body.contains("Call the next number"));
+}

@@ -1,7 +1,7 @@
 //! The JSON API. Every handler is listed in [`ApiDoc`], whose document is
 //! served at `/api/openapi.json` and snapshot-tested.
 
-mod actor;
+pub(crate) mod actor;
 pub mod appointments;
 pub mod auth;
 pub mod dossiers;

@@ -4,6 +4,7 @@
 mod booking;
 pub mod charts;
 mod citizen;
+mod counter;
 pub(crate) mod dashboard;
 mod official;
 mod portal;
@@ -59,6 +60,10 @@ pub fn router() -> Router<AppState> {
             get(official::login).post(official::login_post),
         )
         .route("/can-bo/phan-cong", post(official::bulk_assign))
+        .route(
+            "/can-bo/quay",
+            get(counter::counter).post(counter::counter_post),
+        )
         .route(
             "/can-bo/tiep-nhan",
             get(official::intake).post(official::intake_post).layer(

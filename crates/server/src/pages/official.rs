@@ -46,7 +46,7 @@ pub struct NextQuery {
 }
 
 /// The login page, coming back to `path` (and its query) afterwards.
-fn login_to(path: &str) -> Response {
+pub(super) fn login_to(path: &str) -> Response {
     Redirect::to(&format!("/can-bo/dang-nhap?next={}", urlencode(path))).into_response()
 }
 
@@ -137,7 +137,7 @@ pub struct RoleChoice {
 }
 
 impl RoleChoice {
-    fn from_form(f: &HashMap<String, String>) -> RoleChoice {
+    pub(super) fn from_form(f: &HashMap<String, String>) -> RoleChoice {
         RoleChoice {
             vai_tro: f.get("vai_tro").cloned(),
             don_vi: f.get("don_vi").cloned(),
@@ -194,7 +194,7 @@ fn auth_actor(s: &AuthContext, choice: &RoleChoice) -> Result<Actor, PageError> 
 }
 
 /// The official of the session, or the login page.
-fn official(session: &MaybeSession) -> Option<std::sync::Arc<AuthContext>> {
+pub(super) fn official(session: &MaybeSession) -> Option<std::sync::Arc<AuthContext>> {
     session
         .0
         .clone()
@@ -1176,7 +1176,7 @@ pub struct IntakeQuery {
 }
 
 /// The receiving officer of the session (the counter's pages are theirs).
-fn receiving_officer(s: &AuthContext, choice: &RoleChoice) -> Result<Actor, PageError> {
+pub(super) fn receiving_officer(s: &AuthContext, choice: &RoleChoice) -> Result<Actor, PageError> {
     let actor = auth_actor(s, choice)?;
     if actor.role != Role::ReceivingOfficer || actor.unit.is_none() {
         return Err(PageError(session::forbidden()));
