@@ -189,8 +189,11 @@ pub fn waterfall(id: &str, title: &str, desc: &str, steps: &[Step]) -> String {
     let row = 40.0;
     let h = row * steps.len() as f64 + 24.0;
     let mut s = open(WIDTH, h, id, title, desc);
-    s.push_str(
-        "<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" \
+    // The pattern's id is the chart's: ids must be unique in the page.
+    let hatch = format!("{}-hatch", esc(id));
+    let _ = write!(
+        s,
+        "<defs><pattern id=\"{hatch}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" \
          patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#a50e0e\"/>\
          <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#fff\" stroke-width=\"2\"/></pattern></defs>",
     );
@@ -212,7 +215,8 @@ pub fn waterfall(id: &str, title: &str, desc: &str, steps: &[Step]) -> String {
     for (i, st) in steps.iter().enumerate() {
         let y = i as f64 * row;
         let over = st.budget > 0 && st.minutes > st.budget;
-        let fill = if over { "url(#hatch)" } else { FILL };
+        let over_fill = format!("url(#{hatch})");
+        let fill = if over { over_fill.as_str() } else { FILL };
         let _ = write!(
             s,
             "<text x=\"0\" y=\"{}\">{}</text>\
@@ -365,7 +369,7 @@ mod tests {
         let svg = waterfall("w", "Điểm nghẽn", "Thời gian từng bước", &steps);
         well_formed(&svg);
         assert_eq!(
-            svg.matches("url(#hatch)").count(),
+            svg.matches("url(#w-hatch)").count(),
             1,
             "one step over budget"
         );
