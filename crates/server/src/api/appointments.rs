@@ -135,7 +135,7 @@ async fn center(state: &AppState, s: &str) -> ApiResult<(UnitId, String)> {
     Ok((id, unit.name))
 }
 
-async fn config_of(state: &AppState, unit: &UnitId) -> ApiResult<CenterConfig> {
+pub(crate) async fn config_of(state: &AppState, unit: &UnitId) -> ApiResult<CenterConfig> {
     Ok(state
         .store
         .ensure_center_config(unit, &CenterConfig::default(), Utc::now())

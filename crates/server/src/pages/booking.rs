@@ -75,16 +75,16 @@ pub struct ProcedureOption {
 }
 
 async fn procedure_options(state: &AppState) -> Result<Vec<ProcedureOption>, PageError> {
-    let today = state.today();
-    let mut all = state.store.procedures().await?;
-    all.retain(|p| p.in_force_on(today));
-    let mut seen = std::collections::BTreeSet::new();
-    all.retain(|p| seen.insert(p.spec().code.to_string()));
-    Ok(all
+    let snap = state
+        .catalogue
+        .get(state.store.as_ref(), state.today())
+        .await?;
+    Ok(snap
+        .entries
         .iter()
-        .map(|p| ProcedureOption {
-            code: p.spec().code.to_string(),
-            name: p.spec().name_vi.clone(),
+        .map(|e| ProcedureOption {
+            code: e.procedure.spec().code.to_string(),
+            name: e.procedure.spec().name_vi.clone(),
         })
         .collect())
 }

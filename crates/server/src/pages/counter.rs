@@ -119,14 +119,7 @@ pub async fn counter(
     };
     let actor = receiving_officer(&s, &choice)?;
     let unit = unit_of(&actor)?;
-    let config = state
-        .store
-        .ensure_center_config(
-            &unit,
-            &motcua_domain::appointments::CenterConfig::default(),
-            chrono::Utc::now(),
-        )
-        .await?;
+    let config = api::config_of(&state, &unit).await?;
     let counters: Vec<u16> = (1..=config.counters.max(1)).collect();
     let counter = q.quay.filter(|n| counters.contains(n)).unwrap_or(1);
     let day = motcua_domain::dossier::vietnam_date(chrono::Utc::now());

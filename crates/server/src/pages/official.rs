@@ -1192,13 +1192,13 @@ async fn intake_page(
     error: String,
 ) -> Result<IntakePage, PageError> {
     let l = c.l;
-    let today = state.today();
-    let mut all = state.store.procedures().await?;
-    all.retain(|p| p.in_force_on(today));
-    let mut seen = std::collections::BTreeSet::new();
-    all.retain(|p| seen.insert(p.spec().code.to_string()));
+    let snap = state
+        .catalogue
+        .get(state.store.as_ref(), state.today())
+        .await?;
+    let all = snap.entries.iter().map(|e| &e.procedure);
     let chosen = all
-        .iter()
+        .clone()
         .find(|p| p.spec().code.to_string() == procedure.trim());
     let rows = chosen
         .map(|p| {
@@ -1229,7 +1229,6 @@ async fn intake_page(
             .unwrap_or_default(),
         procedure_name: chosen.map(|p| p.spec().name_vi.clone()).unwrap_or_default(),
         procedures: all
-            .iter()
             .map(|p| ProcedureChoice {
                 code: p.spec().code.to_string(),
                 name: p.spec().name_vi.clone(),

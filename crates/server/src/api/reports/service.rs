@@ -400,12 +400,11 @@ impl Catalogue {
     pub async fn load(state: &AppState, on: NaiveDate) -> ApiResult<Catalogue> {
         let mut by_code: BTreeMap<ProcedureCode, Procedure> = BTreeMap::new();
         for p in state.store.procedures().await? {
-            let in_force = p.effective_from <= on && p.effective_until.is_none_or(|u| u >= on);
+            let in_force = p.in_force_on(on);
             let replace = match by_code.get(&p.code) {
                 None => true,
                 Some(old) => {
-                    let old_in_force =
-                        old.effective_from <= on && old.effective_until.is_none_or(|u| u >= on);
+                    let old_in_force = old.in_force_on(on);
                     (in_force && !old_in_force)
                         || (in_force == old_in_force && p.version > old.version)
                 }
