@@ -8,6 +8,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_outbox.sql")),
     (5, include_str!("../migrations/0005_appointments.sql")),
     (6, include_str!("../migrations/0006_reports.sql")),
+    (
+        7,
+        include_str!("../migrations/0007_step_rollup_columns.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut rusqlite::Connection) -> rusqlite::Result<()> {

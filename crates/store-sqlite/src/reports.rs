@@ -6,9 +6,11 @@
 use std::cell::RefCell;
 
 use async_trait::async_trait;
-use motcua_domain::reports::{DossierFacts, Rollups, StepRollups};
+use motcua_domain::reports::{
+    DossierFacts, Rollups, Sketch, StepRollup, StepRollups, STEP_SCALARS,
+};
 use motcua_store::report_support::{
-    self as rsup, FactsRow, Rebuild, ReportDelta, RollupColumns, StepColumns,
+    self as rsup, FactsRow, Rebuild, ReportDelta, RollupColumns, StepColumns, StepValues,
 };
 use motcua_store::{ReportStore, RollupQuery, StoreError, StoreResult};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
@@ -109,54 +111,135 @@ fn add_rollup(
     Ok(())
 }
 
+/// The two step rollup tables: per unit, and summed per province.
+#[derive(Debug, Clone, Copy)]
+enum StepTable {
+    Unit,
+    Province,
+}
+
+impl StepTable {
+    fn name(self) -> &'static str {
+        match self {
+            StepTable::Unit => "report_step_rollups",
+            StepTable::Province => "report_province_step_rollups",
+        }
+    }
+}
+
+/// Decodes the value columns starting at `first` ([`rsup::STEP_VALUE_COLUMNS`]).
+fn step_values(r: &Row<'_>, first: usize) -> StoreResult<StepValues> {
+    let mut scalars = [0i64; STEP_SCALARS];
+    for (i, v) in scalars.iter_mut().enumerate() {
+        *v = r.get(first + i).map_err(db_err)?;
+    }
+    Ok(StepValues {
+        scalars,
+        working: r.get(first + STEP_SCALARS).map_err(db_err)?,
+        waiting: r.get(first + STEP_SCALARS + 1).map_err(db_err)?,
+    })
+}
+
 fn add_step(
     conn: &Connection,
+    table: StepTable,
     c: &StepColumns,
-    delta: &motcua_domain::reports::StepRollup,
+    delta: &StepRollup,
 ) -> StoreResult<()> {
-    let stored: Option<String> = conn
-        .prepare_cached(
-            "SELECT body FROM report_step_rollups \
-             WHERE unit = ?1 AND procedure = ?2 AND step = ?3 AND kind = ?4 AND month = ?5",
-        )
+    let t = table.name();
+    const KEY: &str = "unit = ?1 AND procedure = ?2 AND step = ?3 AND kind = ?4 AND month = ?5";
+    let stored: Option<StepValues> = conn
+        .prepare_cached(&format!(
+            "SELECT {} FROM {t} WHERE {KEY}",
+            rsup::STEP_VALUE_COLUMNS
+        ))
         .map_err(db_err)?
         .query_row(params![c.unit, c.procedure, c.step, c.kind, c.month], |r| {
-            r.get(0)
+            Ok(step_values(r, 0))
         })
         .optional()
-        .map_err(db_err)?;
-    match rsup::merged(stored.as_deref(), delta)? {
-        Some(body) if stored.is_some() => conn
-            .prepare_cached(
-                "UPDATE report_step_rollups SET body = ?6 \
-                 WHERE unit = ?1 AND procedure = ?2 AND step = ?3 AND kind = ?4 AND month = ?5",
-            )
-            .map_err(db_err)?
-            .execute(params![c.unit, c.procedure, c.step, c.kind, c.month, body]),
-        Some(body) => conn
-            .prepare_cached(
-                "INSERT INTO report_step_rollups (unit, procedure, step, kind, month, province, \
-                 body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )
-            .map_err(db_err)?
-            .execute(params![
-                c.unit,
-                c.procedure,
-                c.step,
-                c.kind,
-                c.month,
-                c.province,
-                body
-            ]),
-        None => conn
-            .prepare_cached(
-                "DELETE FROM report_step_rollups \
-                 WHERE unit = ?1 AND procedure = ?2 AND step = ?3 AND kind = ?4 AND month = ?5",
-            )
-            .map_err(db_err)?
-            .execute(params![c.unit, c.procedure, c.step, c.kind, c.month]),
+        .map_err(db_err)?
+        .transpose()?;
+    let exists = stored.is_some();
+    let mut row = stored.map(|v| v.decode()).transpose()?.unwrap_or_default();
+    row += delta;
+    if row.is_zero() {
+        if exists {
+            conn.prepare_cached(&format!("DELETE FROM {t} WHERE {KEY}"))
+                .map_err(db_err)?
+                .execute(params![c.unit, c.procedure, c.step, c.kind, c.month])
+                .map_err(db_err)?;
+        }
+        return Ok(());
     }
-    .map_err(db_err)?;
+    let v = StepValues::of(&row)?;
+    let [a, b, cc, d, e, f, g, h, i] = v.scalars;
+    if exists {
+        conn.prepare_cached(&format!(
+            "UPDATE {t} SET dossiers = ?6, budgeted = ?7, overran = ?8, budget_minutes = ?9, \
+             working_minutes = ?10, waiting_minutes = ?11, overrun_minutes = ?12, \
+             late_dossiers = ?13, late_overrun_minutes = ?14, working = ?15, waiting = ?16 \
+             WHERE {KEY}"
+        ))
+        .map_err(db_err)?
+        .execute(params![
+            c.unit,
+            c.procedure,
+            c.step,
+            c.kind,
+            c.month,
+            a,
+            b,
+            cc,
+            d,
+            e,
+            f,
+            g,
+            h,
+            i,
+            v.working,
+            v.waiting
+        ])
+        .map_err(db_err)?;
+    } else {
+        conn.prepare_cached(&format!(
+            "INSERT INTO {t} (unit, procedure, step, kind, month, province, {}) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            rsup::STEP_VALUE_COLUMNS
+        ))
+        .map_err(db_err)?
+        .execute(params![
+            c.unit,
+            c.procedure,
+            c.step,
+            c.kind,
+            c.month,
+            c.province,
+            a,
+            b,
+            cc,
+            d,
+            e,
+            f,
+            g,
+            h,
+            i,
+            v.working,
+            v.waiting
+        ])
+        .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+/// Adds step deltas (per unit) to both step tables.
+fn add_steps(conn: &Connection, steps: &StepRollups) -> StoreResult<()> {
+    for (k, r) in steps.rows() {
+        add_step(conn, StepTable::Unit, &StepColumns::of(k)?, r)?;
+    }
+    for (k, r) in steps.by_province().rows() {
+        add_step(conn, StepTable::Province, &StepColumns::of(k)?, r)?;
+    }
     Ok(())
 }
 
@@ -210,10 +293,7 @@ pub(crate) fn flush(conn: &Connection) -> StoreResult<()> {
     for (k, r) in rollups.rows() {
         add_rollup(conn, &RollupColumns::of(k), r)?;
     }
-    for (k, r) in steps.rows() {
-        add_step(conn, &StepColumns::of(k)?, r)?;
-    }
-    Ok(())
+    add_steps(conn, &steps)
 }
 
 /// Writes a command's report changes, inside its savepoint: the facts row
@@ -244,6 +324,8 @@ pub(crate) fn write_delta(conn: &Connection, d: &ReportDelta) -> StoreResult<()>
 }
 
 fn load_in(conn: &Connection, facts: &[DossierFacts], steps: &StepRollups) -> StoreResult<()> {
+    // A dossier already stored has its old contribution taken back; on a
+    // fresh load the lookup finds nothing and the rows are plain inserts.
     let mut rollups = Rollups::new();
     for f in facts {
         let old = stored_facts(conn, &f.code.to_string())?;
@@ -253,10 +335,7 @@ fn load_in(conn: &Connection, facts: &[DossierFacts], steps: &StepRollups) -> St
     for (k, r) in rollups.rows() {
         add_rollup(conn, &RollupColumns::of(k), r)?;
     }
-    for (k, r) in steps.rows() {
-        add_step(conn, &StepColumns::of(k)?, r)?;
-    }
-    Ok(())
+    add_steps(conn, steps)
 }
 
 fn rollups_in(conn: &Connection, q: &RollupQuery) -> StoreResult<Rollups> {
@@ -280,25 +359,46 @@ fn rollups_in(conn: &Connection, q: &RollupQuery) -> StoreResult<Rollups> {
     Ok(out)
 }
 
-fn step_rollups_in(conn: &Connection, q: &RollupQuery) -> StoreResult<StepRollups> {
+fn step_rows_in(conn: &Connection, table: StepTable, q: &RollupQuery) -> StoreResult<StepRollups> {
     let (cond, args) = rsup::rollup_conditions(q, false, placeholder);
     let sql = format!(
-        "SELECT unit, procedure, step, kind, month, body FROM report_step_rollups WHERE {cond}"
+        "SELECT unit, procedure, step, kind, month, {} FROM {} WHERE {cond}",
+        rsup::STEP_VALUE_COLUMNS,
+        table.name()
     );
     let mut stmt = conn.prepare(&sql).map_err(db_err)?;
     let mut rows = stmt.query(params_from_iter(args)).map_err(db_err)?;
     let mut out = StepRollups::new();
     while let Some(r) = rows.next().map_err(db_err)? {
         let step: i64 = r.get(2).map_err(db_err)?;
-        let (k, v) = rsup::step_row(
-            text(r, 0)?,
-            text(r, 1)?,
-            step,
-            text(r, 3)?,
-            text(r, 4)?,
-            text(r, 5)?,
-        )?;
-        out.insert_row(k, &v);
+        let key = rsup::step_key(text(r, 0)?, text(r, 1)?, step, text(r, 3)?, text(r, 4)?)?;
+        out.insert_row(key, &step_values(r, 5)?.decode()?);
+    }
+    Ok(out)
+}
+
+fn step_totals_in(conn: &Connection, q: &RollupQuery) -> StoreResult<StepRollups> {
+    let (cond, args) = rsup::rollup_conditions(q, false, placeholder);
+    let sql = format!(
+        "SELECT unit, procedure, step, kind, {} FROM report_step_rollups WHERE {cond} \
+         GROUP BY unit, procedure, step, kind",
+        rsup::STEP_SUM_COLUMNS
+    );
+    let mut stmt = conn.prepare(&sql).map_err(db_err)?;
+    let mut rows = stmt.query(params_from_iter(args)).map_err(db_err)?;
+    let mut out = StepRollups::new();
+    let month = q.from.to_string();
+    while let Some(r) = rows.next().map_err(db_err)? {
+        let step: i64 = r.get(2).map_err(db_err)?;
+        let key = rsup::step_key(text(r, 0)?, text(r, 1)?, step, text(r, 3)?, &month)?;
+        let mut scalars = [0i64; STEP_SCALARS];
+        for (i, v) in scalars.iter_mut().enumerate() {
+            *v = r.get(4 + i).map_err(db_err)?;
+        }
+        out.insert_row(
+            key,
+            &StepRollup::from_parts(scalars, Sketch::new(), Sketch::new()),
+        );
     }
     Ok(out)
 }
@@ -364,9 +464,7 @@ pub(crate) fn backfill(conn: &Connection) -> StoreResult<u64> {
     for (k, r) in rebuild.rollups.rows() {
         add_rollup(conn, &RollupColumns::of(k), r)?;
     }
-    for (k, r) in rebuild.steps.rows() {
-        add_step(conn, &StepColumns::of(k)?, r)?;
-    }
+    add_steps(conn, &rebuild.steps)?;
     Ok(count)
 }
 
@@ -388,7 +486,19 @@ impl ReportStore for SqliteStore {
 
     async fn step_rollups(&self, query: &RollupQuery) -> StoreResult<StepRollups> {
         let q = query.clone();
-        self.read(move |c| step_rollups_in(c, &q)).await
+        self.read(move |c| step_rows_in(c, StepTable::Unit, &q))
+            .await
+    }
+
+    async fn province_step_rollups(&self, query: &RollupQuery) -> StoreResult<StepRollups> {
+        let q = query.clone();
+        self.read(move |c| step_rows_in(c, StepTable::Province, &q))
+            .await
+    }
+
+    async fn step_totals(&self, query: &RollupQuery) -> StoreResult<StepRollups> {
+        let q = query.clone();
+        self.read(move |c| step_totals_in(c, &q)).await
     }
 
     async fn scan_facts(&self, query: &RollupQuery) -> StoreResult<Rollups> {

@@ -8,7 +8,8 @@ use motcua_store::{ReportStore, RollupQuery};
 use motcua_store_sqlite::SqliteStore;
 
 const FORGET: &str = "DELETE FROM report_facts; DELETE FROM report_rollups; \
-                      DELETE FROM report_step_rollups;";
+                      DELETE FROM report_step_rollups; \
+                      DELETE FROM report_province_step_rollups;";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn report_tables_are_filled_from_the_event_log() {
@@ -29,6 +30,8 @@ async fn report_tables_are_filled_from_the_event_log() {
     );
     let rollups = store.rollups(&q).await.expect("rollups");
     let steps = store.step_rollups(&q).await.expect("steps");
+    let province_steps = store.province_step_rollups(&q).await.expect("steps");
+    assert_eq!(province_steps, steps.by_province());
     assert_eq!(rollups.len(), 4, "two months, two perspectives");
     assert!(!steps.is_empty());
 
@@ -41,6 +44,10 @@ async fn report_tables_are_filled_from_the_event_log() {
     assert_eq!(store.fill_reports().await.expect("fill"), 2);
     assert_eq!(store.rollups(&q).await.expect("rollups"), rollups);
     assert_eq!(store.step_rollups(&q).await.expect("steps"), steps);
+    assert_eq!(
+        store.province_step_rollups(&q).await.expect("steps"),
+        province_steps
+    );
     assert_eq!(store.scan_facts(&q).await.expect("scan"), rollups);
     assert_eq!(
         store.fill_reports().await.expect("fill"),

@@ -290,8 +290,7 @@ pub mod support {
     /// receiving unit's identifier (`04` of `04.01273`, `H15` of
     /// `H15.50.05.13`), which names the province in both schemes.
     pub fn province_of(unit: &UnitId) -> &str {
-        let s = unit.as_str();
-        s.split('.').next().unwrap_or(s)
+        unit.province_code()
     }
 
     /// The command that opens a dossier under the code the backend allocated.
@@ -457,6 +456,15 @@ pub mod support {
                 _ => None,
             },
             rollups: Rollups::deltas(facts.as_ref(), new_facts.as_ref()),
+            province_steps: steps
+                .as_ref()
+                .map(|s| {
+                    s.by_province()
+                        .rows()
+                        .map(|(k, r)| (k.clone(), r.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
             steps: steps
                 .map(|s| s.rows().map(|(k, r)| (k.clone(), r.clone())).collect())
                 .unwrap_or_default(),

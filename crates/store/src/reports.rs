@@ -21,7 +21,8 @@ use async_trait::async_trait;
 use motcua_domain::dossier::UnitId;
 use motcua_domain::procedure::ProcedureCode;
 use motcua_domain::reports::{
-    DossierFacts, Month, Perspective, RollupKey, Rollups, StepKey, StepRollups,
+    BottleneckReport, DossierFacts, Month, Perspective, RollupKey, Rollups, StepKey, StepRollups,
+    StepStats,
 };
 use serde::{Deserialize, Serialize};
 
@@ -107,6 +108,60 @@ pub trait ReportStore {
     /// The step rollups matching `query` (its perspective ignored).
     async fn step_rollups(&self, query: &RollupQuery) -> StoreResult<StepRollups>;
 
+    /// The step rollups summed per province: rows keyed by the province's
+    /// id ([`UnitId::province`]) instead of the unit, matching `query` on
+    /// that key. Maintained alongside the rows per unit in the same
+    /// transaction, so that a province-wide bottleneck table reads one row
+    /// per procedure, step and month however many communes and dossiers
+    /// the province has. Equals
+    /// `query.filter_steps(&step_rollups(all units).by_province())`.
+    async fn province_step_rollups(&self, query: &RollupQuery) -> StoreResult<StepRollups>;
+
+    /// The counters of the step rollups matching `query` summed over its
+    /// months by the database, per unit, procedure and step, keyed at
+    /// `query.from`, without the sketches: what ranking steps by their
+    /// contribution to lateness needs, without reading any sketch. Equals
+    /// `step_rollups(query).totals(query.from)`.
+    async fn step_totals(&self, query: &RollupQuery) -> StoreResult<StepRollups>;
+
+    /// For each unit matching `query`, the step contributing most to its
+    /// lateness over the query's months among the rows passing `keep`
+    /// ([`BottleneckReport::top_by_unit`] of the table per unit), with its
+    /// quantiles. Equals
+    /// `BottleneckReport::per_unit(&step_rollups(query), keep).top_by_unit()`
+    /// but reads no sketch to rank: the ranking comes from
+    /// [`ReportStore::step_totals`], then only each unit's top procedure is
+    /// read whole.
+    async fn top_steps_by_unit(
+        &self,
+        query: &RollupQuery,
+        keep: &(dyn for<'k> Fn(&'k StepKey) -> bool + Send + Sync),
+    ) -> StoreResult<Vec<StepStats>> {
+        let totals = self.step_totals(query).await?;
+        let ranked = BottleneckReport::per_unit(&totals, |k| keep(k));
+        let mut out = Vec::new();
+        for t in ranked.top_by_unit() {
+            let Some(unit) = &t.unit else { continue };
+            let rows = self
+                .step_rollups(&RollupQuery {
+                    units: Some(vec![unit.clone()]),
+                    procedure: Some(t.procedure.clone()),
+                    ..query.clone()
+                })
+                .await?;
+            // The whole procedure: a step's share of lateness is of its
+            // procedure's.
+            let whole = BottleneckReport::per_unit(&rows, |k| keep(k));
+            out.extend(
+                whole
+                    .rows
+                    .into_iter()
+                    .find(|r| r.step == t.step && r.kind == t.kind),
+            );
+        }
+        Ok(out)
+    }
+
     /// The full-scan path: the rollups of the stored per-dossier facts that
     /// match `query`, folded one dossier at a time without the rollup
     /// tables. Must equal [`ReportStore::rollups`].
@@ -116,8 +171,9 @@ pub trait ReportStore {
     /// an existing dossier's facts are replaced and its old contribution
     /// removed) and adds their contributions and `steps` to the rollups.
     /// For rebuilds and benchmarks; commands maintain the same rows as
-    /// they append events. `steps` are added as given (step rows cannot be
-    /// taken back from facts): load a dossier's steps once.
+    /// they append events. `steps` are added as given, to the rows per unit
+    /// and per province (step rows cannot be taken back from facts): load
+    /// a dossier's steps once.
     async fn load_facts(&self, facts: &[DossierFacts], steps: &StepRollups) -> StoreResult<()>;
 }
 
@@ -133,8 +189,8 @@ pub mod support {
     use motcua_domain::dossier::{DossierState, Event, UnitId};
     use motcua_domain::procedure::{ProcedureCode, StepKind};
     use motcua_domain::reports::{
-        DossierFacts, Month, Perspective, Rollup, RollupKey, Rollups, StepKey, StepRollup,
-        StepRollups,
+        DossierFacts, Month, Perspective, Rollup, RollupKey, Rollups, Sketch, StepKey, StepRollup,
+        StepRollups, STEP_SCALARS,
     };
     use serde::de::DeserializeOwned;
     use serde::Serialize;
@@ -165,9 +221,10 @@ pub mod support {
     }
 
     /// What a command changes in the report tables: the dossier's new facts
-    /// (None when they did not change) and the rollup and step rollup row
-    /// deltas (non-zero ones, in key order: the order the PostgreSQL backend
-    /// locks them in).
+    /// (None when they did not change) and the rollup, step rollup and
+    /// province step rollup row deltas (non-zero ones, each list in key
+    /// order: the PostgreSQL backend locks them in that order, figures,
+    /// then steps per unit, then steps per province).
     #[derive(Debug, Clone, Default)]
     pub struct ReportDelta {
         pub facts: Option<FactsRow>,
@@ -176,11 +233,16 @@ pub mod support {
         pub facts_stored: bool,
         pub rollups: Vec<(RollupKey, Rollup)>,
         pub steps: Vec<(StepKey, StepRollup)>,
+        /// `steps` summed per province ([`StepRollups::by_province`]).
+        pub province_steps: Vec<(StepKey, StepRollup)>,
     }
 
     impl ReportDelta {
         pub fn is_empty(&self) -> bool {
-            self.facts.is_none() && self.rollups.is_empty() && self.steps.is_empty()
+            self.facts.is_none()
+                && self.rollups.is_empty()
+                && self.steps.is_empty()
+                && self.province_steps.is_empty()
         }
     }
 
@@ -320,30 +382,80 @@ pub mod support {
         Ok((key, row))
     }
 
-    /// Decodes a stored `report_step_rollups` row.
-    pub fn step_row(
+    /// The key of a stored step rollup row (of `report_step_rollups` or
+    /// of `report_province_step_rollups`, whose unit is the province id).
+    pub fn step_key(
         unit_col: &str,
         procedure_col: &str,
         step: i64,
         kind: &str,
         month_col: &str,
-        body: &str,
-    ) -> StoreResult<(StepKey, StepRollup)> {
+    ) -> StoreResult<StepKey> {
         const T: &str = "report_step_rollups";
         let kind: StepKind = serde_json::from_value(serde_json::Value::String(kind.to_string()))
             .map_err(|e| corrupt(format!("{T}.kind: {e}")))?;
-        let key = StepKey {
+        Ok(StepKey {
             unit: unit(T, unit_col)?,
             procedure: procedure(T, procedure_col)?,
             step: usize::try_from(step).map_err(|_| corrupt(format!("{T}.step: {step}")))?,
             kind,
             month: month(T, month_col)?,
-        };
-        let row = serde_json::from_str(body).map_err(|e| corrupt(format!("{T}.body: {e}")))?;
-        Ok((key, row))
+        })
     }
 
-    /// A row kept as a running sum (a [`Rollup`] or a [`StepRollup`]).
+    /// The value columns of a step rollup row, in this order: the
+    /// [`StepRollup::scalars`] as integers, then the working and waiting
+    /// sketches as BLOB / BYTEA ([`encode_sketch`]).
+    pub const STEP_VALUE_COLUMNS: &str = "dossiers, budgeted, overran, budget_minutes, \
+        working_minutes, waiting_minutes, overrun_minutes, late_dossiers, late_overrun_minutes, \
+        working, waiting";
+
+    /// The value columns summed over rows (the sketches left out): what a
+    /// table of totals selects with a `GROUP BY` of the key columns.
+    pub const STEP_SUM_COLUMNS: &str = "SUM(dossiers), SUM(budgeted), SUM(overran), \
+        SUM(budget_minutes), SUM(working_minutes), SUM(waiting_minutes), SUM(overrun_minutes), \
+        SUM(late_dossiers), SUM(late_overrun_minutes)";
+
+    /// The value columns of a step rollup row.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct StepValues {
+        pub scalars: [i64; STEP_SCALARS],
+        pub working: Vec<u8>,
+        pub waiting: Vec<u8>,
+    }
+
+    impl StepValues {
+        pub fn of(r: &StepRollup) -> StoreResult<Self> {
+            Ok(StepValues {
+                scalars: r.scalars(),
+                working: encode_sketch(&r.working)?,
+                waiting: encode_sketch(&r.waiting)?,
+            })
+        }
+
+        pub fn decode(&self) -> StoreResult<StepRollup> {
+            Ok(StepRollup::from_parts(
+                self.scalars,
+                decode_sketch(&self.working)?,
+                decode_sketch(&self.waiting)?,
+            ))
+        }
+    }
+
+    /// A sketch's stored form: its (bucket, count) pairs in postcard
+    /// (varints: a few bytes per bucket).
+    pub fn encode_sketch(s: &Sketch) -> StoreResult<Vec<u8>> {
+        postcard::to_allocvec(s.pairs()).map_err(internal)
+    }
+
+    /// Decodes [`encode_sketch`]'s bytes (checked: sorted, no zero count).
+    pub fn decode_sketch(bytes: &[u8]) -> StoreResult<Sketch> {
+        let pairs: Vec<(u32, i64)> = postcard::from_bytes(bytes)
+            .map_err(|e| corrupt(format!("report_step_rollups sketch: {e}")))?;
+        Sketch::from_pairs(pairs).map_err(|e| corrupt(format!("report_step_rollups sketch: {e}")))
+    }
+
+    /// A row kept as a running sum (a [`Rollup`]).
     pub trait Summed: Serialize + DeserializeOwned + Default {
         const TABLE: &'static str;
         fn add(&mut self, delta: &Self);
@@ -357,16 +469,6 @@ pub mod support {
         }
         fn is_zero(&self) -> bool {
             Rollup::is_zero(self)
-        }
-    }
-
-    impl Summed for StepRollup {
-        const TABLE: &'static str = "report_step_rollups";
-        fn add(&mut self, delta: &Self) {
-            *self += delta;
-        }
-        fn is_zero(&self) -> bool {
-            StepRollup::is_zero(self)
         }
     }
 

@@ -55,6 +55,15 @@ impl UnitId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+    /// The province code: the identifier's first segment (`04` of
+    /// `04.01273`; a province's own id is its code).
+    pub fn province_code(&self) -> &str {
+        self.0.split('.').next().unwrap_or(&self.0)
+    }
+    /// The province's id ([`UnitId::province_code`] as a unit id).
+    pub fn province(&self) -> UnitId {
+        UnitId(self.province_code().to_string())
+    }
 }
 impl fmt::Display for UnitId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

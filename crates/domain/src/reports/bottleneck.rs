@@ -133,7 +133,45 @@ macro_rules! step_scalars {
     };
 }
 
+/// How many scalar counters a [`StepRollup`] has (see
+/// [`StepRollup::scalars`]).
+pub const STEP_SCALARS: usize = 9;
+
 impl StepRollup {
+    /// The scalar counters in declaration order: dossiers, budgeted,
+    /// overran, budget, working, waiting and overrun minutes, late dossiers,
+    /// late overrun minutes (how a store lays them out in columns).
+    pub fn scalars(&self) -> [i64; STEP_SCALARS] {
+        macro_rules! arr {
+            ($($f:ident),*) => { [$( self.$f ),*] };
+        }
+        step_scalars!(arr)
+    }
+
+    /// The row of [`StepRollup::scalars`] and the two sketches.
+    pub fn from_parts(scalars: [i64; STEP_SCALARS], working: Sketch, waiting: Sketch) -> Self {
+        let [dossiers, budgeted, overran, budget_minutes, working_minutes, waiting_minutes, overrun_minutes, late_dossiers, late_overrun_minutes] =
+            scalars;
+        StepRollup {
+            dossiers,
+            budgeted,
+            overran,
+            budget_minutes,
+            working_minutes,
+            waiting_minutes,
+            overrun_minutes,
+            late_dossiers,
+            late_overrun_minutes,
+            working,
+            waiting,
+        }
+    }
+
+    /// The same counters without the sketches (quantiles unknown).
+    pub fn without_sketches(&self) -> StepRollup {
+        StepRollup::from_parts(self.scalars(), Sketch::new(), Sketch::new())
+    }
+
     fn combine(&mut self, o: &StepRollup, sign: i64) {
         macro_rules! add {
             ($($f:ident),*) => { $( self.$f += sign * o.$f; )* };
@@ -384,6 +422,41 @@ impl StepRollups {
         if r.is_zero() {
             self.rows.remove(&key);
         }
+    }
+
+    /// The rows summed per province: each key's unit replaced by its
+    /// province ([`UnitId::province`]). What a store keeps alongside the
+    /// rows per unit so that a province-wide table reads one row per
+    /// procedure, step and month however many units the province has.
+    pub fn by_province(&self) -> StepRollups {
+        let mut out = StepRollups::new();
+        for (k, r) in &self.rows {
+            out.insert_row(
+                StepKey {
+                    unit: k.unit.province(),
+                    ..k.clone()
+                },
+                r,
+            );
+        }
+        out
+    }
+
+    /// The rows summed over the months, keyed at month `at`, without the
+    /// sketches: per unit, procedure and step, the counters a ranking of
+    /// steps by their contribution to lateness needs.
+    pub fn totals(&self, at: Month) -> StepRollups {
+        let mut out = StepRollups::new();
+        for (k, r) in &self.rows {
+            out.insert_row(
+                StepKey {
+                    month: at,
+                    ..k.clone()
+                },
+                &r.without_sketches(),
+            );
+        }
+        out
     }
 
     fn combine(&mut self, o: &StepRollups, sign: i64) {

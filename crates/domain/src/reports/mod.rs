@@ -33,6 +33,7 @@ mod tests;
 
 pub use bottleneck::{
     queue_snapshot, BottleneckReport, QueueRow, StepKey, StepRollup, StepRollups, StepStats,
+    STEP_SCALARS,
 };
 pub use facts::{finished_at, DossierFacts};
 pub use figures::{
@@ -47,4 +48,4 @@ pub use index766::{
 };
 pub use period::{InvalidMonth, Month, Period};
 pub use ranking::{rank, RankedUnit, UnitIndex};
-pub use sketch::Sketch;
+pub use sketch::{Sketch, SketchError};

@@ -551,6 +551,38 @@ fn step_rollup_strategy() -> impl Strategy<Value = StepRollup> {
         })
 }
 
+fn step_rollups_strategy() -> impl Strategy<Value = StepRollups> {
+    let units = ["04.01273", "04.01279", "06.02000", "04"];
+    prop::collection::vec(
+        (
+            0usize..4,
+            0usize..2,
+            0usize..3,
+            1u32..4,
+            step_rollup_strategy(),
+        ),
+        0..8,
+    )
+    .prop_map(move |rows| {
+        let mut out = StepRollups::new();
+        for (u, p, step, m, r) in rows {
+            let key = StepKey {
+                unit: unit(units[u]),
+                procedure: crate::procedure::ProcedureCode::parse(PROCS[p]).expect("p"),
+                step,
+                kind: if step == 0 {
+                    StepKind::Receive
+                } else {
+                    StepKind::Appraise
+                },
+                month: Month::new(2026, m).expect("m"),
+            };
+            out.insert_row(key, &r);
+        }
+        out
+    })
+}
+
 macro_rules! group_laws {
     ($a:expr, $b:expr, $c:expr, $zero:expr) => {{
         let (a, b, c) = (&$a, &$b, &$c);
@@ -751,4 +783,24 @@ fn histories_cover_the_interesting_cases() {
     let table = BottleneckReport::across_units(&inc.steps, |_| true);
     assert!(table.top().is_some());
     assert!(table.rows.iter().any(|s| s.kind == StepKind::External));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// The per-province rows and the totals over the months are sums of
+    /// the rows: nothing is lost or counted twice, whatever the split.
+    #[test]
+    fn province_rows_and_totals_are_sums(a in step_rollups_strategy(), b in step_rollups_strategy()) {
+        let all = a.clone() + b.clone();
+        prop_assert_eq!(all.by_province(), a.by_province() + b.by_province());
+        let at = Month::new(2026, 1).expect("month");
+        prop_assert_eq!(all.totals(at), a.totals(at) + b.totals(at));
+        let sum = |s: &StepRollups| s.rows().fold(StepRollup::default(), |acc, (_, r)| acc + r.clone());
+        prop_assert_eq!(sum(&all.by_province()), sum(&all));
+        prop_assert_eq!(sum(&all.totals(at)), sum(&all).without_sketches());
+        for (k, _) in all.by_province().rows() {
+            prop_assert!(!k.unit.as_str().contains('.'));
+        }
+    }
 }

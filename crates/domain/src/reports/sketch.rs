@@ -7,24 +7,35 @@
 //! is never above the true nearest-rank sample and at most
 //! `1/1024 ≈ 0.1 %` below it ([`Sketch::RELATIVE_ERROR`]).
 //!
-//! The sketch is a sparse map bucket → signed count, so it merges by
-//! addition (associative, commutative) and a sample can be removed again:
-//! what the incremental step rollups need.
+//! The sketch is a sparse list of (bucket, signed count) sorted by bucket,
+//! so it merges by addition in one linear pass (associative, commutative)
+//! and a sample can be removed again: what the incremental step rollups
+//! need. It serializes as that list of pairs (compact in a binary format;
+//! see [`Sketch::pairs`]).
 
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use serde::{Deserialize, Deserializer, Serialize};
 use std::ops::{Add, AddAssign, Neg, Sub};
 
 /// Mergeable histogram of minute values with ≤ 1/1024 relative error.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Sketch {
-    buckets: BTreeMap<u32, i64>,
+    /// Sorted by bucket, no zero count.
+    buckets: Vec<(u32, i64)>,
 }
 
 const SUB_BITS: u32 = 10;
 const SUB: u32 = 1 << SUB_BITS;
 const EXACT: u32 = SUB << 1;
+
+/// Why a list of pairs is not a sketch.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SketchError {
+    #[error("sketch buckets are not strictly increasing at bucket {0}")]
+    Unsorted(u32),
+    #[error("sketch bucket {0} has a zero count")]
+    ZeroCount(u32),
+}
 
 impl Sketch {
     /// Values below this are exact.
@@ -34,6 +45,27 @@ impl Sketch {
 
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The sketch of stored (bucket, count) pairs, as [`Sketch::pairs`]
+    /// gives them: strictly increasing buckets, no zero count.
+    pub fn from_pairs(buckets: Vec<(u32, i64)>) -> Result<Self, SketchError> {
+        let mut last: Option<u32> = None;
+        for &(b, c) in &buckets {
+            if last.is_some_and(|l| l >= b) {
+                return Err(SketchError::Unsorted(b));
+            }
+            if c == 0 {
+                return Err(SketchError::ZeroCount(b));
+            }
+            last = Some(b);
+        }
+        Ok(Sketch { buckets })
+    }
+
+    /// The (bucket, count) pairs, sorted by bucket, no zero count.
+    pub fn pairs(&self) -> &[(u32, i64)] {
+        &self.buckets
     }
 
     fn bucket(v: u64) -> u32 {
@@ -57,11 +89,18 @@ impl Sketch {
 
     /// Adds `n` samples of value `v` (n may be negative: removal).
     pub fn insert_n(&mut self, v: u64, n: i64) {
+        if n == 0 {
+            return;
+        }
         let b = Self::bucket(v);
-        let e = self.buckets.entry(b).or_insert(0);
-        *e += n;
-        if *e == 0 {
-            self.buckets.remove(&b);
+        match self.buckets.binary_search_by_key(&b, |&(k, _)| k) {
+            Ok(i) => {
+                self.buckets[i].1 += n;
+                if self.buckets[i].1 == 0 {
+                    self.buckets.remove(i);
+                }
+            }
+            Err(i) => self.buckets.insert(i, (b, n)),
         }
     }
 
@@ -77,7 +116,7 @@ impl Sketch {
 
     /// Number of samples.
     pub fn count(&self) -> i64 {
-        self.buckets.values().sum()
+        self.buckets.iter().map(|(_, c)| c).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -101,10 +140,7 @@ impl Sketch {
                 return Some(Self::lower_bound(*b));
             }
         }
-        self.buckets
-            .keys()
-            .next_back()
-            .map(|b| Self::lower_bound(*b))
+        self.buckets.last().map(|(b, _)| Self::lower_bound(*b))
     }
 
     /// The median (nearest rank: the ⌈n/2⌉-th smallest).
@@ -117,14 +153,57 @@ impl Sketch {
         self.quantile_per_mille(900)
     }
 
+    /// Adds `sign × o` in one merge pass over both sorted lists.
     pub(super) fn combine(&mut self, o: &Sketch, sign: i64) {
-        for (b, c) in &o.buckets {
-            let e = self.buckets.entry(*b).or_insert(0);
-            *e += sign * c;
-            if *e == 0 {
-                self.buckets.remove(b);
+        if o.buckets.is_empty() {
+            return;
+        }
+        if self.buckets.is_empty() {
+            self.buckets = o.buckets.iter().map(|&(b, c)| (b, sign * c)).collect();
+            return;
+        }
+        let mine = std::mem::take(&mut self.buckets);
+        let mut out = Vec::with_capacity(mine.len().max(o.buckets.len()));
+        let (mut a, mut b) = (mine.into_iter().peekable(), o.buckets.iter().peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(&(x, cx)), Some(&&(y, cy))) => match x.cmp(&y) {
+                    std::cmp::Ordering::Less => {
+                        a.next();
+                        (x, cx)
+                    }
+                    std::cmp::Ordering::Greater => {
+                        b.next();
+                        (y, sign * cy)
+                    }
+                    std::cmp::Ordering::Equal => {
+                        a.next();
+                        b.next();
+                        (x, cx + sign * cy)
+                    }
+                },
+                (Some(&(x, cx)), None) => {
+                    a.next();
+                    (x, cx)
+                }
+                (None, Some(&&(y, cy))) => {
+                    b.next();
+                    (y, sign * cy)
+                }
+                (None, None) => break,
+            };
+            if next.1 != 0 {
+                out.push(next);
             }
         }
+        self.buckets = out;
+    }
+}
+
+impl<'de> Deserialize<'de> for Sketch {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let pairs = Vec::<(u32, i64)>::deserialize(d)?;
+        Sketch::from_pairs(pairs).map_err(serde::de::Error::custom)
     }
 }
 
@@ -196,7 +275,52 @@ mod tests {
         assert_eq!(Sketch::new().median(), None);
     }
 
+    #[test]
+    fn pairs_round_trip_and_bad_lists_are_refused() {
+        let mut s = Sketch::new();
+        for v in [5, 5, 3000, 7, 100_000] {
+            s.insert(v);
+        }
+        assert_eq!(Sketch::from_pairs(s.pairs().to_vec()), Ok(s.clone()));
+        let json = serde_json::to_string(&s).expect("json");
+        assert_eq!(serde_json::from_str::<Sketch>(&json).expect("back"), s);
+        assert_eq!(
+            Sketch::from_pairs(vec![(4, 1), (4, 2)]),
+            Err(SketchError::Unsorted(4))
+        );
+        assert_eq!(
+            Sketch::from_pairs(vec![(4, 1), (3, 2)]),
+            Err(SketchError::Unsorted(3))
+        );
+        assert_eq!(
+            Sketch::from_pairs(vec![(9, 0)]),
+            Err(SketchError::ZeroCount(9))
+        );
+        assert!(serde_json::from_str::<Sketch>("[[2,1],[1,1]]").is_err());
+    }
+
     proptest! {
+        /// Merging two sketches gives the sketch of all their samples
+        /// (signed: removals included), buckets kept sorted and non-zero.
+        #[test]
+        fn merge_equals_inserting_everything(
+            a in prop::collection::vec((0u64..200_000, -3i64..4), 0..60),
+            b in prop::collection::vec((0u64..200_000, -3i64..4), 0..60),
+        ) {
+            let of = |v: &[(u64, i64)]| {
+                let mut s = Sketch::new();
+                for (x, n) in v {
+                    s.insert_n(*x, *n);
+                }
+                s
+            };
+            let all: Vec<(u64, i64)> = a.iter().chain(&b).copied().collect();
+            let merged = of(&a) + of(&b);
+            prop_assert_eq!(&merged, &of(&all));
+            prop_assert!(Sketch::from_pairs(merged.pairs().to_vec()).is_ok());
+            prop_assert_eq!(of(&all) - of(&b), of(&a));
+        }
+
         #[test]
         fn quantiles_within_the_documented_error(
             values in prop::collection::vec(0u64..200_000, 1..200),

@@ -7,7 +7,9 @@
 use chrono::{DateTime, Duration, Utc};
 use motcua_domain::dossier::{Command, DossierCode, Event, Rating};
 use motcua_domain::procedure::{AgencyRef, ProcedureCode};
-use motcua_domain::reports::{DossierFacts, Month, Perspective, RollupKey, Rollups, StepRollups};
+use motcua_domain::reports::{
+    BottleneckReport, DossierFacts, Month, Perspective, RollupKey, Rollups, StepRollups, StepStats,
+};
 
 use super::dossiers::*;
 use crate::{report_support, Intake, RollupQuery, Store};
@@ -316,18 +318,72 @@ fn queries() -> Vec<RollupQuery> {
     ]
 }
 
+/// The three step reads of `q` agree with `steps` (every row per unit,
+/// as folded from the log): the rows per unit, the rows per province, and
+/// the totals over the months summed by the database.
+async fn assert_steps_agree(store: &dyn Store, q: &RollupQuery, steps: &StepRollups) {
+    assert_eq!(
+        store.step_rollups(q).await.expect("step rollups"),
+        q.filter_steps(steps),
+        "{q:?}"
+    );
+    assert_eq!(
+        store
+            .province_step_rollups(q)
+            .await
+            .expect("province step rollups"),
+        q.filter_steps(&steps.by_province()),
+        "per province, {q:?}"
+    );
+    assert_eq!(
+        store.step_totals(q).await.expect("step totals"),
+        q.filter_steps(steps).totals(q.from),
+        "totals, {q:?}"
+    );
+    let slow = BottleneckReport::per_unit(&q.filter_steps(steps), |_| true);
+    let want: Vec<StepStats> = slow.top_by_unit().into_iter().cloned().collect();
+    assert_eq!(
+        store
+            .top_steps_by_unit(q, &|_| true)
+            .await
+            .expect("top steps"),
+        want,
+        "top steps by unit, {q:?}"
+    );
+}
+
 /// The three paths agree on every query.
 async fn assert_paths_agree(store: &dyn Store, expected: &Rollups, steps: &StepRollups) {
     for q in queries() {
         let want = q.filter(expected);
         assert_eq!(store.rollups(&q).await.expect("rollups"), want, "{q:?}");
         assert_eq!(store.scan_facts(&q).await.expect("scan"), want, "{q:?}");
-        assert_eq!(
-            store.step_rollups(&q).await.expect("step rollups"),
-            q.filter_steps(steps),
-            "{q:?}"
-        );
+        assert_steps_agree(store, &q, steps).await;
     }
+    // The province rows sum the units of their province only.
+    let province = RollupQuery {
+        province: Some("04".to_string()),
+        ..year()
+    };
+    let rows = store
+        .province_step_rollups(&province)
+        .await
+        .expect("province step rollups");
+    assert!(!rows.is_empty());
+    assert!(rows.rows().all(|(k, _)| k.unit.as_str() == "04"));
+    let totals = store.step_totals(&province).await.expect("totals");
+    assert!(totals
+        .rows()
+        .all(|(k, r)| k.month == province.from && r.working.is_empty() && r.dossiers > 0));
+    let tops = store
+        .top_steps_by_unit(&province, &|_| true)
+        .await
+        .expect("top steps");
+    assert!(
+        tops.iter()
+            .any(|t| t.late_overrun_minutes > 0 && t.working_median.is_some()),
+        "the late birth names a step, with its quantiles: {tops:?}"
+    );
 }
 
 pub async fn rollups_follow_the_event_log(store: &dyn Store) {
@@ -511,10 +567,7 @@ pub async fn concurrent_commands_keep_rollups_exact(store: &dyn Store) {
     let events = all_events(store).await;
     let expected = Rollups::from_log(&events);
     assert_eq!(store.rollups(&year()).await.expect("rollups"), expected);
-    assert_eq!(
-        store.step_rollups(&year()).await.expect("steps"),
-        steps_from_log(&events)
-    );
+    assert_steps_agree(store, &year(), &steps_from_log(&events)).await;
     let all = expected.total(|k| k.perspective == Perspective::Receiving);
     assert_eq!(all.returned, 12);
     assert_eq!(all.ratings.very_satisfied, 12);
@@ -574,9 +627,10 @@ pub async fn load_facts_replaces_a_dossiers_facts(store: &dyn Store) {
     assert_eq!(store.scan_facts(&year()).await.expect("scan"), expected);
     assert_eq!(
         store.step_rollups(&year()).await.expect("steps"),
-        steps_before + extra_steps,
+        steps_before.clone() + extra_steps.clone(),
         "loaded steps are added"
     );
+    assert_steps_agree(store, &year(), &(steps_before + extra_steps)).await;
     let october = store
         .rollups(&RollupQuery::months(month(2025, 10), month(2025, 10)))
         .await

@@ -1168,21 +1168,28 @@ async fn queue(state: &AppState, r: &Resolved) -> ApiResult<Vec<QueueOut>> {
     Ok(rows.into_values().collect())
 }
 
+/// The bottleneck table. A unit's reads its own step rows. A province's
+/// reads the rows summed per province (one per procedure, step and month,
+/// however many communes) for the table and the trend, and the counters
+/// summed by the database per unit for the step each unit loses most time
+/// at; only those steps' rows are then read whole, for their quantiles.
 pub async fn bottlenecks(state: &AppState, r: &Resolved) -> ApiResult<BottleneckAnswer> {
-    let steps: StepRollups = state.store.step_rollups(&r.query(None)).await?;
     let cat = Catalogue::load(state, r.as_of).await?;
     let keep = |k: &StepKey| cat.keeps(r, &k.procedure);
-    let per_unit = BottleneckReport::per_unit(&steps, keep);
-    let main = match r.target {
-        Target::Unit(_) => per_unit.clone(),
-        Target::Province(_) => BottleneckReport::across_units(&steps, keep),
+    let query = r.query(None);
+    let (main, top_by_unit) = match &r.target {
+        Target::Unit(_) => (state.store.step_rollups(&query).await?, Vec::new()),
+        Target::Province(_) => (
+            state.store.province_step_rollups(&query).await?,
+            state.store.top_steps_by_unit(&query, &keep).await?,
+        ),
     };
     let row = |s: &StepStats| step_row(state, &cat, s, r.as_of);
     let by_month = r
         .months_so_far()
         .into_iter()
         .map(|m| {
-            let rep = BottleneckReport::across_units(&steps, |k| k.month == m && keep(k));
+            let rep = BottleneckReport::across_units(&main, |k| k.month == m && keep(k));
             MonthLateness {
                 month: m,
                 samples: rep.rows.iter().map(|s| s.dossiers).sum(),
@@ -1192,6 +1199,10 @@ pub async fn bottlenecks(state: &AppState, r: &Resolved) -> ApiResult<Bottleneck
             }
         })
         .collect();
+    let main = match r.target {
+        Target::Unit(_) => BottleneckReport::per_unit(&main, keep),
+        Target::Province(_) => BottleneckReport::across_units(&main, keep),
+    };
     Ok(BottleneckAnswer {
         scope: r.scope_info(state),
         period: period_info(&r.period),
@@ -1199,10 +1210,7 @@ pub async fn bottlenecks(state: &AppState, r: &Resolved) -> ApiResult<Bottleneck
         steps: main.rows.iter().map(row).collect(),
         top: main.top().map(row),
         top_by_procedure: main.top_by_procedure().into_iter().map(row).collect(),
-        top_by_unit: match r.target {
-            Target::Province(_) => per_unit.top_by_unit().into_iter().map(row).collect(),
-            Target::Unit(_) => Vec::new(),
-        },
+        top_by_unit: top_by_unit.iter().map(row).collect(),
         by_month,
         queue: queue(state, r).await?,
     })
