@@ -9,12 +9,16 @@
 //!   the year → figures → [`score`] → [`rank`];
 //! * (b) one commune's monthly dashboard: its rows for one month, figures
 //!   of both perspectives and per procedure;
-//! * (c) the province's bottleneck table for 2026: step rollups →
-//!   [`BottleneckReport`] across units and per unit, with the top steps;
+//! * (c) the province's bottleneck table for 2026, as the dashboard builds
+//!   it: the step rows summed per province → [`BottleneckReport`] across
+//!   units, the top step per procedure and per month; and each commune's
+//!   top step ([`ReportStore::top_steps_by_unit`]: ranked on the totals the
+//!   database sums, then only those procedures read whole);
 //!
-//! and the baseline, measured in the same run: (a) again from
-//! [`ReportStore::scan_facts`] (one row per dossier). The two paths must
-//! give the same rollups and the same ranking (checked at every step).
+//! and the baselines, measured in the same run: (a) again from
+//! [`ReportStore::scan_facts`] (one row per dossier), and (c) again from
+//! every step row per unit (c0). Each pair must give the same result
+//! (checked at every step).
 //! Printed: the medians, the ratio rollup ÷ full scan, the growth from the
 //! first to the last step, and PASS/FAIL of the 1 s target on SQLite.
 
@@ -28,7 +32,8 @@ use motcua_domain::dossier::UnitId;
 use motcua_domain::procedure::{Catalogue, CompetentLevel, Procedure, ProcedureCode};
 use motcua_domain::reports::{
     rank, score, BottleneckReport, CatalogueInputs, ExternalInputs, Figures, IndexConfig,
-    IndexInputs, Month, Perspective, RankedUnit, Rollup, Rollups, UnitIndex,
+    IndexInputs, Month, Perspective, RankedUnit, Rollup, Rollups, StepRollups, StepStats,
+    UnitIndex,
 };
 use motcua_store::{ReportStore, RollupQuery};
 
@@ -147,6 +152,11 @@ impl Context {
         })
     }
 
+    /// The months of (c)'s trend: the year's.
+    pub fn months(&self) -> anyhow::Result<Vec<Month>> {
+        (1..=12).map(|m| month(YEAR, m)).collect()
+    }
+
     /// The query of (b): one commune, one month, both perspectives.
     pub fn dashboard_query(&self) -> RollupQuery {
         RollupQuery {
@@ -213,16 +223,78 @@ pub struct Dashboard {
     pub by_procedure: BTreeMap<ProcedureCode, Figures>,
 }
 
-/// (c) from step rollups: the table across units, per unit, and the steps
-/// contributing most to lateness.
-pub fn bottleneck(steps: &motcua_domain::reports::StepRollups) -> (usize, Option<String>) {
-    let across = BottleneckReport::across_units(steps, |_| true);
-    let per_unit = BottleneckReport::per_unit(steps, |_| true);
-    let tops = across.top_by_procedure().len() + per_unit.top_by_unit().len();
-    let top = across
-        .top()
-        .map(|s| format!("{} step {} ({})", s.procedure, s.step, s.kind.as_str()));
-    (across.rows.len() + per_unit.rows.len() + tops, top)
+/// (c): the province's bottleneck table across units, its top step per
+/// procedure, the top step of each month, and each commune's top step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bottleneck {
+    pub across: BottleneckReport,
+    pub by_month: Vec<Option<StepStats>>,
+    pub top_by_unit: Vec<StepStats>,
+}
+
+impl Bottleneck {
+    fn of(rows: &StepRollups, top_by_unit: Vec<StepStats>, months: &[Month]) -> Self {
+        Bottleneck {
+            across: BottleneckReport::across_units(rows, |_| true),
+            by_month: months
+                .iter()
+                .map(|m| {
+                    BottleneckReport::across_units(rows, |k| k.month == *m)
+                        .top()
+                        .cloned()
+                })
+                .collect(),
+            top_by_unit,
+        }
+    }
+
+    /// Rows of the table and top steps (what a page would show).
+    pub fn size(&self) -> usize {
+        self.across.rows.len()
+            + self.across.top_by_procedure().len()
+            + self.by_month.len()
+            + self.top_by_unit.len()
+    }
+
+    pub fn top(&self) -> Option<String> {
+        self.across
+            .top()
+            .map(|s| format!("{} step {} ({})", s.procedure, s.step, s.kind.as_str()))
+    }
+}
+
+/// (c) as the dashboard computes it: the rows summed per province, and
+/// the top step per unit ranked on the database's totals.
+pub async fn bottleneck<S>(
+    store: &S,
+    q: &RollupQuery,
+    months: &[Month],
+) -> anyhow::Result<Bottleneck>
+where
+    S: ReportStore + Sync + ?Sized,
+{
+    let rows = store.province_step_rollups(q).await?;
+    let tops = store.top_steps_by_unit(q, &|_| true).await?;
+    Ok(Bottleneck::of(&rows, tops, months))
+}
+
+/// (c) from every row per unit (the path before the rows per province: its
+/// baseline, and the reference the fast path must equal).
+pub async fn bottleneck_from_unit_rows<S>(
+    store: &S,
+    q: &RollupQuery,
+    months: &[Month],
+) -> anyhow::Result<(Bottleneck, usize)>
+where
+    S: ReportStore + Sync + ?Sized,
+{
+    let rows = store.step_rollups(q).await?;
+    let tops = BottleneckReport::per_unit(&rows, |_| true)
+        .top_by_unit()
+        .into_iter()
+        .cloned()
+        .collect();
+    Ok((Bottleneck::of(&rows, tops, months), rows.rows().count()))
 }
 
 /// The figures measured at one step.
@@ -235,6 +307,8 @@ pub struct StepFigures {
     pub index: Duration,
     pub dashboard: Duration,
     pub bottleneck: Duration,
+    /// (c) from the rows per unit (baseline).
+    pub bottleneck_unit_rows: Duration,
     pub scan: Duration,
     /// Rows read by (a) on the rollup path, and dossiers the scan folded.
     pub rollup_rows: usize,
@@ -309,13 +383,14 @@ where
             Ok(ctx.dashboard(&r))
         })
         .await?;
-        let (bottleneck_t, (step_rows, top_step)) = median(opts.reps, || async {
-            let s = store.step_rollups(&steps_q).await?;
-            let rows = s.rows().count();
-            let (_, top) = bottleneck(&s);
-            Ok((rows, top))
+        let months = ctx.months()?;
+        let (bottleneck_t, fast) =
+            median(opts.reps, || bottleneck(store, &steps_q, &months)).await?;
+        let (bottleneck_unit_rows, (slow, step_rows)) = median(opts.scan_reps, || {
+            bottleneck_from_unit_rows(store, &steps_q, &months)
         })
         .await?;
+        let top_step = fast.top();
         let (scan, (scanned, scan_ranking)) = median(opts.scan_reps, || async {
             let r = store.scan_facts(&year).await?;
             let ranking = ctx.index(&r);
@@ -333,11 +408,12 @@ where
             index,
             dashboard,
             bottleneck: bottleneck_t,
+            bottleneck_unit_rows,
             scan,
             rollup_rows: rolled.len(),
             step_rows,
             scanned_dossiers,
-            agree: rolled == scanned && ranking == scan_ranking,
+            agree: rolled == scanned && ranking == scan_ranking && fast == slow && fast.size() > 0,
             top_step,
             first_ranked: ranking
                 .first()
@@ -359,11 +435,12 @@ fn ratio(a: Duration, b: Duration) -> f64 {
 fn print_step(f: Option<&StepFigures>) {
     let Some(f) = f else { return };
     println!(
-        "  {:>11} dossiers: index {} | dashboard {} | bottleneck {} | index by full scan {} | rollup/scan {:.5} ({:.0}× faster) | {} rollup rows, {} step rows, {} dossiers scanned | agree: {}",
+        "  {:>11} dossiers: index {} | dashboard {} | bottleneck {} (from unit rows {}) | index by full scan {} | rollup/scan {:.5} ({:.0}× faster) | {} rollup rows, {} step rows per unit, {} dossiers scanned | agree: {}",
         f.dossiers,
         ms(f.index),
         ms(f.dashboard),
         ms(f.bottleneck),
+        ms(f.bottleneck_unit_rows),
         ms(f.scan),
         ratio(f.index, f.scan),
         ratio(f.scan, f.index),
@@ -394,11 +471,15 @@ pub fn summarize(backend: &str, figures: &[StepFigures], target: Option<Duration
         first.dossiers, last.dossiers, first.dossiers, last.dossiers
     );
     type Get = fn(&StepFigures) -> Duration;
-    let rows: [(&str, Get); 4] = [
+    let rows: [(&str, Get); 5] = [
         ("(a) 766 index, province, year (rollups)", |f| f.index),
         ("(b) commune monthly dashboard (rollups)", |f| f.dashboard),
-        ("(c) bottleneck table, province, year (step rollups)", |f| {
-            f.bottleneck
+        (
+            "(c) bottleneck table, province, year (rows per province + totals)",
+            |f| f.bottleneck,
+        ),
+        ("(c0) the same from every row per unit (baseline)", |f| {
+            f.bottleneck_unit_rows
         }),
         ("(d) 766 index by full scan (baseline)", |f| f.scan),
     ];
@@ -412,10 +493,11 @@ pub fn summarize(backend: &str, figures: &[StepFigures], target: Option<Duration
     }
     for f in figures {
         println!(
-            "  rollup ÷ full scan at {} dossiers: {:.5} (the rollup path {:.0}× faster)",
+            "  rollup ÷ full scan at {} dossiers: {:.5} (the rollup path {:.0}× faster); bottleneck per province ÷ per unit rows: {:.4}",
             f.dossiers,
             ratio(f.index, f.scan),
-            ratio(f.scan, f.index)
+            ratio(f.scan, f.index),
+            ratio(f.bottleneck, f.bottleneck_unit_rows),
         );
     }
     if let Some(top) = &last.top_step {

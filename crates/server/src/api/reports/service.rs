@@ -26,7 +26,7 @@ use motcua_domain::procedure::{CompetentLevel, Procedure, ProcedureCode, StepKin
 use motcua_domain::reports::{
     rank, score, BottleneckReport, CatalogueInputs, ExternalInputs, Figures, IndexConfig,
     IndexInputs, IndexReport, Month, Perspective, RankedUnit, Rollup, RollupKey, Rollups,
-    ScoreStatus, StepKey, StepRollups, StepStats, UnitIndex,
+    ScoreStatus, StepKey, StepStats, UnitIndex,
 };
 use motcua_domain::units::{Level, UnitCode};
 use motcua_store::{DossierFilter, RollupQuery};
