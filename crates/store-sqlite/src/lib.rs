@@ -153,7 +153,27 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        let (job, answer) = writer::WriteJob::boxed(f, keep);
+        self.send_job(writer::WriteJob::boxed(f, keep, false)).await
+    }
+
+    /// Like [`Self::write`], for a bulk job: it runs alone in its own
+    /// transaction, without a savepoint (see [`writer::Job::solo`]).
+    pub(crate) async fn write_solo<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        self.send_job(writer::WriteJob::boxed(f, |_| true, true))
+            .await
+    }
+
+    async fn send_job<T>(
+        &self,
+        (job, answer): (
+            Box<dyn writer::Job>,
+            tokio::sync::oneshot::Receiver<StoreResult<T>>,
+        ),
+    ) -> StoreResult<T> {
         self.inner
             .writer
             .send(job)
@@ -178,6 +198,10 @@ const CONSTRAINTS: &[(&str, &str)] = &[
     ("report_facts", "report_facts_pk"),
     ("report_rollups", "report_rollups_pk"),
     ("report_step_rollups", "report_step_rollups_pk"),
+    (
+        "report_province_step_rollups",
+        "report_province_step_rollups_pk",
+    ),
 ];
 
 /// Maps a driver error to the store's error; a uniqueness violation

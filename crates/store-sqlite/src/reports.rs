@@ -473,7 +473,7 @@ impl SqliteStore {
     /// dossiers and no report facts (done on open; see migration 0006).
     /// Returns the number of dossiers counted (0: nothing to do).
     pub async fn fill_reports(&self) -> StoreResult<u64> {
-        self.write(backfill).await
+        self.write_solo(backfill).await
     }
 }
 
@@ -508,6 +508,6 @@ impl ReportStore for SqliteStore {
 
     async fn load_facts(&self, facts: &[DossierFacts], steps: &StepRollups) -> StoreResult<()> {
         let (facts, steps) = (facts.to_vec(), steps.clone());
-        self.write(move |c| load_in(c, &facts, &steps)).await
+        self.write_solo(move |c| load_in(c, &facts, &steps)).await
     }
 }

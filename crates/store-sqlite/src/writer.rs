@@ -45,6 +45,14 @@ pub(crate) trait Job: Send {
     /// Answers the caller once the batch is over: `Ok` when it committed,
     /// otherwise why not.
     fn finish(self: Box<Self>, batch: Result<(), &str>);
+    /// Whether the job runs alone in its transaction, without a savepoint
+    /// (a bulk job: under an open savepoint SQLite keeps the original of
+    /// every page the job changes in the in-memory sub-journal, and each
+    /// statement's end walks that journal, so a job writing millions of
+    /// rows would slow down quadratically).
+    fn solo(&self) -> bool {
+        false
+    }
 }
 
 /// A closure job: its changes are kept when it returns `Ok(v)` with
@@ -52,6 +60,7 @@ pub(crate) trait Job: Send {
 pub(crate) struct WriteJob<T, F> {
     f: Option<F>,
     keep: fn(&T) -> bool,
+    solo: bool,
     out: Option<StoreResult<T>>,
     reply: oneshot::Sender<StoreResult<T>>,
 }
@@ -64,11 +73,13 @@ where
     pub(crate) fn boxed(
         f: F,
         keep: fn(&T) -> bool,
+        solo: bool,
     ) -> (Box<dyn Job>, oneshot::Receiver<StoreResult<T>>) {
         let (reply, rx) = oneshot::channel();
         let job = WriteJob {
             f: Some(f),
             keep,
+            solo,
             out: None,
             reply,
         };
@@ -101,6 +112,10 @@ where
             (Some(_), Err(why)) => Err(other(format!("commit failed: {why}"))),
         };
         let _ = self.reply.send(answer);
+    }
+
+    fn solo(&self) -> bool {
+        self.solo
     }
 }
 
@@ -156,16 +171,30 @@ fn writer_loop(
     answers: mpsc::Sender<Answers>,
     checkpoint: mpsc::SyncSender<()>,
 ) {
-    while let Ok(first) = rx.recv() {
+    let mut carried: Option<Box<dyn Job>> = None;
+    loop {
+        let first = match carried.take() {
+            Some(job) => job,
+            None => match rx.recv() {
+                Ok(job) => job,
+                Err(_) => break,
+            },
+        };
         let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
+        let solo = first.solo();
         batch.push(first);
-        while batch.len() < MAX_BATCH {
+        while !solo && batch.len() < MAX_BATCH {
             match rx.try_recv() {
+                // A solo job waits for the next transaction.
+                Ok(job) if job.solo() => {
+                    carried = Some(job);
+                    break;
+                }
                 Ok(job) => batch.push(job),
                 Err(_) => break,
             }
         }
-        let done = run_batch(&conn, batch);
+        let done = run_batch(&conn, batch, solo);
         if done.1.is_ok() {
             let _ = checkpoint.try_send(());
         }
@@ -185,8 +214,9 @@ fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
 
 /// Runs one batch in one transaction and returns the jobs to answer with
 /// the batch's outcome (jobs not run when the batch broke are answered
-/// with its error).
-fn run_batch(conn: &Connection, batch: Vec<Box<dyn Job>>) -> Answers {
+/// with its error). A `solo` batch is one job without a savepoint: the
+/// whole transaction is rolled back if it is not kept.
+fn run_batch(conn: &Connection, batch: Vec<Box<dyn Job>>, solo: bool) -> Answers {
     let size = batch.len();
     if let Err(e) = exec(conn, "BEGIN IMMEDIATE") {
         tracing::error!(error = %e, "SQLite: cannot begin a write transaction");
@@ -196,6 +226,17 @@ fn run_batch(conn: &Connection, batch: Vec<Box<dyn Job>>) -> Answers {
     let mut done: Vec<Box<dyn Job>> = Vec::with_capacity(size);
     let mut pending = batch.into_iter();
     let mut broken: Option<String> = None;
+    if solo {
+        if let Some(mut job) = pending.next() {
+            let keep =
+                std::panic::catch_unwind(AssertUnwindSafe(|| job.run(conn))).unwrap_or(false);
+            crate::reports::job_ended(keep);
+            done.push(job);
+            if !keep {
+                broken = Some("the job was not kept".to_string());
+            }
+        }
+    }
     for mut job in pending.by_ref() {
         if let Err(e) = exec(conn, "SAVEPOINT job") {
             broken = Some(e.to_string());
@@ -298,6 +339,81 @@ mod tests {
             .trim_start_matches("job-")
             .parse::<usize>()
             .is_ok_and(|i| i % 3 != 0)));
+        drop(store);
+        fixture.finish().await;
+    }
+
+    /// A solo (bulk) job sent among ordinary jobs runs in a transaction of
+    /// its own: when it fails, all of its rows are gone and the ordinary
+    /// jobs around it are kept; when it succeeds, all of its rows stay.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_solo_job_is_atomic_and_alone() {
+        let (store, fixture) = test_store();
+        let insert = |c: &rusqlite::Connection, key: String| {
+            c.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, 'x')",
+                params![key],
+            )
+            .map(|_| ())
+            .map_err(db_err)
+        };
+        let mut tasks = Vec::new();
+        for i in 0..60 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                match i % 20 {
+                    // A bulk job that fails after writing 500 rows.
+                    7 => store
+                        .write_solo(move |c| {
+                            for n in 0..500 {
+                                insert(c, format!("bulk-bad-{i}-{n}"))?;
+                            }
+                            Err::<(), _>(StoreError::Conflict("bulk refused".to_string()))
+                        })
+                        .await
+                        .is_ok(),
+                    13 => store
+                        .write_solo(move |c| {
+                            for n in 0..500 {
+                                insert(c, format!("bulk-ok-{i}-{n}"))?;
+                            }
+                            Ok(())
+                        })
+                        .await
+                        .is_ok(),
+                    _ => store
+                        .write(move |c| insert(c, format!("job-{i}")))
+                        .await
+                        .is_ok(),
+                }
+            }));
+        }
+        let mut oks = Vec::new();
+        for t in tasks {
+            oks.push(t.await.expect("task"));
+        }
+        assert_eq!(
+            oks.iter().filter(|ok| !**ok).count(),
+            3,
+            "only the failing bulk jobs fail"
+        );
+        let count = |like: &'static str| {
+            let store = store.clone();
+            async move {
+                store
+                    .read(move |c| {
+                        c.query_row("SELECT COUNT(*) FROM meta WHERE key LIKE ?1", [like], |r| {
+                            r.get::<_, i64>(0)
+                        })
+                        .map_err(db_err)
+                    })
+                    .await
+                    .expect("count")
+            }
+        };
+        assert_eq!(count("bulk-bad-%").await, 0);
+        assert_eq!(count("bulk-ok-%").await, 1500);
+        assert_eq!(count("job-%").await, 54);
         drop(store);
         fixture.finish().await;
     }
