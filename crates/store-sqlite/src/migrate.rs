@@ -8,6 +8,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_outbox.sql")),
     (5, include_str!("../migrations/0005_appointments.sql")),
     (6, include_str!("../migrations/0006_reports.sql")),
+    (8, include_str!("../migrations/0008_report_inputs.sql")),
 ];
 
 pub fn run(conn: &mut rusqlite::Connection) -> rusqlite::Result<()> {
