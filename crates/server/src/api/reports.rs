@@ -5,6 +5,7 @@
 //! `.csv` route) or XLSX (`?format=xlsx`, or the `.xlsx` route: every
 //! table, one worksheet each). Who may read what: see [`service`].
 
+pub mod inputs;
 mod pdf;
 pub mod service;
 pub mod table;
