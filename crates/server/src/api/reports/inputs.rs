@@ -160,7 +160,7 @@ fn rule_error(e: &InputsError) -> ApiError {
     bad(e.code(), e.message_vi(), e.to_string())
 }
 
-fn forbidden() -> ApiError {
+pub fn forbidden() -> ApiError {
     ApiError::new(
         StatusCode::FORBIDDEN,
         "inputs_forbidden",
