@@ -400,12 +400,20 @@ mod helpers {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
-    pub async fn put(s: &Session, app: &TestApp, unit: &str, month: &str, body: Value) -> (u16, Value) {
-        send(s.bearer(
-            app.client
-                .put(app.url(&format!("/api/v1/reports/inputs/{unit}/{month}")))
-                .json(&body),
-        ))
+    pub async fn put(
+        s: &Session,
+        app: &TestApp,
+        unit: &str,
+        month: &str,
+        body: Value,
+    ) -> (u16, Value) {
+        send(
+            s.bearer(
+                app.client
+                    .put(app.url(&format!("/api/v1/reports/inputs/{unit}/{month}")))
+                    .json(&body),
+            ),
+        )
         .await
     }
 
@@ -481,7 +489,10 @@ mod helpers {
         assert_eq!(status, 200, "{username}: {body}");
         Session {
             token: body["token"].as_str().expect("a token").to_string(),
-            csrf: body["csrf_token"].as_str().expect("a CSRF token").to_string(),
+            csrf: body["csrf_token"]
+                .as_str()
+                .expect("a CSRF token")
+                .to_string(),
         }
     }
 }

@@ -23,9 +23,10 @@ fn time(s: &str) -> StoreResult<DateTime<Utc>> {
         .map_err(|e| StoreError::Corrupt(format!("report_inputs.entered_at {s:?}: {e}")))
 }
 
-fn row(
-    r: &Row<'_>,
-) -> rusqlite::Result<(String, String, i64, String, String, String, Option<String>)> {
+/// A row as read: unit, month, version, inputs, entered_by, entered_at, note.
+type Raw = (String, String, i64, String, String, String, Option<String>);
+
+fn row(r: &Row<'_>) -> rusqlite::Result<Raw> {
     Ok((
         r.get(0)?,
         r.get(1)?,

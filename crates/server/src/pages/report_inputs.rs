@@ -391,10 +391,7 @@ async fn page(
             .collect(),
         notice,
         error,
-        dashboard: format!(
-            "/bao-cao?unit={unit}&period={month}&lang={}",
-            l.code()
-        ),
+        dashboard: format!("/bao-cao?unit={unit}&period={month}&lang={}", l.code()),
         c: Ctx::new(l, &urlencode(&path), session),
     };
     Ok((status, render(&body)).into_response())
@@ -455,7 +452,17 @@ pub async fn inputs_post(
         .into_response()),
         Err(e) if e.status == StatusCode::BAD_REQUEST => {
             let msg = format!("{} ({})", l.t(&e.message_vi, &e.message_en), e.code);
-            page(&state, l, session, &s, &unit, month, Some((&f, msg)), String::new()).await
+            page(
+                &state,
+                l,
+                session,
+                &s,
+                &unit,
+                month,
+                Some((&f, msg)),
+                String::new(),
+            )
+            .await
         }
         Err(e) => Err(PageError(e)),
     }
@@ -497,10 +504,19 @@ mod tests {
     #[test]
     fn half_filled_or_non_numbers_are_refused_with_a_code() {
         let code = |pairs: &[(&str, &str)]| parse_form(&form(pairs)).map_err(|e| e.code);
-        assert_eq!(code(&[("population_data_used_tu", "3")]), Err("incomplete_ratio"));
+        assert_eq!(
+            code(&[("population_data_used_tu", "3")]),
+            Err("incomplete_ratio")
+        );
         assert_eq!(code(&[("pakn_received", "3")]), Err("incomplete_pakn"));
-        assert_eq!(code(&[("synchronized_dossiers", "-1")]), Err("invalid_number"));
-        assert_eq!(code(&[("synchronized_dossiers", "1,5")]), Err("invalid_number"));
+        assert_eq!(
+            code(&[("synchronized_dossiers", "-1")]),
+            Err("invalid_number")
+        );
+        assert_eq!(
+            code(&[("synchronized_dossiers", "1,5")]),
+            Err("invalid_number")
+        );
         assert_eq!(code(&[]), Ok(ExternalInputs::default()));
     }
 }

@@ -243,9 +243,7 @@ pub async fn declare(
             format!("No unit {unit}."),
         ));
     }
-    let note = note
-        .map(|n| n.trim().to_string())
-        .filter(|n| !n.is_empty());
+    let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
     rules::validate_declaration(month, &inputs, note.as_deref(), today)
         .map_err(|e| rule_error(&e))?;
     let stored = state
