@@ -24,9 +24,9 @@ use motcua_domain::access::{Principal, Scope};
 use motcua_domain::dossier::{Role, Status, UnitId};
 use motcua_domain::procedure::{CompetentLevel, Procedure, ProcedureCode, StepKind};
 use motcua_domain::reports::{
-    rank, score, BottleneckReport, CatalogueInputs, Figures, IndexConfig, IndexInputs, IndexReport,
-    Month, Perspective, RankedUnit, Rollup, RollupKey, Rollups, ScoreStatus, StepKey, StepRollups,
-    StepStats, UnitIndex,
+    rank, score, BottleneckReport, CatalogueInputs, ExternalInputs, Figures, IndexConfig,
+    IndexInputs, IndexReport, Month, Perspective, RankedUnit, Rollup, RollupKey, Rollups,
+    ScoreStatus, StepKey, StepRollups, StepStats, UnitIndex,
 };
 use motcua_domain::units::{Level, UnitCode};
 use motcua_store::{DossierFilter, RollupQuery};
@@ -872,7 +872,7 @@ pub async fn index766(state: &AppState, r: &Resolved) -> ApiResult<IndexAnswer> 
                 .collect()
         }
     };
-    let external = super::inputs::external_for(state, r).await?;
+    let external: BTreeMap<UnitId, ExternalInputs> = super::inputs::external_for(state, r).await?;
     let keep =
         |k: &RollupKey| k.perspective == Perspective::Competent && cat.keeps(r, &k.procedure);
     let mut out = Vec::new();
