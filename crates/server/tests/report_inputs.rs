@@ -338,6 +338,7 @@ macro_rules! input_tests {
                 let (status, html) = page(&leader, format!("/bao-cao?unit={A}&period={m}")).await;
                 assert_eq!(status, 200);
                 assert!(html.contains(&format!("/bao-cao/so-lieu-ngoai?unit={A}")), "the dashboard links the form");
+                assert!(html.contains("chưa kê khai đủ số liệu ngoài hệ thống"), "only 2 of 11 inputs given: the note says so");
                 app.finish().await;
             }
         }

@@ -7,6 +7,7 @@
 //! the same access rule and validation. Linked from the dashboard.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Form, Query, State};
@@ -314,13 +315,13 @@ async fn page(
     state: &AppState,
     l: Lang,
     session: MaybeSession,
-    s: &AuthContext,
+    s: &Arc<AuthContext>,
     unit: &UnitId,
     month: Month,
     typed: Option<(&HashMap<String, String>, String)>,
     notice: String,
 ) -> Result<Response, PageError> {
-    let viewer = Viewer::Session(std::sync::Arc::new(s.clone()));
+    let viewer = Viewer::Session(s.clone());
     let h = api::history(state, &viewer, unit, month).await?;
     let current = h.in_force.as_ref().map(|d| d.inputs).unwrap_or_default();
     let stored = values_of(&current);

@@ -117,6 +117,9 @@ pub async fn inputs_are_versioned_and_the_latest_is_in_force(store: &dyn Store) 
         .inputs_in_force(&InputsScope::Province("04".to_string()), jan, jan)
         .await
         .expect("province");
+    let scope = InputsScope::Province("04".to_string());
+    assert!(province.iter().all(|d| scope.covers(&d.unit)));
+    assert!(!scope.covers(&unit("01.00004")));
     let units: Vec<(&str, u32)> = province
         .iter()
         .map(|d| (d.unit.as_str(), d.version))
