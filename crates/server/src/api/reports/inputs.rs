@@ -199,17 +199,16 @@ pub fn parse_month(s: &str) -> ApiResult<Month> {
 /// Whether `unit` is a province (`04`) or one of its communes (`04.01279`)
 /// in the registry on `on`.
 fn unit_exists(state: &AppState, unit: &UnitId, on: NaiveDate) -> bool {
+    let registry = &state.registry;
     let mut parts = unit.as_str().split('.');
-    let found = |code: &str, level: Level| {
-        UnitCode::parse_at(code, level)
-            .ok()
-            .and_then(|c| state.registry.unit_at(&c, on).cloned())
-    };
     match (parts.next(), parts.next(), parts.next()) {
-        (Some(p), None, None) => found(p, Level::Province).is_some(),
-        (Some(p), Some(c), None) => {
-            found(c, Level::Commune).is_some_and(|u| u.province_code.as_str() == p)
-        }
+        (Some(p), None, None) => UnitCode::parse_at(p, Level::Province)
+            .ok()
+            .is_some_and(|c| registry.unit_at(&c, on).is_some()),
+        (Some(p), Some(c), None) => UnitCode::parse_at(c, Level::Commune)
+            .ok()
+            .and_then(|c| registry.unit_at(&c, on))
+            .is_some_and(|u| u.province_code.as_str() == p),
         _ => false,
     }
 }
