@@ -5,6 +5,7 @@ mod accounts;
 mod appointments;
 mod dossiers;
 mod outbox;
+mod report_inputs;
 mod reports;
 mod units;
 

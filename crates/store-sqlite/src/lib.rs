@@ -11,6 +11,7 @@ mod appointments;
 mod dossiers;
 mod migrate;
 mod outbox;
+mod report_inputs;
 mod reports;
 mod units;
 mod writer;

@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("../migrations/0007_step_rollup_columns.sql"),
     ),
+    (8, include_str!("../migrations/0008_report_inputs.sql")),
 ];
 
 pub fn run(conn: &mut rusqlite::Connection) -> rusqlite::Result<()> {

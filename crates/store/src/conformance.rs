@@ -12,11 +12,13 @@ mod accounts;
 mod appointments;
 mod dossiers;
 mod outbox;
+mod report_inputs;
 mod reports;
 pub use accounts::*;
 pub use appointments::*;
 pub use dossiers::*;
 pub use outbox::*;
+pub use report_inputs::*;
 pub use reports::*;
 
 /// The reference data shipped in the binary.

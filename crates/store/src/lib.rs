@@ -10,6 +10,7 @@ mod dossiers;
 mod error;
 pub mod fixture;
 pub mod outbox;
+pub mod report_inputs;
 pub mod reports;
 pub mod rows;
 mod units;
@@ -26,6 +27,7 @@ pub use dossiers::{
 };
 pub use error::{StoreError, StoreResult};
 pub use outbox::{support as outbox_support, Contact, OutboxStore};
+pub use report_inputs::{InputsScope, NewInputsDeclaration, ReportInputStore};
 pub use reports::{support as report_support, ReportStore, RollupQuery};
 pub use units::UnitStore;
 
@@ -38,6 +40,7 @@ pub trait Store:
     + AccountStore
     + AppointmentStore
     + ReportStore
+    + ReportInputStore
     + Send
     + Sync
     + 'static

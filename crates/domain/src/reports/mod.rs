@@ -22,6 +22,7 @@ pub mod bottleneck;
 mod facts;
 pub mod figures;
 pub mod index766;
+pub mod inputs;
 mod period;
 pub mod ranking;
 mod sketch;
@@ -46,6 +47,7 @@ pub use index766::{
     IndexConfigSpec, IndexConfigs, IndexInputs, IndexReport, InputSource, InputValue, PaknInputs,
     Ratio, ScoreStatus, Scoring, DEFAULT_CONFIG_2026_JSON,
 };
+pub use inputs::{InputField, InputsDeclaration, InputsError};
 pub use period::{InvalidMonth, Month, Period};
 pub use ranking::{rank, RankedUnit, UnitIndex};
 pub use sketch::{Sketch, SketchError};

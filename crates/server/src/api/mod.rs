@@ -71,6 +71,9 @@ use crate::AppState;
         reports::index766,
         reports::bottlenecks,
         reports::monthly_pdf,
+        reports::inputs::list_inputs,
+        reports::inputs::get_inputs,
+        reports::inputs::put_inputs,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&ActorHeaders),
@@ -224,6 +227,11 @@ pub fn router() -> Router<AppState> {
             get(reports::bottlenecks_xlsx),
         )
         .route("/api/v1/reports/monthly.pdf", get(reports::monthly_pdf))
+        .route("/api/v1/reports/inputs", get(reports::inputs::list_inputs))
+        .route(
+            "/api/v1/reports/inputs/{unit}/{month}",
+            get(reports::inputs::get_inputs).put(reports::inputs::put_inputs),
+        )
         .fallback(not_found)
 }
 

@@ -5,6 +5,7 @@
 //! `.csv` route) or XLSX (`?format=xlsx`, or the `.xlsx` route: every
 //! table, one worksheet each). Who may read what: see [`service`].
 
+pub mod inputs;
 mod pdf;
 pub mod service;
 pub mod table;
@@ -223,7 +224,9 @@ pub async fn figures_xlsx(
 /// 2026) of a unit, or of every commune of a province with their ranking
 /// and grade bands: each of the six groups, each sub-criterion with its
 /// inputs, formula (Vietnamese and English) and points. Inputs from outside
-/// the system are not provided yet and score 0 (`missing_input`).
+/// the system are the declarations in force for the period's months (see
+/// `/api/v1/reports/inputs`); a criterion no month declares scores 0
+/// (`missing_input`) and the note says how many units lack inputs.
 /// Tables: `ranking`, `criteria`.
 #[utoipa::path(get, path = "/api/v1/reports/index766", tag = "reports", params(ReportQuery),
     responses((status = 200, description = "IndexAnswer {scope, period, as_of, config_version, units: [{unit, name_vi, report}], ranking}; CSV or XLSX with format=csv|xlsx", body = Object),

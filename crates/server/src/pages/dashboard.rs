@@ -135,6 +135,8 @@ struct DashboardPage {
     trend_svg: String,
     trend: Vec<TrendRow>,
     index_title: String,
+    /// Which units lack inputs from outside the system, or where they come from.
+    index_note: String,
     index_svg: String,
     groups: Vec<GroupRow>,
     total_points: String,
@@ -535,6 +537,7 @@ pub async fn dashboard(
         trend_svg,
         trend,
         index_title: ix.title,
+        index_note: l.t(&index.note_vi, &index.note_en).to_string(),
         index_svg: ix.svg,
         groups: ix.groups,
         total_points: ix.total,

@@ -8,6 +8,7 @@ mod counter;
 pub(crate) mod dashboard;
 mod official;
 mod portal;
+mod report_inputs;
 pub(crate) mod ui;
 mod units;
 
@@ -83,6 +84,10 @@ pub fn router() -> Router<AppState> {
         .route("/dat-lich/{code}/doi", post(booking::booking_rebook))
         .route("/bang-cho/{unit}", get(booking::board))
         .route("/bao-cao", get(dashboard::dashboard))
+        .route(
+            "/bao-cao/so-lieu-ngoai",
+            get(report_inputs::inputs_page).post(report_inputs::inputs_post),
+        )
 }
 
 async fn css() -> impl IntoResponse {

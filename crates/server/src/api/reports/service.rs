@@ -194,7 +194,7 @@ pub fn period_info(p: &Period) -> PeriodInfo {
     }
 }
 
-fn forbidden() -> ApiError {
+pub(crate) fn forbidden() -> ApiError {
     ApiError::new(
         axum::http::StatusCode::FORBIDDEN,
         "report_forbidden",
@@ -872,6 +872,7 @@ pub async fn index766(state: &AppState, r: &Resolved) -> ApiResult<IndexAnswer> 
                 .collect()
         }
     };
+    let external: BTreeMap<UnitId, ExternalInputs> = super::inputs::external_for(state, r).await?;
     let keep =
         |k: &RollupKey| k.perspective == Perspective::Competent && cat.keeps(r, &k.procedure);
     let mut out = Vec::new();
@@ -886,7 +887,7 @@ pub async fn index766(state: &AppState, r: &Resolved) -> ApiResult<IndexAnswer> 
             &IndexInputs {
                 figures: total.figures(r.as_of),
                 catalogue,
-                external: ExternalInputs::default(),
+                external: external.get(&unit).copied().unwrap_or_default(),
             },
         );
         out.push(UnitIndexOut {
@@ -904,6 +905,7 @@ pub async fn index766(state: &AppState, r: &Resolved) -> ApiResult<IndexAnswer> 
             })
             .collect::<Vec<_>>(),
     );
+    let (note_vi, note_en) = super::inputs::index_note(&out);
     Ok(IndexAnswer {
         scope: r.scope_info(state),
         period: period_info(&r.period),
@@ -912,8 +914,8 @@ pub async fn index766(state: &AppState, r: &Resolved) -> ApiResult<IndexAnswer> 
         perspective: Perspective::Competent,
         units: out,
         ranking,
-        note_vi: "Các tiêu chí cần số liệu ngoài hệ thống (công bố TTHC, đồng bộ Cổng DVC quốc gia, phản ánh kiến nghị, CSDL dân cư…) chưa được cung cấp nên tính 0 điểm (missing_input).".to_string(),
-        note_en: "Criteria that need data from outside the system (procedure publication, synchronization with the national portal, feedback handling, the population database…) were not provided and score 0 (missing_input).".to_string(),
+        note_vi,
+        note_en,
     })
 }
 
