@@ -144,7 +144,11 @@ pub trait ReportStore {
             let Some(unit) = &t.unit else { continue };
             let rows = self
                 .step_rollups(&RollupQuery {
+                    // The unit matched the query's province already; naming
+                    // the unit and procedure alone lets the database use
+                    // the key's index.
                     units: Some(vec![unit.clone()]),
+                    province: None,
                     procedure: Some(t.procedure.clone()),
                     ..query.clone()
                 })
