@@ -10,11 +10,12 @@ use motcua_domain::access::{
     OtpPolicy, Scope, Throttle, Username,
 };
 use motcua_domain::dossier::UserId;
+use motcua_domain::procedure::ProcedureCode;
 use motcua_store::account_support as sup;
 use motcua_store::dossier_support::{self as dsup, SummaryRow};
 use motcua_store::{
     AccountStore, Citizen, DossierFilter, DossierSummary, NewOfficial, NewSession, Official,
-    OfficialLogin, Session, StoreError, StoreResult, Subject,
+    OfficialLogin, QueueCount, Session, StoreError, StoreResult, Subject,
 };
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, QueryBuilder, Row};
@@ -537,5 +538,44 @@ impl AccountStore for PgStore {
         crate::dossiers::push_filter(&mut qb, f);
         let rows = qb.build().fetch_all(self.pool()).await.map_err(db_err)?;
         rows.iter().map(summary_row).collect()
+    }
+
+    async fn queue_in_scope(
+        &self,
+        scope: &Scope,
+        procedure: Option<&ProcedureCode>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<QueueCount>> {
+        let (open, paused) = QueueCount::status_lists();
+        let mut qb: QueryBuilder<sqlx::Postgres> = QueryBuilder::new(format!(
+            "SELECT holder_unit, step_role, assignee, count(*)::bigint, \
+             count(*) FILTER (WHERE status IN ({paused}))::bigint, \
+             count(*) FILTER (WHERE due < "
+        ));
+        qb.push_bind(now).push(")::bigint FROM dossiers WHERE ");
+        if !push_scope(&mut qb, scope) {
+            return Ok(Vec::new());
+        }
+        qb.push(format!(" AND status IN ({open})"));
+        if let Some(p) = procedure {
+            qb.push(" AND procedure_code = ").push_bind(p.to_string());
+        }
+        qb.push(
+            " GROUP BY holder_unit, step_role, assignee \
+             ORDER BY holder_unit COLLATE \"C\" NULLS FIRST, step_role COLLATE \"C\" NULLS FIRST, \
+             assignee COLLATE \"C\" NULLS FIRST",
+        );
+        let rows = qb.build().fetch_all(self.pool()).await.map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                let n = |i| r.try_get::<i64, _>(i).map_err(db_err);
+                sup::queue_count(
+                    r.try_get(0).map_err(db_err)?,
+                    r.try_get(1).map_err(db_err)?,
+                    r.try_get(2).map_err(db_err)?,
+                    [n(3)?, n(4)?, n(5)?],
+                )
+            })
+            .collect()
     }
 }

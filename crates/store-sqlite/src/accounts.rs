@@ -9,14 +9,15 @@ use motcua_domain::access::{
     OtpPolicy, Scope, Throttle, Username,
 };
 use motcua_domain::dossier::UserId;
+use motcua_domain::procedure::ProcedureCode;
 use motcua_store::account_support as sup;
 use motcua_store::dossier_support as dsup;
 use motcua_store::{
     AccountStore, Citizen, DossierFilter, DossierSummary, NewOfficial, NewSession, Official,
-    OfficialLogin, Session, StoreError, StoreResult, Subject,
+    OfficialLogin, QueueCount, Session, StoreError, StoreResult, Subject,
 };
 use rusqlite::types::Value;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 use crate::{db_err, SqliteStore};
 
@@ -221,6 +222,50 @@ fn search_in_scope_in(
         return Ok(Vec::new());
     };
     crate::dossiers::search_where(conn, &cond, args, f)
+}
+
+fn queue_in_scope_in(
+    conn: &Connection,
+    scope: &Scope,
+    procedure: Option<&ProcedureCode>,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<QueueCount>> {
+    let mut args: Vec<Value> = Vec::new();
+    let Some(cond) = scope_condition(scope, &mut args) else {
+        return Ok(Vec::new());
+    };
+    let (open, paused) = QueueCount::status_lists();
+    args.push(Value::Text(ts(now)));
+    let now_arg = args.len();
+    let mut sql = format!(
+        "SELECT holder_unit, step_role, assignee, count(*), \
+         sum(CASE WHEN status IN ({paused}) THEN 1 ELSE 0 END), \
+         sum(CASE WHEN due < ?{now_arg} THEN 1 ELSE 0 END) \
+         FROM dossiers WHERE {cond} AND status IN ({open})"
+    );
+    if let Some(p) = procedure {
+        args.push(Value::Text(p.to_string()));
+        sql.push_str(&format!(" AND procedure_code = ?{}", args.len()));
+    }
+    sql.push_str(
+        " GROUP BY holder_unit, step_role, assignee \
+         ORDER BY holder_unit IS NOT NULL, holder_unit, step_role IS NOT NULL, step_role, \
+         assignee IS NOT NULL, assignee",
+    );
+    let mut stmt = conn.prepare(&sql).map_err(db_err)?;
+    let mut rows = stmt.query(params_from_iter(args)).map_err(db_err)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(db_err)? {
+        let opt = |i| r.get::<_, Option<String>>(i).map_err(db_err);
+        let n = |i| r.get::<_, i64>(i).map_err(db_err);
+        out.push(sup::queue_count(
+            opt(0)?.as_deref(),
+            opt(1)?.as_deref(),
+            opt(2)?,
+            [n(3)?, n(4)?, n(5)?],
+        )?);
+    }
+    Ok(out)
 }
 
 #[async_trait]
@@ -541,6 +586,18 @@ impl AccountStore for SqliteStore {
         let filter = filter.clone();
         let scope = scope.clone();
         self.read(move |c| search_in_scope_in(c, &filter, &scope))
+            .await
+    }
+
+    async fn queue_in_scope(
+        &self,
+        scope: &Scope,
+        procedure: Option<&ProcedureCode>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<QueueCount>> {
+        let scope = scope.clone();
+        let procedure = procedure.cloned();
+        self.read(move |c| queue_in_scope_in(c, &scope, procedure.as_ref(), now))
             .await
     }
 }

@@ -18,7 +18,8 @@ use motcua_domain::access::{
     Assignment, Contact, LockoutPolicy, OtpChallenge, OtpCheck, OtpPolicy, Scope, Throttle,
     Username,
 };
-use motcua_domain::dossier::UserId;
+use motcua_domain::dossier::{Role, Status, UnitId, UserId};
+use motcua_domain::procedure::ProcedureCode;
 use serde::{Deserialize, Serialize};
 
 use crate::{DossierFilter, DossierSummary, StoreResult};
@@ -220,6 +221,95 @@ pub trait AccountStore {
         filter: &DossierFilter,
         scope: &Scope,
     ) -> StoreResult<Vec<DossierSummary>>;
+
+    /// The queue now: the dossiers in an open status
+    /// ([`QueueCount::OPEN`]) that `scope` sees, of `procedure` if given,
+    /// counted by the database per unit holding them, role of their step
+    /// and official assigned (every one counted, however many), in that
+    /// key order; an empty scope finds nothing.
+    async fn queue_in_scope(
+        &self,
+        scope: &Scope,
+        procedure: Option<&ProcedureCode>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<QueueCount>>;
+}
+
+/// Open dossiers in front of one holder (see
+/// [`AccountStore::queue_in_scope`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueCount {
+    /// The unit holding them (None: at an external agency, or not yet
+    /// taken up).
+    pub holder_unit: Option<UnitId>,
+    pub step_role: Option<Role>,
+    pub assignee: Option<String>,
+    pub dossiers: u64,
+    /// Of which in a paused status ([`Status::is_paused`]).
+    pub paused: u64,
+    /// Of which past their due time.
+    pub overdue: u64,
+}
+
+impl QueueCount {
+    /// The statuses counted: not refused, withdrawn or returned.
+    pub const OPEN: [Status; 7] = [
+        Status::Submitted,
+        Status::Accepted,
+        Status::Processing,
+        Status::AwaitingSupplement,
+        Status::AwaitingPayment,
+        Status::Stopped,
+        Status::ResultReady,
+    ];
+
+    /// The reference the backends' SQL must equal: `dossiers` (the
+    /// summaries `scope` sees) counted in memory.
+    pub fn count<'a>(
+        dossiers: impl IntoIterator<Item = &'a DossierSummary>,
+        procedure: Option<&ProcedureCode>,
+        now: DateTime<Utc>,
+    ) -> Vec<QueueCount> {
+        type Key = (Option<UnitId>, Option<&'static str>, Option<String>);
+        let mut rows: std::collections::BTreeMap<Key, QueueCount> = Default::default();
+        for d in dossiers {
+            if !Self::OPEN.contains(&d.status) || procedure.is_some_and(|p| *p != d.procedure_code)
+            {
+                continue;
+            }
+            let key = (
+                d.holder_unit.clone(),
+                d.step_role.map(Role::as_str),
+                d.assignee.clone(),
+            );
+            let row = rows.entry(key).or_insert_with(|| QueueCount {
+                holder_unit: d.holder_unit.clone(),
+                step_role: d.step_role,
+                assignee: d.assignee.clone(),
+                dossiers: 0,
+                paused: 0,
+                overdue: 0,
+            });
+            row.dossiers += 1;
+            row.paused += u64::from(d.status.is_paused());
+            row.overdue += u64::from(d.due.is_some_and(|due| due < now));
+        }
+        rows.into_values().collect()
+    }
+
+    /// The portal numbers of [`QueueCount::OPEN`] and of its paused
+    /// statuses, as SQL lists (`1, 2, 4, …`).
+    pub fn status_lists() -> (String, String) {
+        let list = |f: fn(&Status) -> bool| {
+            Self::OPEN
+                .iter()
+                .filter(|s| f(s))
+                .map(|s| s.code().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        (list(|_| true), list(|s| s.is_paused()))
+    }
 }
 
 /// Decoding shared by the backends.
@@ -251,6 +341,32 @@ pub mod support {
         let unit =
             UnitId::parse(unit).map_err(|_| corrupt(format!("official_roles.unit: {unit:?}")))?;
         Assignment::new(role, unit).map_err(|e| corrupt(format!("official_roles: {e}")))
+    }
+
+    /// Decodes a row of [`crate::AccountStore::queue_in_scope`].
+    pub fn queue_count(
+        holder_unit: Option<&str>,
+        step_role: Option<&str>,
+        assignee: Option<String>,
+        counts: [i64; 3],
+    ) -> StoreResult<crate::QueueCount> {
+        let n = |i: usize| {
+            u64::try_from(counts[i]).map_err(|_| corrupt(format!("queue count: {}", counts[i])))
+        };
+        Ok(crate::QueueCount {
+            holder_unit: holder_unit
+                .map(|u| {
+                    UnitId::parse(u).map_err(|_| corrupt(format!("dossiers.holder_unit: {u:?}")))
+                })
+                .transpose()?,
+            step_role: step_role
+                .map(|r| crate::dossier_support::role("dossiers.step_role", r))
+                .transpose()?,
+            assignee,
+            dossiers: n(0)?,
+            paused: n(1)?,
+            overdue: n(2)?,
+        })
     }
 
     pub fn count(column: &str, n: i64) -> StoreResult<u32> {

@@ -231,7 +231,8 @@ macro_rules! conformance_tests {
             rollups_follow_the_event_log,
             refused_command_changes_no_rollup,
             concurrent_commands_keep_rollups_exact,
-            load_facts_replaces_a_dossiers_facts
+            load_facts_replaces_a_dossiers_facts,
+            queue_counts_equal_the_open_dossiers
         );
     };
     (@each $factory:path, $($name:ident),* $(,)?) => {

@@ -17,7 +17,7 @@ mod units;
 
 pub use accounts::{
     login_key, otp_key, support as account_support, AccountStore, Citizen, NewOfficial, NewSession,
-    Official, OfficialLogin, Session, Subject,
+    Official, OfficialLogin, QueueCount, Session, Subject,
 };
 pub use appointments::{AppointmentStore, Booking, NewBooking, NewTicket, Ticket};
 pub use dossiers::{

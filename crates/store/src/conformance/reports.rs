@@ -667,3 +667,65 @@ pub async fn load_facts_replaces_a_dossiers_facts(store: &dyn Store) {
     .await;
     assert_eq!(store.rollups(&year()).await.expect("rollups"), expected);
 }
+
+/// The queue counted by the database equals the open dossiers the scope
+/// sees counted in memory, for every scope and procedure filter, and at a
+/// time when some are overdue.
+pub async fn queue_counts_equal_the_open_dossiers(store: &dyn Store) {
+    use motcua_domain::access::Scope;
+
+    use crate::{DossierFilter, QueueCount, MAX_LIMIT};
+
+    realistic_log(store).await;
+    let mut scopes = Vec::new();
+    let mut province = Scope::default();
+    province.provinces.insert("04".to_string());
+    scopes.push(province);
+    for u in [COMPETENT, RECEIVING, OTHER_UNIT] {
+        let mut s = Scope::default();
+        s.units.insert(unit(u));
+        scopes.push(s);
+    }
+    let mut both = Scope::default();
+    both.provinces.insert("H15".to_string());
+    both.units.insert(unit(RECEIVING));
+    scopes.push(both);
+    let mut counted_any = false;
+    for scope in &scopes {
+        let all = store
+            .search_in_scope(
+                &DossierFilter {
+                    limit: MAX_LIMIT,
+                    ..DossierFilter::default()
+                },
+                scope,
+            )
+            .await
+            .expect("search");
+        assert!(
+            all.len() < MAX_LIMIT as usize,
+            "the reference sees every dossier"
+        );
+        for procedure_filter in [
+            None,
+            Some(procedure(BIRTH)),
+            Some(procedure(MARITAL_STATUS)),
+        ] {
+            for now in [t0(), t0() + Duration::days(60)] {
+                let want = QueueCount::count(&all, procedure_filter.as_ref(), now);
+                let got = store
+                    .queue_in_scope(scope, procedure_filter.as_ref(), now)
+                    .await
+                    .expect("queue");
+                assert_eq!(got, want, "{scope:?} {procedure_filter:?} {now}");
+                counted_any |= got.iter().any(|q| q.overdue > 0);
+            }
+        }
+    }
+    assert!(counted_any, "some open dossier is overdue 60 days later");
+    assert!(store
+        .queue_in_scope(&Scope::default(), None, t0())
+        .await
+        .expect("queue")
+        .is_empty());
+}

@@ -17,11 +17,11 @@
 //! dossiers, so it reveals nothing. Development servers without a session
 //! (`insecure_actor_headers`) read everything.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use motcua_domain::access::{Principal, Scope};
-use motcua_domain::dossier::{Role, Status, UnitId};
+use motcua_domain::dossier::{Role, UnitId};
 use motcua_domain::procedure::{CompetentLevel, Procedure, ProcedureCode, StepKind};
 use motcua_domain::reports::{
     rank, score, BottleneckReport, CatalogueInputs, ExternalInputs, Figures, IndexConfig,
@@ -29,7 +29,7 @@ use motcua_domain::reports::{
     ScoreStatus, StepKey, StepStats, UnitIndex,
 };
 use motcua_domain::units::{Level, UnitCode};
-use motcua_store::{DossierFilter, RollupQuery};
+use motcua_store::RollupQuery;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
@@ -1109,16 +1109,8 @@ fn step_row(state: &AppState, cat: &Catalogue, s: &StepStats, on: NaiveDate) -> 
     }
 }
 
-const OPEN: [Status; 7] = [
-    Status::Submitted,
-    Status::Accepted,
-    Status::Processing,
-    Status::AwaitingSupplement,
-    Status::AwaitingPayment,
-    Status::Stopped,
-    Status::ResultReady,
-];
-
+/// The queue now, counted by the database over every open dossier the
+/// target sees; a unit's leaves out what another unit holds.
 async fn queue(state: &AppState, r: &Resolved) -> ApiResult<Vec<QueueOut>> {
     let mut scope = Scope::default();
     match &r.target {
@@ -1129,45 +1121,29 @@ async fn queue(state: &AppState, r: &Resolved) -> ApiResult<Vec<QueueOut>> {
             scope.provinces.insert(p.clone());
         }
     }
-    let now = chrono::Utc::now();
-    type Key = (Option<UnitId>, Option<Role>, Option<String>);
-    let mut rows: BTreeMap<Key, QueueOut> = BTreeMap::new();
-    let mut seen = BTreeSet::new();
-    for status in OPEN {
-        let filter = DossierFilter {
-            status: Some(status),
-            procedure: r.procedure.clone(),
-            limit: motcua_store::MAX_LIMIT,
-            ..DossierFilter::default()
-        };
-        for d in state.store.search_in_scope(&filter, &scope).await? {
-            if !seen.insert(d.code.clone()) {
-                continue;
-            }
-            if let Target::Unit(u) = &r.target {
-                if d.holder_unit.as_ref().is_some_and(|h| h != u) {
-                    continue;
-                }
-            }
-            let key = (d.holder_unit.clone(), d.step_role, d.assignee.clone());
-            let row = rows.entry(key).or_insert_with(|| QueueOut {
-                unit: d.holder_unit.clone(),
-                role: d.step_role,
-                role_vi: d
-                    .step_role
-                    .map_or_else(|| "—".to_string(), |r| r.label_vi().to_string()),
-                role_en: d.step_role.map_or_else(|| "—".to_string(), role_label_en),
-                assignee: d.assignee.clone(),
-                dossiers: 0,
-                paused: 0,
-                overdue: 0,
-            });
-            row.dossiers += 1;
-            row.paused += u64::from(d.status.is_paused());
-            row.overdue += u64::from(d.due.is_some_and(|due| due < now));
-        }
-    }
-    Ok(rows.into_values().collect())
+    let counts = state
+        .store
+        .queue_in_scope(&scope, r.procedure.as_ref(), chrono::Utc::now())
+        .await?;
+    Ok(counts
+        .into_iter()
+        .filter(|q| match &r.target {
+            Target::Unit(u) => q.holder_unit.as_ref().is_none_or(|h| h == u),
+            Target::Province(_) => true,
+        })
+        .map(|q| QueueOut {
+            role_vi: q
+                .step_role
+                .map_or_else(|| "—".to_string(), |r| r.label_vi().to_string()),
+            role_en: q.step_role.map_or_else(|| "—".to_string(), role_label_en),
+            unit: q.holder_unit,
+            role: q.step_role,
+            assignee: q.assignee,
+            dossiers: q.dossiers,
+            paused: q.paused,
+            overdue: q.overdue,
+        })
+        .collect())
 }
 
 /// The bottleneck table. A unit's reads its own step rows. A province's
