@@ -6,6 +6,7 @@
 //! concurrent insert of the same row makes the loser lock and update it.
 
 use async_trait::async_trait;
+use futures_util::TryStreamExt;
 use motcua_domain::reports::{
     DossierFacts, Rollup, Rollups, Sketch, StepRollup, StepRollups, STEP_SCALARS,
 };
@@ -17,9 +18,6 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 
 use crate::{db_err, PgStore};
-
-/// Facts rows read per round trip by the full scan (keyset pages by code).
-const SCAN_PAGE: usize = 5000;
 
 fn placeholder(n: usize) -> String {
     format!("${n}")
@@ -710,31 +708,19 @@ impl ReportStore for PgStore {
     }
 
     async fn scan_facts(&self, query: &RollupQuery) -> StoreResult<Rollups> {
-        let (cond, mut args) = rsup::facts_conditions(query, placeholder);
-        let after = args.len() + 1;
-        let sql = format!(
-            "SELECT code, body::text FROM report_facts WHERE {cond} AND code > ${after} \
-             ORDER BY code LIMIT {SCAN_PAGE}"
-        );
-        args.push(String::new());
+        // One query whose rows are streamed and folded as they arrive (no
+        // ORDER BY: pages ordered by code made PostgreSQL sort every
+        // matching row again for each page).
+        let (cond, args) = rsup::facts_conditions(query, placeholder);
+        let sql = format!("SELECT code, body::text FROM report_facts WHERE {cond}");
         let mut scan = rsup::FactsScan::new(query);
-        loop {
-            let rows = query_with(&sql, &args)
-                .fetch_all(self.pool())
-                .await
-                .map_err(db_err)?;
-            for r in &rows {
-                let code: &str = r.try_get(0).map_err(db_err)?;
-                let body: &str = r.try_get(1).map_err(db_err)?;
-                scan.add(&rsup::facts(code, body)?);
-            }
-            match rows.last() {
-                Some(r) if rows.len() == SCAN_PAGE => {
-                    args[after - 1] = r.try_get::<String, _>(0).map_err(db_err)?;
-                }
-                _ => return Ok(scan.finish()),
-            }
+        let mut rows = query_with(&sql, &args).fetch(self.pool());
+        while let Some(r) = rows.try_next().await.map_err(db_err)? {
+            let code: &str = r.try_get(0).map_err(db_err)?;
+            let body: &str = r.try_get(1).map_err(db_err)?;
+            scan.add(&rsup::facts(code, body)?);
         }
+        Ok(scan.finish())
     }
 
     async fn load_facts(&self, facts: &[DossierFacts], steps: &StepRollups) -> StoreResult<()> {
