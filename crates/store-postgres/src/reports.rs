@@ -11,7 +11,7 @@ use motcua_domain::reports::{
     DossierFacts, Rollup, Rollups, Sketch, StepRollup, StepRollups, STEP_SCALARS,
 };
 use motcua_store::report_support::{
-    self as rsup, FactsRow, Rebuild, ReportDelta, RollupColumns, StepColumns, StepValues,
+    self as rsup, FactsRow, Rebuild, ReportDelta, RollupColumns, StepColumns, StepTable, StepValues,
 };
 use motcua_store::{ReportStore, RollupQuery, StoreError, StoreResult};
 use sqlx::postgres::PgRow;
@@ -122,22 +122,6 @@ async fn add_rollup(conn: &mut PgConnection, c: &RollupColumns, delta: &Rollup) 
         }
     }
     Err(contended("report_rollups"))
-}
-
-/// The two step rollup tables: per unit, and summed per province.
-#[derive(Debug, Clone, Copy)]
-enum StepTable {
-    Unit,
-    Province,
-}
-
-impl StepTable {
-    fn name(self) -> &'static str {
-        match self {
-            StepTable::Unit => "report_step_rollups",
-            StepTable::Province => "report_province_step_rollups",
-        }
-    }
 }
 
 /// Decodes the value columns starting at `first` ([`rsup::STEP_VALUE_COLUMNS`]).
@@ -308,16 +292,9 @@ async fn bulk_steps(
                    $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], \
                    $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], \
                    $16::bytea[], $17::bytea[]) \
-                 ON CONFLICT (unit, procedure, step, kind, month) DO UPDATE SET \
-                   dossiers = EXCLUDED.dossiers, budgeted = EXCLUDED.budgeted, \
-                   overran = EXCLUDED.overran, budget_minutes = EXCLUDED.budget_minutes, \
-                   working_minutes = EXCLUDED.working_minutes, \
-                   waiting_minutes = EXCLUDED.waiting_minutes, \
-                   overrun_minutes = EXCLUDED.overrun_minutes, \
-                   late_dossiers = EXCLUDED.late_dossiers, \
-                   late_overrun_minutes = EXCLUDED.late_overrun_minutes, \
-                   working = EXCLUDED.working, waiting = EXCLUDED.waiting",
-                rsup::STEP_VALUE_COLUMNS
+                 ON CONFLICT (unit, procedure, step, kind, month) DO UPDATE SET {}",
+                rsup::STEP_VALUE_COLUMNS,
+                rsup::step_values_from_excluded()
             );
             let mut q = sqlx::query(&sql)
                 .bind(pick(&|i| cols[i].unit.clone()))

@@ -10,7 +10,7 @@ use motcua_domain::reports::{
     DossierFacts, Rollups, Sketch, StepRollup, StepRollups, STEP_SCALARS,
 };
 use motcua_store::report_support::{
-    self as rsup, FactsRow, Rebuild, ReportDelta, RollupColumns, StepColumns, StepValues,
+    self as rsup, FactsRow, Rebuild, ReportDelta, RollupColumns, StepColumns, StepTable, StepValues,
 };
 use motcua_store::{ReportStore, RollupQuery, StoreError, StoreResult};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
@@ -111,22 +111,6 @@ fn add_rollup(
     Ok(())
 }
 
-/// The two step rollup tables: per unit, and summed per province.
-#[derive(Debug, Clone, Copy)]
-enum StepTable {
-    Unit,
-    Province,
-}
-
-impl StepTable {
-    fn name(self) -> &'static str {
-        match self {
-            StepTable::Unit => "report_step_rollups",
-            StepTable::Province => "report_province_step_rollups",
-        }
-    }
-}
-
 /// Decodes the value columns starting at `first` ([`rsup::STEP_VALUE_COLUMNS`]).
 fn step_values(r: &Row<'_>, first: usize) -> StoreResult<StepValues> {
     let mut scalars = [0i64; STEP_SCALARS];
@@ -173,62 +157,27 @@ fn add_step(
         return Ok(());
     }
     let v = StepValues::of(&row)?;
-    let [a, b, cc, d, e, f, g, h, i] = v.scalars;
-    if exists {
-        conn.prepare_cached(&format!(
-            "UPDATE {t} SET dossiers = ?6, budgeted = ?7, overran = ?8, budget_minutes = ?9, \
-             working_minutes = ?10, waiting_minutes = ?11, overrun_minutes = ?12, \
-             late_dossiers = ?13, late_overrun_minutes = ?14, working = ?15, waiting = ?16 \
-             WHERE {KEY}"
-        ))
-        .map_err(db_err)?
-        .execute(params![
-            c.unit,
-            c.procedure,
-            c.step,
-            c.kind,
-            c.month,
-            a,
-            b,
-            cc,
-            d,
-            e,
-            f,
-            g,
-            h,
-            i,
-            v.working,
-            v.waiting
-        ])
-        .map_err(db_err)?;
-    } else {
-        conn.prepare_cached(&format!(
-            "INSERT INTO {t} (unit, procedure, step, kind, month, province, {}) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-            rsup::STEP_VALUE_COLUMNS
-        ))
-        .map_err(db_err)?
-        .execute(params![
-            c.unit,
-            c.procedure,
-            c.step,
-            c.kind,
-            c.month,
-            c.province,
-            a,
-            b,
-            cc,
-            d,
-            e,
-            f,
-            g,
-            h,
-            i,
-            v.working,
-            v.waiting
-        ])
-        .map_err(db_err)?;
-    }
+    let mut args: Vec<&dyn rusqlite::ToSql> = vec![
+        &c.unit,
+        &c.procedure,
+        &c.step,
+        &c.kind,
+        &c.month,
+        &c.province,
+    ];
+    args.extend(v.scalars.iter().map(|x| x as &dyn rusqlite::ToSql));
+    args.push(&v.working);
+    args.push(&v.waiting);
+    conn.prepare_cached(&format!(
+        "INSERT INTO {t} (unit, procedure, step, kind, month, province, {}) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) \
+         ON CONFLICT (unit, procedure, step, kind, month) DO UPDATE SET {}",
+        rsup::STEP_VALUE_COLUMNS,
+        rsup::step_values_from_excluded()
+    ))
+    .map_err(db_err)?
+    .execute(params_from_iter(args))
+    .map_err(db_err)?;
     Ok(())
 }
 

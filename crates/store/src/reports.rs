@@ -407,12 +407,40 @@ pub mod support {
         })
     }
 
+    /// The two step rollup tables: per unit, and summed per province
+    /// (same columns; the province's `unit` is its id).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum StepTable {
+        Unit,
+        Province,
+    }
+
+    impl StepTable {
+        pub fn name(self) -> &'static str {
+            match self {
+                StepTable::Unit => "report_step_rollups",
+                StepTable::Province => "report_province_step_rollups",
+            }
+        }
+    }
+
     /// The value columns of a step rollup row, in this order: the
     /// [`StepRollup::scalars`] as integers, then the working and waiting
     /// sketches as BLOB / BYTEA ([`encode_sketch`]).
     pub const STEP_VALUE_COLUMNS: &str = "dossiers, budgeted, overran, budget_minutes, \
         working_minutes, waiting_minutes, overrun_minutes, late_dossiers, late_overrun_minutes, \
         working, waiting";
+
+    /// `col = excluded.col` for each of [`STEP_VALUE_COLUMNS`]: the `SET`
+    /// of an upsert of a whole step row (same syntax on both backends).
+    pub fn step_values_from_excluded() -> String {
+        STEP_VALUE_COLUMNS
+            .split(',')
+            .map(str::trim)
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 
     /// The value columns summed over rows (the sketches left out): what a
     /// table of totals selects with a `GROUP BY` of the key columns.
