@@ -12,7 +12,7 @@ use motcua_domain::access::{
 use motcua_domain::dossier::UserId;
 use motcua_domain::procedure::ProcedureCode;
 use motcua_store::account_support as sup;
-use motcua_store::dossier_support::{self as dsup, SummaryRow};
+use motcua_store::dossier_support as dsup;
 use motcua_store::{
     AccountStore, Citizen, DossierFilter, DossierSummary, NewOfficial, NewSession, Official,
     OfficialLogin, QueueCount, Session, StoreError, StoreResult, Subject,
@@ -20,6 +20,7 @@ use motcua_store::{
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, QueryBuilder, Row};
 
+use crate::dossiers::{summary_row, SUMMARY_COLUMNS};
 use crate::{db_err, PgStore};
 
 async fn assignments_of(conn: &mut PgConnection, username: &str) -> StoreResult<Vec<Assignment>> {
@@ -150,29 +151,6 @@ fn citizen_row(r: &PgRow) -> StoreResult<Citizen> {
         contact: sup::contact("citizens.contact", contact)?,
         created_at: r.try_get(2).map_err(db_err)?,
     })
-}
-
-const SUMMARY_COLUMNS: &str = "code, procedure_code, procedure_name, applicant_name, \
-     receiving_unit, competent_unit, status, step_role, holder_unit, assignee, submitted_at, \
-     due, version";
-
-fn summary_row(r: &PgRow) -> StoreResult<DossierSummary> {
-    SummaryRow {
-        code: r.try_get(0).map_err(db_err)?,
-        procedure_code: r.try_get(1).map_err(db_err)?,
-        procedure_name: r.try_get(2).map_err(db_err)?,
-        applicant_name: r.try_get(3).map_err(db_err)?,
-        receiving_unit: r.try_get(4).map_err(db_err)?,
-        competent_unit: r.try_get(5).map_err(db_err)?,
-        status: i64::from(r.try_get::<i16, _>(6).map_err(db_err)?),
-        step_role: r.try_get(7).map_err(db_err)?,
-        holder_unit: r.try_get(8).map_err(db_err)?,
-        assignee: r.try_get(9).map_err(db_err)?,
-        submitted_at: r.try_get(10).map_err(db_err)?,
-        due: r.try_get(11).map_err(db_err)?,
-        version: r.try_get(12).map_err(db_err)?,
-    }
-    .decode()
 }
 
 /// Pushes the scope as an SQL condition (OR of its parts); false when empty.

@@ -21,11 +21,11 @@ use sqlx::{PgConnection, QueryBuilder, Row};
 
 use crate::{db_err, PgStore};
 
-const SUMMARY_COLUMNS: &str = "code, procedure_code, procedure_name, applicant_name, \
+pub(crate) const SUMMARY_COLUMNS: &str = "code, procedure_code, procedure_name, applicant_name, \
      receiving_unit, competent_unit, status, step_role, holder_unit, assignee, submitted_at, \
-     due, version";
+     due, version, step_kind";
 
-fn summary_row(r: &PgRow) -> StoreResult<DossierSummary> {
+pub(crate) fn summary_row(r: &PgRow) -> StoreResult<DossierSummary> {
     SummaryRow {
         code: r.try_get(0).map_err(db_err)?,
         procedure_code: r.try_get(1).map_err(db_err)?,
@@ -40,6 +40,7 @@ fn summary_row(r: &PgRow) -> StoreResult<DossierSummary> {
         submitted_at: r.try_get(10).map_err(db_err)?,
         due: r.try_get(11).map_err(db_err)?,
         version: r.try_get(12).map_err(db_err)?,
+        step_kind: r.try_get(13).map_err(db_err)?,
     }
     .decode()
 }
@@ -227,9 +228,9 @@ async fn execute_in(
                 "INSERT INTO dossiers (code, province_code, receiving_unit, competent_unit, \
                  procedure_code, procedure_version, procedure_name, applicant_name, \
                  applicant_fold, status, step_role, holder_unit, assignee, submitted_at, due, \
-                 version, state, updated_at) \
+                 version, state, updated_at, step_kind) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-                 $17::jsonb, $18)",
+                 $17::jsonb, $18, $19)",
             )
             .bind(&p.code)
             .bind(&p.province_code)
@@ -249,6 +250,7 @@ async fn execute_in(
             .bind(version)
             .bind(&p.state_json)
             .bind(now)
+            .bind(p.step_kind)
             .execute(&mut *conn)
             .await
             .map_err(db_err)?;
@@ -257,7 +259,7 @@ async fn execute_in(
             let n = sqlx::query(
                 "UPDATE dossiers SET status = $2, step_role = $3, holder_unit = $4, \
                  assignee = $5, due = $6, version = $7, state = $8::jsonb, updated_at = $9, \
-                 applicant_name = $10, applicant_fold = $11 \
+                 applicant_name = $10, applicant_fold = $11, step_kind = $13 \
                  WHERE code = $1 AND version = $12",
             )
             .bind(&p.code)
@@ -272,6 +274,7 @@ async fn execute_in(
             .bind(&p.applicant_name)
             .bind(&p.applicant_fold)
             .bind(*old)
+            .bind(p.step_kind)
             .execute(&mut *conn)
             .await
             .map_err(db_err)?
@@ -517,4 +520,34 @@ pub(crate) fn push_filter(qb: &mut QueryBuilder<'_, sqlx::Postgres>, f: &Dossier
         .push_bind(i64::from(effective_limit(f.limit)))
         .push(" OFFSET ")
         .push_bind(i64::from(f.offset));
+}
+
+/// Fills `dossiers.step_kind` of the open dossiers written before it
+/// existed (migration 0009) from their stored state, in one transaction.
+/// Returns the number of rows filled.
+pub(crate) async fn fill_step_kinds(pool: &sqlx::PgPool) -> StoreResult<u64> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let todo = sqlx::query(
+        "SELECT code, state::text FROM dossiers \
+         WHERE step_kind IS NULL AND step_role IS NOT NULL FOR UPDATE",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    let mut filled = 0;
+    for r in &todo {
+        let code: &str = r.try_get(0).map_err(db_err)?;
+        let state: &str = r.try_get(1).map_err(db_err)?;
+        if let Some(kind) = sup::step_kind_of_state(code, state)? {
+            sqlx::query("UPDATE dossiers SET step_kind = $2 WHERE code = $1")
+                .bind(code)
+                .bind(kind)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            filled += 1;
+        }
+    }
+    tx.commit().await.map_err(db_err)?;
+    Ok(filled)
 }

@@ -59,6 +59,13 @@ impl PgStore {
             .await
             .context("migrating the PostgreSQL database")?;
         let store = PgStore { pool };
+        let kinds = store.fill_step_kinds().await?;
+        if kinds > 0 {
+            tracing::info!(
+                dossiers = kinds,
+                "dossiers.step_kind filled from the states"
+            );
+        }
         let counted = store.fill_reports().await?;
         if counted > 0 {
             tracing::info!(
@@ -80,6 +87,15 @@ impl PgStore {
         reports::backfill(&self.pool)
             .await
             .map_err(|e| anyhow::anyhow!("filling the report tables from the event log: {e}"))
+    }
+
+    /// Fills `dossiers.step_kind` of open dossiers written before it
+    /// existed (done on connect; see migration 0009). Returns the number of
+    /// rows filled.
+    pub async fn fill_step_kinds(&self) -> anyhow::Result<u64> {
+        dossiers::fill_step_kinds(&self.pool)
+            .await
+            .map_err(|e| anyhow::anyhow!("filling dossiers.step_kind: {e}"))
     }
 
     /// Drops `schema` and everything in it (test clean-up).

@@ -2,8 +2,12 @@
 //! them (migration 0006) are filled from the event log, and equal what the
 //! commands maintain.
 
+use motcua_domain::dossier::DossierCode;
 use motcua_domain::reports::Month;
-use motcua_store::conformance::{import_demo_procedures, lifecycle, t0, vn, COMPETENT, RECEIVING};
+use motcua_store::conformance::{
+    dossiers_at_each_step, import_demo_procedures, lifecycle, t0, vn, COMPETENT, RECEIVING,
+};
+use motcua_store::{DossierFilter, DossierStore, DossierSummary};
 use motcua_store::{ReportStore, RollupQuery};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -60,4 +64,66 @@ async fn report_tables_are_filled_from_the_event_log() {
     );
     drop(store);
     fixture.finish().await;
+}
+
+/// Open dossiers written before `dossiers.step_kind` existed (migration
+/// 0009) get it from their state; the queue then shows the same kinds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn step_kinds_are_filled_from_the_states() {
+    let Some((store, fixture)) = motcua_store_postgres::test_store().await else {
+        return;
+    };
+    import_demo_procedures(&store).await;
+    let codes = dossiers_at_each_step(&store, RECEIVING, COMPETENT, t0()).await;
+    let before = summaries(&store, &codes).await;
+    assert!(
+        before.iter().filter(|s| s.step_kind.is_some()).count() >= 2,
+        "open dossiers at steps: {before:?}"
+    );
+    for s in &before {
+        let state = store.dossier(&s.code).await.expect("read").expect("stored");
+        let d = state.dossier.expect("a dossier");
+        let want = d
+            .current_step()
+            .filter(|_| !d.status.is_final())
+            .map(|st| st.kind);
+        assert_eq!(s.step_kind, want, "{}", s.code);
+    }
+    sqlx::query("UPDATE dossiers SET step_kind = NULL")
+        .execute(store.pool())
+        .await
+        .expect("forget the kinds");
+    assert!(summaries(&store, &codes)
+        .await
+        .iter()
+        .all(|s| s.step_kind.is_none()));
+    let filled = store.fill_step_kinds().await.expect("fill");
+    assert_eq!(
+        filled as usize,
+        before.iter().filter(|s| s.step_kind.is_some()).count()
+    );
+    assert_eq!(summaries(&store, &codes).await, before);
+    assert_eq!(
+        store.fill_step_kinds().await.expect("fill"),
+        0,
+        "nothing left"
+    );
+    drop(store);
+    fixture.finish().await;
+}
+
+async fn summaries(store: &dyn DossierStore, codes: &[DossierCode]) -> Vec<DossierSummary> {
+    let mut out = Vec::new();
+    for code in codes {
+        let found = store
+            .search(&DossierFilter {
+                code: Some(code.to_string()),
+                ..DossierFilter::default()
+            })
+            .await
+            .expect("search");
+        out.extend(found.into_iter().filter(|s| s.code == *code));
+    }
+    assert_eq!(out.len(), codes.len());
+    out
 }

@@ -59,7 +59,7 @@ fn day(d: NaiveDate) -> String {
 
 const SUMMARY_COLUMNS: &str = "code, procedure_code, procedure_name, applicant_name, \
      receiving_unit, competent_unit, status, step_role, holder_unit, assignee, submitted_at, \
-     due, version";
+     due, version, step_kind";
 
 fn summary_row(r: &Row<'_>) -> StoreResult<DossierSummary> {
     let text = |i| r.get::<_, String>(i).map_err(db_err);
@@ -82,6 +82,7 @@ fn summary_row(r: &Row<'_>) -> StoreResult<DossierSummary> {
             .map(|d| parse_ts("dossiers.due", d))
             .transpose()?,
         version: r.get(12).map_err(db_err)?,
+        step_kind: opt(13)?,
     }
     .decode()
 }
@@ -269,9 +270,9 @@ fn execute_in(
                 "INSERT INTO dossiers (code, province_code, receiving_unit, competent_unit, \
                  procedure_code, procedure_version, procedure_name, applicant_name, applicant_fold, \
                  status, step_role, holder_unit, assignee, submitted_at, due, version, state, \
-                 updated_at) \
+                 updated_at, step_kind) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
-                 ?17, ?18)",
+                 ?17, ?18, ?19)",
             )
             .map_err(db_err)?
             .execute(params![
@@ -293,6 +294,7 @@ fn execute_in(
                 version,
                 p.state_json,
                 now,
+                p.step_kind,
             ])
             .map_err(db_err)?;
         }
@@ -301,7 +303,7 @@ fn execute_in(
                 .prepare_cached(
                     "UPDATE dossiers SET status = ?2, step_role = ?3, holder_unit = ?4, \
                      assignee = ?5, due = ?6, version = ?7, state = ?8, updated_at = ?9, \
-                     applicant_name = ?10, applicant_fold = ?11 \
+                     applicant_name = ?10, applicant_fold = ?11, step_kind = ?13 \
                      WHERE code = ?1 AND version = ?12",
                 )
                 .map_err(db_err)?
@@ -318,6 +320,7 @@ fn execute_in(
                     p.applicant_name,
                     p.applicant_fold,
                     old,
+                    p.step_kind,
                 ])
                 .map_err(db_err)?;
             if n != 1 {
@@ -616,6 +619,32 @@ impl DossierStore for SqliteStore {
         let limit = effective_limit(limit);
         self.read(move |c| event_streams_in(c, &after, limit)).await
     }
+}
+
+/// Fills `dossiers.step_kind` of the open dossiers written before it
+/// existed (migration 0009) from their stored state, inside the caller's
+/// transaction. Returns the number of rows filled.
+pub(crate) fn fill_step_kinds(conn: &Connection) -> StoreResult<u64> {
+    let todo: Vec<(String, String)> = {
+        let mut stmt = conn
+            .prepare("SELECT code, state FROM dossiers WHERE step_kind IS NULL AND step_role IS NOT NULL")
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(db_err)?;
+        rows.collect::<Result<_, _>>().map_err(db_err)?
+    };
+    let mut filled = 0;
+    for (code, state) in &todo {
+        if let Some(kind) = sup::step_kind_of_state(code, state)? {
+            conn.prepare_cached("UPDATE dossiers SET step_kind = ?2 WHERE code = ?1")
+                .map_err(db_err)?
+                .execute(params![code, kind])
+                .map_err(db_err)?;
+            filled += 1;
+        }
+    }
+    Ok(filled)
 }
 
 #[cfg(test)]

@@ -68,6 +68,13 @@ impl SqliteStore {
             .transaction()
             .map_err(db_err)
             .and_then(|tx| {
+                let kinds = dossiers::fill_step_kinds(&tx)?;
+                if kinds > 0 {
+                    tracing::info!(
+                        dossiers = kinds,
+                        "dossiers.step_kind filled from the states"
+                    );
+                }
                 let n = reports::backfill(&tx)?;
                 tx.commit().map_err(db_err)?;
                 Ok(n)

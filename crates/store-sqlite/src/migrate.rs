@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0007_step_rollup_columns.sql"),
     ),
     (8, include_str!("../migrations/0008_report_inputs.sql")),
+    (9, include_str!("../migrations/0009_step_kind.sql")),
 ];
 
 pub fn run(conn: &mut rusqlite::Connection) -> rusqlite::Result<()> {

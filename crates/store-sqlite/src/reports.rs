@@ -418,6 +418,13 @@ pub(crate) fn backfill(conn: &Connection) -> StoreResult<u64> {
 }
 
 impl SqliteStore {
+    /// Fills `dossiers.step_kind` of open dossiers written before it
+    /// existed (done on open; see migration 0009). Returns the number of
+    /// rows filled.
+    pub async fn fill_step_kinds(&self) -> StoreResult<u64> {
+        self.write_solo(crate::dossiers::fill_step_kinds).await
+    }
+
     /// Fills the report tables from the event log if the database has
     /// dossiers and no report facts (done on open; see migration 0006).
     /// Returns the number of dossiers counted (0: nothing to do).

@@ -14,7 +14,7 @@ use motcua_domain::dossier::{
     Actor, Applicant, ChainedEvent, Command, DossierCode, DossierError, DossierState,
     ReceivedDocument, Role, Status, UnitId,
 };
-use motcua_domain::procedure::{Procedure, ProcedureCode, ProcedureSnapshot};
+use motcua_domain::procedure::{Procedure, ProcedureCode, ProcedureSnapshot, StepKind};
 use serde::{Deserialize, Serialize};
 
 use crate::StoreResult;
@@ -122,6 +122,9 @@ pub struct DossierSummary {
     pub status: Status,
     /// Role of the current workflow step, if processing.
     pub step_role: Option<Role>,
+    /// Kind of the current workflow step (receive, assign, appraise,
+    /// approve…), with [`DossierSummary::step_role`].
+    pub step_kind: Option<StepKind>,
     /// Unit holding the dossier now (None while at an external agency).
     pub holder_unit: Option<UnitId>,
     pub assignee: Option<String>,
@@ -257,7 +260,7 @@ pub mod support {
         apply, canonical_bytes, canonical_json, decide, event_hash, parse_canonical, Actor,
         ChainedEvent, Command, DossierCode, DossierState, NewDossier, Role, Status, UnitId,
     };
-    use motcua_domain::procedure::{Procedure, ProcedureCode};
+    use motcua_domain::procedure::{Procedure, ProcedureCode, StepKind};
     use motcua_domain::reports::{DossierFacts, Rollups, StepRollups};
     use sha2::{Digest, Sha256};
 
@@ -349,6 +352,8 @@ pub mod support {
         pub status: u8,
         /// Role of the current step; None once final.
         pub step_role: Option<&'static str>,
+        /// Kind of the current step; None once final.
+        pub step_kind: Option<&'static str>,
         /// Unit holding the dossier; None at an external agency or once final.
         pub holder_unit: Option<String>,
         pub assignee: Option<String>,
@@ -383,6 +388,7 @@ pub mod support {
             applicant_fold: fold(&d.applicant.name),
             status: d.status.code(),
             step_role: d.current_step().filter(|_| open).map(|s| s.role.as_str()),
+            step_kind: d.current_step().filter(|_| open).map(|s| s.kind.as_str()),
             holder_unit: d.unit_of(&d.holder).filter(|_| open).map(|u| u.to_string()),
             assignee: d.assignee.as_ref().map(|u| u.to_string()),
             submitted_at: d.submitted_at,
@@ -578,6 +584,20 @@ pub mod support {
         DossierCode::parse(s).map_err(|e| corrupt(format!("{column}: {e}")))
     }
 
+    /// Decodes a stored step kind (its snake_case name).
+    pub fn step_kind(column: &str, s: &str) -> StoreResult<StepKind> {
+        StepKind::parse(s).ok_or_else(|| corrupt(format!("{column}: {s:?}")))
+    }
+
+    /// The kind of the current step of a stored state (`dossiers.state`),
+    /// for filling `dossiers.step_kind` in rows written before it existed
+    /// (migration 0009).
+    pub fn step_kind_of_state(code: &str, state_json: &str) -> StoreResult<Option<&'static str>> {
+        let state: DossierState = serde_json::from_str(state_json)
+            .map_err(|e| corrupt(format!("dossiers.state of {code}: {e}")))?;
+        Ok(projection(&state)?.step_kind)
+    }
+
     pub fn role(column: &str, s: &str) -> StoreResult<Role> {
         Role::ALL
             .into_iter()
@@ -619,6 +639,7 @@ pub mod support {
         pub submitted_at: DateTime<Utc>,
         pub due: Option<DateTime<Utc>>,
         pub version: i64,
+        pub step_kind: Option<String>,
     }
 
     fn unit(column: &str, s: &str) -> StoreResult<UnitId> {
@@ -644,6 +665,11 @@ pub mod support {
                     .step_role
                     .as_deref()
                     .map(|r| role("dossiers.step_role", r))
+                    .transpose()?,
+                step_kind: self
+                    .step_kind
+                    .as_deref()
+                    .map(|k| step_kind("dossiers.step_kind", k))
                     .transpose()?,
                 holder_unit: self
                     .holder_unit

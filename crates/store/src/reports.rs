@@ -191,7 +191,7 @@ pub mod support {
 
     use motcua_domain::calendar::{CalendarConfig, WorkingCalendar};
     use motcua_domain::dossier::{DossierState, Event, UnitId};
-    use motcua_domain::procedure::{ProcedureCode, StepKind};
+    use motcua_domain::procedure::ProcedureCode;
     use motcua_domain::reports::{
         DossierFacts, Month, Perspective, Rollup, RollupKey, Rollups, Sketch, StepKey, StepRollup,
         StepRollups, STEP_SCALARS,
@@ -396,8 +396,7 @@ pub mod support {
         month_col: &str,
     ) -> StoreResult<StepKey> {
         const T: &str = "report_step_rollups";
-        let kind: StepKind = serde_json::from_value(serde_json::Value::String(kind.to_string()))
-            .map_err(|e| corrupt(format!("{T}.kind: {e}")))?;
+        let kind = crate::dossier_support::step_kind(&format!("{T}.kind"), kind)?;
         Ok(StepKey {
             unit: unit(T, unit_col)?,
             procedure: procedure(T, procedure_col)?,

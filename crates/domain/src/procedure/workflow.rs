@@ -39,6 +39,23 @@ pub enum StepKind {
 }
 
 impl StepKind {
+    pub const ALL: [StepKind; 9] = [
+        StepKind::Receive,
+        StepKind::Transfer,
+        StepKind::Assign,
+        StepKind::Appraise,
+        StepKind::Review,
+        StepKind::Approve,
+        StepKind::Clerical,
+        StepKind::Return,
+        StepKind::External,
+    ];
+
+    /// The kind named by [`StepKind::as_str`].
+    pub fn parse(s: &str) -> Option<StepKind> {
+        StepKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             StepKind::Receive => "receive",

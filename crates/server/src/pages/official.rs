@@ -291,13 +291,6 @@ fn step_text(l: Lang, k: StepKind) -> &'static str {
     }
 }
 
-/// The step a dossier waits at, read from its state (the queue's summary
-/// carries only the step's role).
-async fn current_kind(state: &AppState, code: &DossierCode) -> Option<StepKind> {
-    let d = state.store.dossier(code).await.ok()??.dossier?;
-    d.current_step().map(|st| st.kind)
-}
-
 /// `/can-bo?vai_tro=&don_vi=&buoc=`: the work queue of the official's
 /// acting role at its unit, overdue first, then due soonest; optionally
 /// only the dossiers at one kind of step (the leader's approval queue is
@@ -352,7 +345,7 @@ pub async fn queue(
     let mut kinds: Vec<(StepKind, usize)> = Vec::new();
     let wanted = filter.buoc.as_deref().filter(|b| !b.is_empty());
     for d in found {
-        let kind = current_kind(&state, &d.code).await;
+        let kind = d.step_kind;
         if let Some(k) = kind {
             match kinds.iter_mut().find(|(x, _)| *x == k) {
                 Some((_, n)) => *n += 1,

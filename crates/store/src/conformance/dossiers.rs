@@ -282,6 +282,46 @@ pub async fn lifecycle(
     code
 }
 
+/// One dossier stopped after each prefix of [`lifecycle`]'s commands (the
+/// first only opened, the last returned and rated): a dossier at every
+/// step of the workflow. Receipts one hour apart from `start`.
+pub async fn dossiers_at_each_step(
+    store: &dyn Store,
+    receiving: &str,
+    competent: &str,
+    start: DateTime<Utc>,
+) -> Vec<DossierCode> {
+    let cast = cast(receiving, competent);
+    let steps = lifecycle_commands(&cast, start).len();
+    let mut codes = Vec::new();
+    for n in 0..=steps {
+        let at = start + Duration::hours(i64::try_from(n).unwrap_or(0));
+        let commands = lifecycle_commands(&cast, at);
+        let first = applied(
+            store,
+            new_request(
+                open(Intake::Online, BIRTH, receiving, competent, "Hà Thị Mai"),
+                &cast.citizen,
+                at,
+            ),
+        )
+        .await;
+        let mut version = first.version;
+        let mut now = at;
+        for (command, actor) in commands.iter().take(n).cloned() {
+            now += Duration::minutes(5);
+            version = applied(
+                store,
+                request(&first.code, Some(version), command, &actor, now),
+            )
+            .await
+            .version;
+        }
+        codes.push(first.code);
+    }
+    codes
+}
+
 /// Polls every future to completion on the current task, concurrently
 /// (the backends do the work on their own threads or connections).
 pub async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
