@@ -1121,10 +1121,15 @@ async fn queue(state: &AppState, r: &Resolved) -> ApiResult<Vec<QueueOut>> {
             scope.provinces.insert(p.clone());
         }
     }
-    let counts = state
+    let mut counts = state
         .store
         .queue_in_scope(&scope, r.procedure.as_ref(), chrono::Utc::now())
         .await?;
+    // Roles in workflow order (receiving officer, specialist, …) within a
+    // unit, as the roles are listed everywhere else.
+    counts.sort_by(|a, b| {
+        (&a.holder_unit, a.step_role, &a.assignee).cmp(&(&b.holder_unit, b.step_role, &b.assignee))
+    });
     Ok(counts
         .into_iter()
         .filter(|q| match &r.target {
