@@ -92,8 +92,7 @@ impl fmt::Display for StaffRole {
 
 /// The province of a unit id: its first segment (`04` of `04.01279`).
 pub fn province_of(unit: &UnitId) -> &str {
-    let s = unit.as_str();
-    s.split('.').next().unwrap_or(s)
+    unit.province_code()
 }
 
 /// Phân công — a role held at a unit.
