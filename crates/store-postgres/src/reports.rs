@@ -7,8 +7,10 @@
 
 use async_trait::async_trait;
 use futures_util::TryStreamExt;
+use motcua_domain::dossier::UnitId;
+use motcua_domain::procedure::ProcedureCode;
 use motcua_domain::reports::{
-    DossierFacts, Rollup, Rollups, Sketch, StepRollup, StepRollups, STEP_SCALARS,
+    DossierFacts, Month, Rollup, Rollups, Sketch, StepRollup, StepRollups, STEP_SCALARS,
 };
 use motcua_store::report_support::{
     self as rsup, FactsRow, Rebuild, ReportDelta, RollupColumns, StepColumns, StepTable, StepValues,
@@ -606,12 +608,21 @@ pub(crate) async fn backfill(pool: &sqlx::PgPool) -> StoreResult<u64> {
 impl PgStore {
     async fn step_rows(&self, table: StepTable, query: &RollupQuery) -> StoreResult<StepRollups> {
         let (cond, args) = rsup::rollup_conditions(query, false, placeholder);
+        self.step_rows_where(table, &cond, &args).await
+    }
+
+    async fn step_rows_where(
+        &self,
+        table: StepTable,
+        cond: &str,
+        args: &[String],
+    ) -> StoreResult<StepRollups> {
         let sql = format!(
             "SELECT unit, procedure, step::bigint, kind, month, {} FROM {} WHERE {cond}",
             rsup::STEP_VALUE_COLUMNS,
             table.name()
         );
-        let rows = query_with(&sql, &args)
+        let rows = query_with(&sql, args)
             .fetch_all(self.pool())
             .await
             .map_err(db_err)?;
@@ -653,6 +664,18 @@ impl ReportStore for PgStore {
 
     async fn province_step_rollups(&self, query: &RollupQuery) -> StoreResult<StepRollups> {
         self.step_rows(StepTable::Province, query).await
+    }
+
+    async fn unit_procedure_steps(
+        &self,
+        pairs: &[(UnitId, ProcedureCode)],
+        from: Month,
+        to: Month,
+    ) -> StoreResult<StepRollups> {
+        match rsup::pairs_conditions(pairs, from, to, placeholder) {
+            Some((cond, args)) => self.step_rows_where(StepTable::Unit, &cond, &args).await,
+            None => Ok(StepRollups::new()),
+        }
     }
 
     async fn step_totals(&self, query: &RollupQuery) -> StoreResult<StepRollups> {

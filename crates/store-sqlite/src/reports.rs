@@ -6,8 +6,10 @@
 use std::cell::RefCell;
 
 use async_trait::async_trait;
+use motcua_domain::dossier::UnitId;
+use motcua_domain::procedure::ProcedureCode;
 use motcua_domain::reports::{
-    DossierFacts, Rollups, Sketch, StepRollup, StepRollups, STEP_SCALARS,
+    DossierFacts, Month, Rollups, Sketch, StepRollup, StepRollups, STEP_SCALARS,
 };
 use motcua_store::report_support::{
     self as rsup, FactsRow, Rebuild, ReportDelta, RollupColumns, StepColumns, StepTable, StepValues,
@@ -310,6 +312,15 @@ fn rollups_in(conn: &Connection, q: &RollupQuery) -> StoreResult<Rollups> {
 
 fn step_rows_in(conn: &Connection, table: StepTable, q: &RollupQuery) -> StoreResult<StepRollups> {
     let (cond, args) = rsup::rollup_conditions(q, false, placeholder);
+    step_rows_where(conn, table, &cond, args)
+}
+
+fn step_rows_where(
+    conn: &Connection,
+    table: StepTable,
+    cond: &str,
+    args: Vec<String>,
+) -> StoreResult<StepRollups> {
     let sql = format!(
         "SELECT unit, procedure, step, kind, month, {} FROM {} WHERE {cond}",
         rsup::STEP_VALUE_COLUMNS,
@@ -449,6 +460,19 @@ impl ReportStore for SqliteStore {
     async fn province_step_rollups(&self, query: &RollupQuery) -> StoreResult<StepRollups> {
         let q = query.clone();
         self.read(move |c| step_rows_in(c, StepTable::Province, &q))
+            .await
+    }
+
+    async fn unit_procedure_steps(
+        &self,
+        pairs: &[(UnitId, ProcedureCode)],
+        from: Month,
+        to: Month,
+    ) -> StoreResult<StepRollups> {
+        let Some((cond, args)) = rsup::pairs_conditions(pairs, from, to, placeholder) else {
+            return Ok(StepRollups::new());
+        };
+        self.read(move |c| step_rows_where(c, StepTable::Unit, &cond, args))
             .await
     }
 

@@ -139,32 +139,42 @@ pub trait ReportStore {
     ) -> StoreResult<Vec<StepStats>> {
         let totals = self.step_totals(query).await?;
         let ranked = BottleneckReport::per_unit(&totals, |k| keep(k));
-        let mut out = Vec::new();
-        for t in ranked.top_by_unit() {
-            let Some(unit) = &t.unit else { continue };
-            let rows = self
-                .step_rollups(&RollupQuery {
-                    // The unit matched the query's province already; naming
-                    // the unit and procedure alone lets the database use
-                    // the key's index.
-                    units: Some(vec![unit.clone()]),
-                    province: None,
-                    procedure: Some(t.procedure.clone()),
-                    ..query.clone()
-                })
-                .await?;
-            // The whole procedure: a step's share of lateness is of its
-            // procedure's.
-            let whole = BottleneckReport::per_unit(&rows, |k| keep(k));
-            out.extend(
+        let tops = ranked.top_by_unit();
+        let pairs: Vec<(UnitId, ProcedureCode)> = tops
+            .iter()
+            .filter_map(|t| t.unit.clone().map(|u| (u, t.procedure.clone())))
+            .collect();
+        // One read for every unit's top procedure, whole: a step's share of
+        // lateness is of its procedure's.
+        let rows = self
+            .unit_procedure_steps(&pairs, query.from, query.to)
+            .await?;
+        let whole = BottleneckReport::per_unit(&rows, |k| keep(k));
+        Ok(tops
+            .iter()
+            .filter_map(|t| {
                 whole
                     .rows
-                    .into_iter()
-                    .find(|r| r.step == t.step && r.kind == t.kind),
-            );
-        }
-        Ok(out)
+                    .iter()
+                    .find(|r| {
+                        r.unit == t.unit
+                            && r.procedure == t.procedure
+                            && r.step == t.step
+                            && r.kind == t.kind
+                    })
+                    .cloned()
+            })
+            .collect())
     }
+
+    /// The step rows per unit of the given (unit, procedure) pairs from
+    /// `from` to `to`, in one read (none for no pair).
+    async fn unit_procedure_steps(
+        &self,
+        pairs: &[(UnitId, ProcedureCode)],
+        from: Month,
+        to: Month,
+    ) -> StoreResult<StepRollups>;
 
     /// The full-scan path: the rollups of the stored per-dossier facts that
     /// match `query`, folded one dossier at a time without the rollup
@@ -562,6 +572,36 @@ pub mod support {
             }
         }
         (sql, args)
+    }
+
+    /// The SQL conditions of [`super::ReportStore::unit_procedure_steps`]:
+    /// the months, and `(unit, procedure)` among the pairs (row values, the
+    /// same syntax on both backends); every argument is text. None for no
+    /// pair.
+    pub fn pairs_conditions(
+        pairs: &[(UnitId, ProcedureCode)],
+        from: Month,
+        to: Month,
+        placeholder: impl Fn(usize) -> String,
+    ) -> Option<(String, Vec<String>)> {
+        if pairs.is_empty() {
+            return None;
+        }
+        let mut args = vec![from.to_string(), to.to_string()];
+        let mut sql = format!(
+            "month >= {} AND month <= {} AND (unit, procedure) IN (VALUES ",
+            placeholder(1),
+            placeholder(2)
+        );
+        for (i, (u, p)) in pairs.iter().enumerate() {
+            args.push(u.to_string());
+            let a = placeholder(args.len());
+            args.push(p.to_string());
+            let b = placeholder(args.len());
+            sql.push_str(&format!("{}({a}, {b})", if i == 0 { "" } else { ", " }));
+        }
+        sql.push(')');
+        Some((sql, args))
     }
 
     /// The SQL conditions that pre-select the `report_facts` rows a query

@@ -340,6 +340,33 @@ async fn assert_steps_agree(store: &dyn Store, q: &RollupQuery, steps: &StepRoll
         q.filter_steps(steps).totals(q.from),
         "totals, {q:?}"
     );
+    let mut pairs: Vec<(motcua_domain::dossier::UnitId, ProcedureCode)> = q
+        .filter_steps(steps)
+        .rows()
+        .map(|(k, _)| (k.unit.clone(), k.procedure.clone()))
+        .collect();
+    pairs.dedup();
+    pairs.truncate(2);
+    let mut want_pairs = StepRollups::new();
+    for (k, r) in steps.rows().filter(|(k, _)| {
+        (q.from..=q.to).contains(&k.month)
+            && pairs.iter().any(|(u, p)| *u == k.unit && *p == k.procedure)
+    }) {
+        want_pairs.insert_row(k.clone(), r);
+    }
+    assert_eq!(
+        store
+            .unit_procedure_steps(&pairs, q.from, q.to)
+            .await
+            .expect("pairs"),
+        want_pairs,
+        "pairs {pairs:?}, {q:?}"
+    );
+    assert!(store
+        .unit_procedure_steps(&[], q.from, q.to)
+        .await
+        .expect("no pair")
+        .is_empty());
     let slow = BottleneckReport::per_unit(&q.filter_steps(steps), |_| true);
     let want: Vec<StepStats> = slow.top_by_unit().into_iter().cloned().collect();
     assert_eq!(
