@@ -212,19 +212,31 @@ pub fn router() -> Router<AppState> {
             post(appointments::rebook),
         )
         .route("/api/v1/reports/figures", get(reports::figures))
-        .route("/api/v1/reports/figures.csv", get(reports::figures_csv))
-        .route("/api/v1/reports/figures.xlsx", get(reports::figures_xlsx))
+        .route(
+            "/api/v1/reports/figures.csv",
+            reports::export_route(reports::Which::Figures, reports::Format::Csv),
+        )
+        .route(
+            "/api/v1/reports/figures.xlsx",
+            reports::export_route(reports::Which::Figures, reports::Format::Xlsx),
+        )
         .route("/api/v1/reports/index766", get(reports::index766))
-        .route("/api/v1/reports/index766.csv", get(reports::index766_csv))
-        .route("/api/v1/reports/index766.xlsx", get(reports::index766_xlsx))
+        .route(
+            "/api/v1/reports/index766.csv",
+            reports::export_route(reports::Which::Index766, reports::Format::Csv),
+        )
+        .route(
+            "/api/v1/reports/index766.xlsx",
+            reports::export_route(reports::Which::Index766, reports::Format::Xlsx),
+        )
         .route("/api/v1/reports/bottlenecks", get(reports::bottlenecks))
         .route(
             "/api/v1/reports/bottlenecks.csv",
-            get(reports::bottlenecks_csv),
+            reports::export_route(reports::Which::Bottlenecks, reports::Format::Csv),
         )
         .route(
             "/api/v1/reports/bottlenecks.xlsx",
-            get(reports::bottlenecks_xlsx),
+            reports::export_route(reports::Which::Bottlenecks, reports::Format::Xlsx),
         )
         .route("/api/v1/reports/monthly.pdf", get(reports::monthly_pdf))
         .route("/api/v1/reports/inputs", get(reports::inputs::list_inputs))

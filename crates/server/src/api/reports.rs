@@ -13,6 +13,7 @@ pub mod table;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, MethodRouter};
 use axum::Json;
 
 use self::service::{ReportQuery, Resolved};
@@ -137,49 +138,84 @@ pub fn export(
     }
 }
 
-async fn figures_as(
-    state: AppState,
-    viewer: Viewer,
-    q: ReportQuery,
-    forced: Option<Format>,
+/// Which report a route answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    Figures,
+    Index766,
+    Bottlenecks,
+}
+
+/// A report as JSON, or its tables as CSV or XLSX.
+fn respond<T: serde::Serialize>(
+    report: &T,
+    tables: fn(&T) -> Vec<Table>,
+    format: Format,
+    q: &ReportQuery,
+    file: &str,
+    r: &Resolved,
 ) -> ApiResult<Response> {
-    let format = format_of(&q, forced)?;
-    let r = service::resolve(&state, &viewer, &q)?;
-    let report = service::figures(&state, &r).await?;
     match format {
         Format::Json => Ok(Json(report).into_response()),
-        f => export(&report.tables(), &q, f, "so-lieu", &r),
+        f => export(&tables(report), q, f, file, r),
     }
 }
 
-async fn index_as(
+/// Answers `which` in the format of `?format=`, or in `forced` (the
+/// `.csv` and `.xlsx` routes).
+async fn report_as(
     state: AppState,
     viewer: Viewer,
     q: ReportQuery,
+    which: Which,
     forced: Option<Format>,
 ) -> ApiResult<Response> {
     let format = format_of(&q, forced)?;
     let r = service::resolve(&state, &viewer, &q)?;
-    let report = service::index766(&state, &r).await?;
-    match format {
-        Format::Json => Ok(Json(report).into_response()),
-        f => export(&report.tables(), &q, f, "chi-so-766", &r),
+    match which {
+        Which::Figures => {
+            let report = service::figures(&state, &r).await?;
+            respond(
+                &report,
+                service::FiguresReport::tables,
+                format,
+                &q,
+                "so-lieu",
+                &r,
+            )
+        }
+        Which::Index766 => {
+            let report = service::index766(&state, &r).await?;
+            respond(
+                &report,
+                service::IndexAnswer::tables,
+                format,
+                &q,
+                "chi-so-766",
+                &r,
+            )
+        }
+        Which::Bottlenecks => {
+            let report = service::bottlenecks(&state, &r).await?;
+            respond(
+                &report,
+                service::BottleneckAnswer::tables,
+                format,
+                &q,
+                "diem-nghen",
+                &r,
+            )
+        }
     }
 }
 
-async fn bottlenecks_as(
-    state: AppState,
-    viewer: Viewer,
-    q: ReportQuery,
-    forced: Option<Format>,
-) -> ApiResult<Response> {
-    let format = format_of(&q, forced)?;
-    let r = service::resolve(&state, &viewer, &q)?;
-    let report = service::bottlenecks(&state, &r).await?;
-    match format {
-        Format::Json => Ok(Json(report).into_response()),
-        f => export(&report.tables(), &q, f, "diem-nghen", &r),
-    }
+/// The route of a report's tables as one file format (`.csv`, `.xlsx`).
+pub fn export_route(which: Which, format: Format) -> MethodRouter<AppState> {
+    get(
+        move |State(state): State<AppState>, viewer: Viewer, Query(q): Query<ReportQuery>| {
+            report_as(state, viewer, q, which, Some(format))
+        },
+    )
 }
 
 /// Số liệu — the figures of a unit (or of every unit of a province) for a
@@ -199,25 +235,7 @@ pub async fn figures(
     viewer: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> ApiResult<Response> {
-    figures_as(state, viewer, q, None).await
-}
-
-/// The figures' table as CSV (`?table=`, default the first).
-pub async fn figures_csv(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(q): Query<ReportQuery>,
-) -> ApiResult<Response> {
-    figures_as(state, viewer, q, Some(Format::Csv)).await
-}
-
-/// The figures' tables as an XLSX workbook.
-pub async fn figures_xlsx(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(q): Query<ReportQuery>,
-) -> ApiResult<Response> {
-    figures_as(state, viewer, q, Some(Format::Xlsx)).await
+    report_as(state, viewer, q, Which::Figures, None).await
 }
 
 /// Bộ chỉ số 766 — the service index (Decision 766/QĐ-TTg, as scored in
@@ -237,23 +255,7 @@ pub async fn index766(
     viewer: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> ApiResult<Response> {
-    index_as(state, viewer, q, None).await
-}
-
-pub async fn index766_csv(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(q): Query<ReportQuery>,
-) -> ApiResult<Response> {
-    index_as(state, viewer, q, Some(Format::Csv)).await
-}
-
-pub async fn index766_xlsx(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(q): Query<ReportQuery>,
-) -> ApiResult<Response> {
-    index_as(state, viewer, q, Some(Format::Xlsx)).await
+    report_as(state, viewer, q, Which::Index766, None).await
 }
 
 /// Điểm nghẽn — per step of each procedure: working and waiting time
@@ -270,23 +272,7 @@ pub async fn bottlenecks(
     viewer: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> ApiResult<Response> {
-    bottlenecks_as(state, viewer, q, None).await
-}
-
-pub async fn bottlenecks_csv(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(q): Query<ReportQuery>,
-) -> ApiResult<Response> {
-    bottlenecks_as(state, viewer, q, Some(Format::Csv)).await
-}
-
-pub async fn bottlenecks_xlsx(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(q): Query<ReportQuery>,
-) -> ApiResult<Response> {
-    bottlenecks_as(state, viewer, q, Some(Format::Xlsx)).await
+    report_as(state, viewer, q, Which::Bottlenecks, None).await
 }
 
 fn lower_first(s: &str) -> String {
