@@ -88,6 +88,23 @@ async fn outbox(store: &dyn Store) -> Vec<Notification> {
         .expect("list the outbox")
 }
 
+/// The outbox once `done` holds of it, polled until `within` has passed
+/// (then returned as it is, for the caller's assertions to report).
+async fn outbox_when(
+    store: &dyn Store,
+    within: StdDuration,
+    done: impl Fn(&[Notification]) -> bool,
+) -> Vec<Notification> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let rows = outbox(store).await;
+        if done(&rows) || tokio::time::Instant::now() >= deadline {
+            return rows;
+        }
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+}
+
 async fn email_end_to_end_through_a_real_smtp_sink(store: Arc<dyn Store>) {
     let code = accepted_dossier(store.as_ref()).await;
     let sink = SmtpSink::start().await.expect("start the SMTP sink");
@@ -196,9 +213,16 @@ async fn spawned_worker_delivers_in_the_background(store: Arc<dyn Store>) {
     let mails = sink.wait_for(2, StdDuration::from_secs(20)).await;
     assert_eq!(mails.len(), 2);
     assert!(mails[1].subject().contains(&code.to_string()));
+    // The sink has the mails before the worker records them as sent: wait
+    // for the recorded state itself, not for the delivery that precedes it.
+    let rows = outbox_when(store.as_ref(), StdDuration::from_secs(20), |rows| {
+        rows.iter()
+            .filter(|n| n.channel == DeliveryChannel::Email)
+            .all(|n| n.status == OutboxStatus::Sent)
+    })
+    .await;
     handle.abort();
     let _ = handle.await;
-    let rows = outbox(store.as_ref()).await;
     let (sent, pending): (Vec<_>, Vec<_>) = rows
         .iter()
         .partition(|n| n.channel == DeliveryChannel::Email);

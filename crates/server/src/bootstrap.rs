@@ -69,11 +69,18 @@ pub async fn prepare(store: Arc<dyn Store>, blobs_dir: &Path) -> anyhow::Result<
 /// Gives the demo data its officials (see
 /// [`crate::auth::bootstrap::demo_officials`]), with the password of
 /// `MOTCUA_DEMO_PASSWORD` or the documented demo default
-/// ([`crate::auth::bootstrap::DEFAULT_DEMO_PASSWORD`]). Idempotent; for
-/// `motcua serve` with the demo data only.
+/// ([`crate::auth::bootstrap::DEFAULT_DEMO_PASSWORD`]). Idempotent. Only
+/// into a demo store ([`crate::deployment::settle_kind`]): a real store is
+/// refused.
 pub async fn ensure_demo_accounts(
     store: &dyn Store,
 ) -> anyhow::Result<crate::auth::bootstrap::DemoAccounts> {
+    if crate::deployment::settle_kind(store, true).await? != motcua_store::DeploymentKind::Demo {
+        anyhow::bail!(
+            "kho dữ liệu thật: không tạo tài khoản mẫu / not a demo store: \
+             the demo officials are not created"
+        );
+    }
     let password = std::env::var("MOTCUA_DEMO_PASSWORD").ok();
     crate::auth::bootstrap::ensure_demo_accounts(store, password.as_deref())
         .await

@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod bootstrap;
 pub mod catalogue;
+pub mod deployment;
 pub mod error;
 pub mod pages;
 pub mod payment;

@@ -24,6 +24,15 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const UNIT: &str = "04.01279";
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// How long a wait for the page, the driver or a message may last. Long on
+/// purpose: a shared, loaded CI machine is slow, and a wait ends as soon as
+/// what it waits for is there.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// Whether a wait begun at `since` may go on.
+fn patient(since: tokio::time::Instant) -> bool {
+    since.elapsed() < PATIENCE
+}
 
 /// Whether to run: Ok(false) to skip (only outside CI, on request).
 fn browser_available() -> Result<bool> {
@@ -171,7 +180,8 @@ impl Browser {
             base,
         };
         let mut ready = false;
-        for _ in 0..100 {
+        let since = tokio::time::Instant::now();
+        while patient(since) {
             if let Ok(r) = b.http.get(format!("{}/status", b.base)).send().await {
                 if r.status().is_success() {
                     ready = true;
@@ -240,11 +250,12 @@ impl Browser {
             .to_string())
     }
 
-    /// The element, waiting up to 10 s for it (a page may still be loading
+    /// The element, waiting up to [`PATIENCE`] for it (a page may still be loading
     /// after a click).
     async fn find(&self, css: &str) -> Result<String> {
         let mut last = None;
-        for _ in 0..100 {
+        let since = tokio::time::Instant::now();
+        while patient(since) {
             match self
                 .call(
                     "POST",
@@ -268,11 +279,12 @@ impl Browser {
             .context(format!("finding {css}")))
     }
 
-    /// Waits up to 10 s for the element's text to be `want`; returns the
+    /// Waits up to [`PATIENCE`] for the element's text to be `want`; returns the
     /// last text seen.
     async fn wait_text(&self, css: &str, want: &str) -> Result<String> {
         let mut seen = String::new();
-        for _ in 0..100 {
+        let since = tokio::time::Instant::now();
+        while patient(since) {
             if let Ok(t) = self.text(css).await {
                 if t == want {
                     return Ok(t);
@@ -307,7 +319,8 @@ impl Browser {
     /// The element's text, finding it again if the page changed meanwhile.
     async fn text(&self, css: &str) -> Result<String> {
         let mut last = None;
-        for _ in 0..50 {
+        let since = tokio::time::Instant::now();
+        while patient(since) {
             let id = self.find(css).await?;
             match self.call("GET", &format!("/element/{id}/text"), None).await {
                 Ok(v) => return Ok(v.as_str().unwrap_or("").to_string()),
@@ -323,7 +336,8 @@ impl Browser {
     async fn click_to_load(&self, css: &str) -> Result<()> {
         let before = self.find("html").await?;
         self.click(css).await?;
-        for _ in 0..100 {
+        let since = tokio::time::Instant::now();
+        while patient(since) {
             if let Ok(now) = self.find("html").await {
                 if now != before {
                     return Ok(());
@@ -345,9 +359,10 @@ impl Browser {
         .await
     }
 
-    /// Waits up to 10 s for the page's source to contain `needle`.
+    /// Waits up to [`PATIENCE`] for the page's source to contain `needle`.
     async fn wait_source(&self, needle: &str) -> Result<bool> {
-        for _ in 0..100 {
+        let since = tokio::time::Instant::now();
+        while patient(since) {
             if self.source().await?.contains(needle) {
                 return Ok(true);
             }
@@ -605,7 +620,8 @@ async fn citizen_logs_in(app: &App, b: &Browser) -> Result<()> {
     b.type_into("#lien_he", CITIZEN_EMAIL).await?;
     b.click_to_load("form.stack button").await?;
     let mut code = None;
-    for _ in 0..50 {
+    let since = tokio::time::Instant::now();
+    while patient(since) {
         code = app.codes.last_code(&contact);
         if code.is_some() {
             break;
@@ -727,7 +743,8 @@ async fn run_issue_paths(app: &App, b: &Browser, sink: &SmtpSink) -> Result<()> 
     act(b, "accept", "Đã tiếp nhận").await?;
     b.screenshot("25-can-bo-tiep-nhan-truc-tuyen").await?;
     let mut mail = None;
-    for _ in 0..150 {
+    let since = tokio::time::Instant::now();
+    while patient(since) {
         mail = sink.messages().into_iter().find(|m| {
             m.rcpt_to.iter().any(|r| r == CITIZEN_EMAIL)
                 && m.subject().contains(&code)

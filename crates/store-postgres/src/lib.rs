@@ -4,6 +4,7 @@
 mod accounts;
 mod appointments;
 mod dossiers;
+mod meta;
 mod outbox;
 mod report_inputs;
 mod reports;

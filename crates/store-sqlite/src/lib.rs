@@ -9,6 +9,7 @@
 mod accounts;
 mod appointments;
 mod dossiers;
+mod meta;
 mod migrate;
 mod outbox;
 mod report_inputs;

@@ -192,6 +192,39 @@ pub async fn failed_import_changes_nothing(store: &dyn Store) {
     assert_eq!(loaded.units.len(), data.units.len());
 }
 
+/// The deployment kind is absent on a fresh store, the first claim wins
+/// (also between concurrent claims), and it never changes afterwards.
+pub async fn deployment_kind_is_claimed_once(store: &dyn Store) {
+    use crate::meta::{claim_deployment_kind, deployment_kind, DeploymentKind};
+    assert_eq!(deployment_kind(store).await.expect("read"), None);
+    let claims = join_all(
+        (0..8)
+            .map(|i| {
+                let kind = if i % 2 == 0 {
+                    DeploymentKind::Production
+                } else {
+                    DeploymentKind::Demo
+                };
+                claim_deployment_kind(store, kind)
+            })
+            .collect(),
+    )
+    .await;
+    let won: Vec<DeploymentKind> = claims.into_iter().map(|c| c.expect("claim")).collect();
+    assert!(won.windows(2).all(|w| w[0] == w[1]), "one winner: {won:?}");
+    assert_eq!(deployment_kind(store).await.expect("read"), Some(won[0]));
+    let other = match won[0] {
+        DeploymentKind::Demo => DeploymentKind::Production,
+        DeploymentKind::Production => DeploymentKind::Demo,
+    };
+    assert_eq!(
+        claim_deployment_kind(store, other).await.expect("claim"),
+        won[0],
+        "a later claim changes nothing"
+    );
+    assert_eq!(store.meta_value("no such key").await.expect("read"), None);
+}
+
 /// Generates one test per conformance check, each on a fresh store made by
 /// `$factory` (an async fn returning `Option<(impl Store, guard)>`, where
 /// the guard cleans up when dropped or when `finish` is awaited).
@@ -203,6 +236,7 @@ macro_rules! conformance_tests {
             unit_codes_are_resolved_by_date,
             lineage_follows_the_merger,
             failed_import_changes_nothing,
+            deployment_kind_is_claimed_once,
             procedures_import_is_transactional,
             lifecycle_from_online_submission_to_rating,
             stored_events_verify_with_the_chain,

@@ -9,6 +9,7 @@ pub mod conformance;
 mod dossiers;
 mod error;
 pub mod fixture;
+pub mod meta;
 pub mod outbox;
 pub mod report_inputs;
 pub mod reports;
@@ -26,6 +27,7 @@ pub use dossiers::{
     Target, DEFAULT_LIMIT, MAX_LIMIT, QUEUE_STATUSES,
 };
 pub use error::{StoreError, StoreResult};
+pub use meta::{DeploymentKind, MetaStore};
 pub use outbox::{support as outbox_support, Contact, OutboxStore};
 pub use report_inputs::{InputsScope, NewInputsDeclaration, ReportInputStore};
 pub use reports::{support as report_support, ReportStore, RollupQuery};
@@ -41,6 +43,7 @@ pub trait Store:
     + AppointmentStore
     + ReportStore
     + ReportInputStore
+    + MetaStore
     + Send
     + Sync
     + 'static

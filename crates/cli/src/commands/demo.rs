@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use motcua_domain::dossier::Status;
 use motcua_engine::demo::{self, DemoOptions, DemoReport};
+use motcua_store::DeploymentKind;
 
 use super::out::{fail, fail_engine, print_json, rfc3339_vn};
 use crate::config::Settings;
@@ -27,15 +28,24 @@ pub enum DemoCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Deactivate the demo officials found in a real (non-demo) store, e.g.
+    /// one that received them before stores recorded their kind.
+    DisableAccounts {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub async fn run(settings: &Settings, cmd: DemoCommand) -> anyhow::Result<ExitCode> {
-    let DemoCommand::Load {
-        seed,
-        dossiers,
-        now,
-        json,
-    } = cmd;
+    let (seed, dossiers, now, json) = match cmd {
+        DemoCommand::Load {
+            seed,
+            dossiers,
+            now,
+            json,
+        } => (seed, dossiers, now, json),
+        DemoCommand::DisableAccounts { json } => return disable_accounts(settings, json).await,
+    };
     let real_now = chrono::Utc::now();
     let now = match now.as_deref() {
         None => real_now,
@@ -52,6 +62,14 @@ pub async fn run(settings: &Settings, cmd: DemoCommand) -> anyhow::Result<ExitCo
         },
     };
     let state = crate::open::app(settings).await?;
+    if motcua_server::deployment::settle_kind(&*state.store, true).await? != DeploymentKind::Demo {
+        return fail(
+            json,
+            "not_a_demo_store",
+            "Kho dữ liệu thật (có cán bộ thật): không nạp dữ liệu mẫu.",
+            "A real store (it has real officials): the demo data is not loaded.",
+        );
+    }
     let options = DemoOptions {
         communes: demo::demo_communes(),
         now,
@@ -66,6 +84,20 @@ pub async fn run(settings: &Settings, cmd: DemoCommand) -> anyhow::Result<ExitCo
         print_json(&serde_json::to_value(&report)?)?;
     } else {
         print_report(&report);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn disable_accounts(settings: &Settings, json: bool) -> anyhow::Result<ExitCode> {
+    let state = crate::open::app(settings).await?;
+    let done = motcua_server::deployment::disable_demo_accounts(&*state.store).await?;
+    if json {
+        print_json(&serde_json::json!({ "deactivated": done }))?;
+    } else {
+        println!(
+            "Đã khoá {n} tài khoản mẫu / deactivated {n} demo account(s).",
+            n = done.len()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,27 +2,48 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use motcua_store::DeploymentKind;
+
 use crate::config::Settings;
+
+/// The demo officials and the demo data set, into a demo store.
+async fn load_demo(state: &motcua_server::AppState) -> anyhow::Result<()> {
+    motcua_server::bootstrap::ensure_demo_accounts(&*state.store)
+        .await
+        .context("creating the demo officials")?;
+    let report = motcua_engine::demo::load_demo(
+        &state.engine,
+        &[],
+        chrono::Utc::now(),
+        motcua_engine::demo::DEFAULT_DEMO_SEED,
+    )
+    .await
+    .context("loading the demo data set")?;
+    if !report.skipped_existing_dossiers {
+        println!(
+            "Dữ liệu mẫu / demo data: {} thủ tục, {} hồ sơ, {} sự kiện (Cao Bằng)",
+            report.procedures_imported, report.dossiers, report.events
+        );
+    }
+    Ok(())
+}
 
 pub async fn run(settings: &Settings, demo: bool) -> anyhow::Result<ExitCode> {
     let state = crate::open::app(settings).await?;
-    if demo {
-        motcua_server::bootstrap::ensure_demo_accounts(&*state.store)
-            .await
-            .context("creating the demo officials")?;
-        let report = motcua_engine::demo::load_demo(
-            &state.engine,
-            &[],
-            chrono::Utc::now(),
-            motcua_engine::demo::DEFAULT_DEMO_SEED,
-        )
+    let kind = motcua_server::deployment::settle_kind(&*state.store, demo)
         .await
-        .context("loading the demo data set")?;
-        if !report.skipped_existing_dossiers {
-            println!(
-                "Dữ liệu mẫu / demo data: {} thủ tục, {} hồ sơ, {} sự kiện (Cao Bằng)",
-                report.procedures_imported, report.dossiers, report.events
-            );
+        .context("reading the store's kind")?;
+    match kind {
+        DeploymentKind::Demo if demo => load_demo(&state).await?,
+        DeploymentKind::Demo => {}
+        DeploymentKind::Production => {
+            if demo {
+                println!(
+                    "Kho dữ liệu thật: không nạp dữ liệu mẫu / \
+                     a real (non-demo) store: the demo data is not loaded"
+                );
+            }
+            motcua_server::deployment::ensure_no_demo_password(&*state.store).await?;
         }
     }
     let notify = motcua_notify::NotifyConfig::from_env(&settings.data_dir)

@@ -34,6 +34,12 @@ pub async fn ensure_first_admin(store: &dyn Store, password: Option<&str>) -> an
     }
     let username = Username::parse(FIRST_ADMIN).context("the first admin's username")?;
     check_password(password, &username).context("MOTCUA_ADMIN_PASSWORD is too weak")?;
+    if password == DEFAULT_DEMO_PASSWORD {
+        anyhow::bail!(
+            "MOTCUA_ADMIN_PASSWORD is the published demo password: choose another \
+             (mật khẩu quản trị trùng mật khẩu mẫu công khai)"
+        );
+    }
     let unit = UnitId::parse(FIRST_ADMIN_PROVINCE).context("the admin's province")?;
     let new = NewOfficial {
         username,
