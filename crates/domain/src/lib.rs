@@ -9,4 +9,5 @@ pub mod calendar;
 pub mod dossier;
 pub mod procedure;
 pub mod reports;
+pub mod text;
 pub mod units;

@@ -45,6 +45,7 @@ impl Engine {
         now: DateTime<Utc>,
         idempotency_key: Option<String>,
     ) -> Result<Applied, EngineError> {
+        let name = motcua_domain::text::DocumentName::parse(&upload.name)?;
         if upload.bytes.is_empty() {
             return Err(EngineError::InvalidDocument("empty_document"));
         }
@@ -60,7 +61,7 @@ impl Engine {
             sha256: meta.sha256,
             size: meta.size,
             media_type: media_type.to_string(),
-            name: upload.name,
+            name: name.into(),
             kind: upload.kind,
             electronic: upload.electronic,
         };

@@ -20,6 +20,9 @@ pub enum EngineError {
     /// An upload that cannot be attached; the code says why.
     #[error("document refused: {0}")]
     InvalidDocument(&'static str),
+    /// A text a user gave is over its limit or holds a refused character.
+    #[error(transparent)]
+    Text(#[from] motcua_domain::text::TextError),
 }
 
 impl EngineError {
@@ -39,6 +42,7 @@ impl EngineError {
             EngineError::DossierNotFound(_) => "dossier_not_found",
             EngineError::NoDeadline => "no_deadline",
             EngineError::InvalidDocument(code) => code,
+            EngineError::Text(e) => e.code(),
         }
     }
 
@@ -67,6 +71,7 @@ impl EngineError {
             EngineError::InvalidDocument("document_too_large") => {
                 "Tệp quá lớn (tối đa 20 MB).".into()
             }
+            EngineError::Text(e) => e.message_vi(),
             EngineError::InvalidDocument(_) => {
                 "Loại tệp không được chấp nhận (PDF, JPEG, PNG, TIFF, WebP, DOCX, XLSX).".into()
             }

@@ -20,7 +20,9 @@ use motcua_domain::calendar::{CalendarConfig, DeadlinePolicy, WorkingCalendar};
 use motcua_domain::dossier::{Actor, Applicant, DossierCode, ReceivedDocument, UnitId};
 use motcua_domain::procedure::ProcedureCode;
 use motcua_store::blobs::BlobStore;
-use motcua_store::{Applied, CommandRequest, Contact, Intake, OpenDossier, Store, Target};
+use motcua_store::{
+    Applied, CommandRequest, Contact, IdempotencyKey, Intake, OpenDossier, Store, Target,
+};
 use serde::{Deserialize, Serialize};
 
 pub use action::Action;
@@ -56,6 +58,22 @@ pub struct Submission {
     /// out of the event log.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
+}
+
+/// What the client asked for, as it asked: the request an
+/// `Idempotency-Key` is bound to. Nothing the engine derives from it (the
+/// appointment, the version it pins, the procedure snapshot) is part of it,
+/// so a retry after a lost response is the same request.
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum ClientRequest<'a> {
+    Submit(&'a Submission, &'a Actor),
+    Act {
+        code: &'a DossierCode,
+        expected_version: Option<u64>,
+        action: &'a Action,
+        actor: &'a Actor,
+    },
 }
 
 impl Engine {
@@ -107,6 +125,9 @@ impl Engine {
         now: DateTime<Utc>,
         idempotency_key: Option<String>,
     ) -> Result<Applied, EngineError> {
+        let idempotency = idempotency_key
+            .map(|key| IdempotencyKey::new(key, &ClientRequest::Submit(&submission, &actor)))
+            .transpose()?;
         let today = motcua_domain::dossier::vietnam_date(now);
         let procedure = self
             .store
@@ -128,7 +149,7 @@ impl Engine {
             target: Target::New(open),
             actor,
             now,
-            idempotency_key,
+            idempotency,
         };
         Ok(self.store.execute(request).await??)
     }
@@ -144,6 +165,17 @@ impl Engine {
         now: DateTime<Utc>,
         idempotency_key: Option<String>,
     ) -> Result<Applied, EngineError> {
+        let idempotency = idempotency_key
+            .map(|key| {
+                let request = ClientRequest::Act {
+                    code,
+                    expected_version,
+                    action: &action,
+                    actor: &actor,
+                };
+                IdempotencyKey::new(key, &request)
+            })
+            .transpose()?;
         // Only actions whose command carries an appointment need the state
         // before the transaction; the others are decided inside it, on the
         // current state, which saves a read and a decode per command.
@@ -167,7 +199,7 @@ impl Engine {
             },
             actor,
             now,
-            idempotency_key,
+            idempotency,
         };
         match self.store.execute(request).await? {
             Err(motcua_store::CommandError::NotFound(c)) => {

@@ -129,10 +129,44 @@ impl IntoResponse for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// A text over its limit or with a refused character: 422, with the
+/// field's name in `extra`.
+impl From<motcua_domain::text::TextError> for ApiError {
+    fn from(e: motcua_domain::text::TextError) -> Self {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            e.code(),
+            e.message_vi(),
+            e.to_string(),
+        )
+        .with_extra(serde_json::json!({ "field": e.field() }))
+    }
+}
+
+/// A JSON body that could not be read: 413 `payload_too_large` when it is
+/// over the route's limit (see [`crate::limits`]), else 422 `invalid_body`.
+pub fn json_rejection(e: axum::extract::rejection::JsonRejection) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return crate::limits::payload_too_large(crate::limits::DEFAULT_BODY_BYTES);
+    }
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_body",
+        format!("Nội dung yêu cầu không hợp lệ: {}", e.body_text()),
+        format!("Invalid request body: {}", e.body_text()),
+    )
+}
+
 impl From<motcua_engine::EngineError> for ApiError {
     fn from(e: motcua_engine::EngineError) -> Self {
         use motcua_engine::EngineError as E;
         use motcua_store::CommandError as C;
+        match &e {
+            E::Text(t) | E::Command(C::Refused(motcua_domain::dossier::DossierError::Text(t))) => {
+                return t.clone().into();
+            }
+            _ => {}
+        }
         let status = match &e {
             E::Store(StoreError::NotFound(_))
             | E::ProcedureNotFound(_)
@@ -162,7 +196,7 @@ impl From<motcua_engine::EngineError> for ApiError {
             E::Calendar(_) | E::NoDeadline => StatusCode::UNPROCESSABLE_ENTITY,
             E::InvalidDocument("document_too_large") => StatusCode::PAYLOAD_TOO_LARGE,
             E::InvalidDocument("unsupported_media_type") => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            E::InvalidDocument(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            E::InvalidDocument(_) | E::Text(_) => StatusCode::UNPROCESSABLE_ENTITY,
         };
         ApiError::new(status, e.code(), e.message_vi(), e.to_string())
     }

@@ -9,12 +9,15 @@ pub mod bootstrap;
 pub mod catalogue;
 pub mod deployment;
 pub mod error;
+pub mod headers;
+pub mod limits;
 pub mod pages;
 pub mod payment;
 mod state;
 
 pub use state::AppState;
 
+use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -28,7 +31,13 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             auth::session::session_layer,
         ))
+        // Outside the session layer, so that an oversized body is refused
+        // before the CSRF check reads any of it; the limits are
+        // `limits::limit_for`'s, not axum's default.
+        .layer(axum::middleware::from_fn(limits::body_limit))
+        .layer(DefaultBodyLimit::disable())
         .with_state(state)
+        .layer(axum::middleware::map_response(headers::security_headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }

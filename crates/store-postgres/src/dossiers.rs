@@ -127,9 +127,8 @@ async fn execute_in(
 ) -> StoreResult<Result<Applied, CommandError>> {
     let user = req.actor.user.as_str();
     let now = to_micros(req.now);
-    if let Some(key) = &req.idempotency_key {
-        let fp = sup::fingerprint(req)?;
-        if let Some(answer) = claim_key(conn, user, key, &fp, now).await? {
+    if let Some(idem) = &req.idempotency {
+        if let Some(answer) = claim_key(conn, user, &idem.key, &idem.fingerprint, now).await? {
             return Ok(answer);
         }
     }
@@ -288,13 +287,13 @@ async fn execute_in(
     crate::reports::write_delta(conn, &decided.reports).await?;
     crate::outbox::write_for_command(conn, &req.target, &decided, now).await?;
 
-    if let Some(key) = &req.idempotency_key {
+    if let Some(idem) = &req.idempotency {
         sqlx::query(
             "UPDATE idempotency_keys SET dossier = $3, response = $4::jsonb \
              WHERE user_id = $1 AND key = $2",
         )
         .bind(user)
-        .bind(key)
+        .bind(&idem.key)
         .bind(&p.code)
         .bind(&decided.response_json)
         .execute(&mut *conn)

@@ -161,13 +161,13 @@ fn execute_in(
     req: &CommandRequest,
 ) -> StoreResult<Result<Applied, CommandError>> {
     let user = req.actor.user.as_str();
-    let key = match &req.idempotency_key {
-        Some(key) => {
-            let fp = sup::fingerprint(req)?;
-            if let Some(answer) = stored_answer(conn, user, key, &fp)? {
+    let key = match &req.idempotency {
+        Some(idem) => {
+            let (key, fp) = (idem.key.as_str(), idem.fingerprint.as_str());
+            if let Some(answer) = stored_answer(conn, user, key, fp)? {
                 return Ok(answer);
             }
-            Some((key.as_str(), fp))
+            Some((key, fp))
         }
         None => None,
     };

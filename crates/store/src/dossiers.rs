@@ -71,7 +71,35 @@ pub struct CommandRequest {
     pub now: DateTime<Utc>,
     /// `Idempotency-Key`: a retried request with the same key gets the
     /// first answer and does not act twice. Scoped by the actor's user id.
-    pub idempotency_key: Option<String>,
+    pub idempotency: Option<IdempotencyKey>,
+}
+
+/// An `Idempotency-Key` with the fingerprint of the request the client
+/// sent under it. The fingerprint is made by the application layer from
+/// what the client sent — never from what the server derived from it (an
+/// appointment computed from the clock, a version the engine pinned, the
+/// procedure version in force today) — so that a retry after a lost
+/// response is recognised as the same request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdempotencyKey {
+    pub key: String,
+    /// SHA-256 (lowercase hex) of the canonical JSON of the client's request.
+    pub fingerprint: String,
+}
+
+impl IdempotencyKey {
+    /// The key with the fingerprint of `client_request`: SHA-256 of its
+    /// canonical JSON (sorted keys, no whitespace), so that the same
+    /// request always gives the same fingerprint.
+    pub fn new(key: impl Into<String>, client_request: &impl Serialize) -> StoreResult<Self> {
+        use sha2::{Digest, Sha256};
+        let text = motcua_domain::dossier::canonical_json(client_request)
+            .map_err(|e| crate::StoreError::Other(anyhow::anyhow!("fingerprint: {e}")))?;
+        Ok(IdempotencyKey {
+            key: key.into(),
+            fingerprint: hex::encode(Sha256::digest(text.as_bytes())),
+        })
+    }
 }
 
 /// The result of an executed (or replayed) command.
@@ -219,8 +247,8 @@ pub trait DossierStore {
     /// Executes a command atomically (see the module doc). The outer error
     /// is a storage failure; the inner one a refusal that wrote nothing.
     ///
-    /// Idempotency: with a key, the same (user, key) and the same request
-    /// (compared without `now`, see [`support::fingerprint`]) returns the
+    /// Idempotency: with a key, the same (user, key) and the same
+    /// fingerprint (see [`IdempotencyKey`]) returns the
     /// stored answer with `replayed: true` and does nothing; a different
     /// request is [`CommandError::KeyReused`]. A refused command records no
     /// key, so a corrected retry may use it.
@@ -255,18 +283,16 @@ pub trait DossierStore {
 /// two cannot disagree on a fingerprint, a projection column or how a
 /// stored row is decoded.
 pub mod support {
+    use crate::report_support::{FactsRow, ReportDelta};
     use chrono::{DateTime, Utc};
     use motcua_domain::dossier::{
-        apply, canonical_bytes, canonical_json, decide, event_hash, parse_canonical, Actor,
-        ChainedEvent, Command, DossierCode, DossierState, NewDossier, Role, Status, UnitId,
+        apply, canonical_bytes, decide, event_hash, parse_canonical, Actor, ChainedEvent, Command,
+        DossierCode, DossierState, NewDossier, Role, Status, UnitId,
     };
     use motcua_domain::procedure::{Procedure, ProcedureCode, StepKind};
     use motcua_domain::reports::{DossierFacts, Rollups, StepRollups};
-    use sha2::{Digest, Sha256};
 
-    use crate::report_support::{FactsRow, ReportDelta};
-
-    use super::{Applied, CommandError, CommandRequest, DossierSummary, Intake, OpenDossier};
+    use super::{Applied, CommandError, DossierSummary, Intake, OpenDossier};
     use crate::{StoreError, StoreResult};
 
     fn corrupt(what: impl std::fmt::Display) -> StoreError {
@@ -275,18 +301,6 @@ pub mod support {
 
     fn internal(what: impl std::fmt::Display) -> StoreError {
         StoreError::Other(anyhow::anyhow!("{what}"))
-    }
-
-    /// The request fingerprint kept with an idempotency key: SHA-256 (hex)
-    /// of the canonical JSON of the request without `now`, so that a retry
-    /// sent later is still the same request.
-    pub fn fingerprint(request: &CommandRequest) -> StoreResult<String> {
-        let mut v = serde_json::to_value(request).map_err(internal)?;
-        if let Some(o) = v.as_object_mut() {
-            o.remove("now");
-        }
-        let text = canonical_json(&v).map_err(internal)?;
-        Ok(hex::encode(Sha256::digest(text.as_bytes())))
     }
 
     /// The distribution key of a dossier: the first segment of its

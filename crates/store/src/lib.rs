@@ -23,8 +23,8 @@ pub use accounts::{
 pub use appointments::{AppointmentStore, Booking, NewBooking, NewTicket, Ticket};
 pub use dossiers::{
     effective_limit, support as dossier_support, Applied, CommandError, CommandRequest,
-    DossierFilter, DossierStore, DossierSummary, EventStream, Intake, OpenDossier, QueueQuery,
-    Target, DEFAULT_LIMIT, MAX_LIMIT, QUEUE_STATUSES,
+    DossierFilter, DossierStore, DossierSummary, EventStream, IdempotencyKey, Intake, OpenDossier,
+    QueueQuery, Target, DEFAULT_LIMIT, MAX_LIMIT, QUEUE_STATUSES,
 };
 pub use error::{StoreError, StoreResult};
 pub use meta::{DeploymentKind, MetaStore};

@@ -73,6 +73,7 @@ pub fn decide(
             command: name,
         });
     }
+    super::limits::check(cmd)?;
     let (code, (data, reason)) = match &state.dossier {
         None => match cmd {
             Command::SubmitOnline { dossier } => {

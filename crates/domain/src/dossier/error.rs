@@ -60,6 +60,9 @@ pub enum DossierError {
     ProcedureNotInForce,
     #[error("the dossier code does not match the receipt (unit or Vietnam date)")]
     CodeMismatch,
+    /// A text over its limit or with a refused character (see [`crate::text`]).
+    #[error(transparent)]
+    Text(#[from] crate::text::TextError),
 }
 
 impl DossierError {
@@ -89,6 +92,7 @@ impl DossierError {
             DossierError::NotBoundaryFree => "not_boundary_free",
             DossierError::ProcedureNotInForce => "procedure_not_in_force",
             DossierError::CodeMismatch => "code_mismatch",
+            DossierError::Text(e) => e.code(),
         }
     }
 }
@@ -138,6 +142,7 @@ impl DossierError {
             DossierError::NotBoundaryFree => "Thủ tục này không tiếp nhận phi địa giới: đơn vị tiếp nhận và đơn vị giải quyết phải là một.".into(),
             DossierError::ProcedureNotInForce => "Phiên bản thủ tục không còn hiệu lực vào ngày tiếp nhận.".into(),
             DossierError::CodeMismatch => "Mã hồ sơ không khớp với đơn vị hoặc ngày tiếp nhận.".into(),
+            DossierError::Text(e) => e.message_vi(),
         }
     }
 }

@@ -21,6 +21,7 @@ mod command;
 mod decide;
 mod error;
 mod event;
+mod limits;
 mod role;
 mod state;
 mod status;

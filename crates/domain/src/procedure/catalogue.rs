@@ -36,6 +36,10 @@ impl CatalogueError {
             CatalogueError::Json(_) => "catalogue_json",
             CatalogueError::Csv(_) => "catalogue_csv",
             CatalogueError::MissingNotice => "missing_notice",
+            CatalogueError::Invalid {
+                error: ProcedureError::Text(e),
+                ..
+            } => e.code(),
             CatalogueError::Invalid { .. } => "invalid_procedure",
             CatalogueError::DuplicateVersion { .. } => "duplicate_version",
             CatalogueError::OverlappingVersions { .. } => "overlapping_versions",

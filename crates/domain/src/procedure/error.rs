@@ -53,6 +53,9 @@ pub enum ProcedureError {
     UnknownUnverifiedField(String),
     #[error("invalid procedure code: {0}")]
     InvalidCode(String),
+    /// A text over its limit or with a refused character (see [`crate::text`]).
+    #[error(transparent)]
+    Text(#[from] crate::text::TextError),
 }
 
 impl ProcedureError {
@@ -78,6 +81,7 @@ impl ProcedureError {
             ProcedureError::EffectiveRange { .. } => "effective_range",
             ProcedureError::BadExternalAgency { .. } => "bad_external_agency",
             ProcedureError::UnknownUnverifiedField(_) => "unknown_unverified_field",
+            ProcedureError::Text(e) => e.code(),
             ProcedureError::InvalidCode(_) => "invalid_code",
         }
     }

@@ -366,12 +366,21 @@ impl From<Procedure> for ProcedureSpec {
     }
 }
 
+/// A required text of the catalogue: not empty, and within the limits of
+/// [`crate::text::PROCEDURE_TEXT`].
 fn non_empty(s: &str, field: &'static str) -> Result<(), ProcedureError> {
     if s.trim().is_empty() {
-        Err(ProcedureError::EmptyField { field })
-    } else {
-        Ok(())
+        return Err(ProcedureError::EmptyField { field });
     }
+    optional_text(Some(s), field)
+}
+
+fn optional_text(s: Option<&str>, field: &'static str) -> Result<(), ProcedureError> {
+    let f = crate::text::Field {
+        name: field,
+        ..crate::text::PROCEDURE_TEXT
+    };
+    Ok(f.check_opt(s)?)
 }
 
 impl Procedure {
@@ -445,6 +454,13 @@ impl Procedure {
                     key: key.to_string(),
                 });
             }
+        }
+        optional_text(spec.name_en.as_deref(), "name_en")?;
+        optional_text(spec.time_limit_text_vi.as_deref(), "time_limit_text_vi")?;
+        optional_text(spec.legal_basis_vi.as_deref(), "legal_basis_vi")?;
+        optional_text(spec.source.as_deref(), "source")?;
+        for n in &spec.notes {
+            optional_text(Some(n), "notes")?;
         }
         for path in &spec.unverified {
             if !spec.is_known_path(path) {

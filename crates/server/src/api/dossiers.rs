@@ -6,6 +6,7 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use motcua_domain::dossier::{DossierCode, Role, Status, UnitId};
 use motcua_domain::procedure::ProcedureCode;
+use motcua_domain::text;
 use motcua_engine::{Action, Submission};
 use motcua_store::{Applied, DossierFilter, DossierSummary, QueueQuery};
 use serde::Deserialize;
@@ -15,6 +16,7 @@ use super::actor::ActingAs;
 use crate::auth::session::forbidden;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
+use crate::headers::{content_disposition, Disposition};
 use crate::AppState;
 
 /// The answer for a dossier the viewer may not see: exactly the one for a
@@ -153,12 +155,17 @@ pub async fn act(
 }
 
 fn json_error(e: axum::extract::rejection::JsonRejection) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_body",
-        format!("Nội dung yêu cầu không hợp lệ: {}", e.body_text()),
-        format!("Invalid request body: {}", e.body_text()),
-    )
+    crate::error::json_rejection(e)
+}
+
+/// A search parameter within [`text::SEARCH`]'s limits.
+fn search_text(field: &'static str, v: Option<String>) -> ApiResult<Option<String>> {
+    let f = text::Field {
+        name: field,
+        ..text::SEARCH
+    };
+    f.check_opt(v.as_deref())?;
+    Ok(v)
 }
 
 /// A dossier: state, deadline and timeliness, control sheet (Mẫu 06).
@@ -276,10 +283,10 @@ pub async fn search(
         })
         .transpose()?;
     let filter = DossierFilter {
-        code: q.code,
+        code: search_text("code", q.code)?,
         unit: q.unit.as_deref().map(unit_id).transpose()?,
         procedure,
-        applicant: q.applicant,
+        applicant: search_text("applicant", q.applicant)?,
         status,
         submitted_from: q.from,
         submitted_to: q.to,
@@ -323,7 +330,7 @@ pub async fn queue(
     let query = QueueQuery {
         unit: unit_id(&q.unit)?,
         role,
-        assignee: q.assignee,
+        assignee: search_text("assignee", q.assignee)?,
         limit: q.limit.unwrap_or(100).clamp(1, 1000),
     };
     if viewer
@@ -424,38 +431,58 @@ pub async fn download(
             "No such document.",
         )
     };
-    if let Viewer::Session(_) = viewer {
-        let code = q
-            .dossier
-            .as_deref()
-            .and_then(|c| DossierCode::parse(c).ok())
-            .ok_or_else(not_found)?;
-        let holds = state
+    let dossier = q
+        .dossier
+        .as_deref()
+        .and_then(|c| DossierCode::parse(c).ok());
+    let listed = match &dossier {
+        Some(code) => state
             .store
-            .dossier(&code)
+            .dossier(code)
             .await?
             .and_then(|s| s.dossier)
-            .is_some_and(|d| {
-                viewer.sees(&d) && d.documents.iter().any(|doc| doc.document.sha256 == sha256)
-            });
-        if !holds {
-            return Err(not_found());
-        }
+            .filter(|d| viewer.sees(d))
+            .and_then(|d| {
+                d.documents
+                    .into_iter()
+                    .find(|doc| doc.document.sha256 == sha256)
+                    .map(|doc| doc.document.name)
+            }),
+        None => None,
+    };
+    if matches!(viewer, Viewer::Session(_)) && listed.is_none() {
+        return Err(not_found());
     }
     let bytes = state
         .engine
         .document_bytes(&sha256)
         .await?
         .ok_or_else(not_found)?;
-    let media_type = infer::get(&bytes)
-        .map(|t| t.mime_type())
-        .unwrap_or("application/octet-stream");
+    let (media_type, extension) = infer::get(&bytes)
+        .map(|t| (t.mime_type(), t.extension()))
+        .unwrap_or(("application/octet-stream", "bin"));
+    let stem = listed.unwrap_or_else(|| sha256.chars().take(16).collect());
+    let file_name = if stem
+        .to_ascii_lowercase()
+        .ends_with(&format!(".{extension}"))
+    {
+        stem
+    } else {
+        format!("{stem}.{extension}")
+    };
     Ok((
         [
-            (axum::http::header::CONTENT_TYPE, media_type.to_string()),
+            (
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static(media_type),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                content_disposition(Disposition::Attachment, &file_name),
+            ),
             (
                 axum::http::header::CACHE_CONTROL,
-                "private, max-age=31536000, immutable".to_string(),
+                axum::http::HeaderValue::from_static("no-store"),
             ),
         ],
         bytes,

@@ -294,10 +294,16 @@ pub async fn form_pdf(
     })?;
     Ok((
         [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static("application/pdf"),
+            ),
             (
                 header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"mau-{form}-{code}.pdf\""),
+                crate::headers::content_disposition(
+                    crate::headers::Disposition::Inline,
+                    &format!("mau-{form}-{code}.pdf"),
+                ),
             ),
         ],
         pdf,

@@ -159,12 +159,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/dossiers/{code}", get(dossiers::get_dossier))
         .route("/api/v1/dossiers/{code}/events", get(dossiers::events))
         .route("/api/v1/dossiers/{code}/actions", post(dossiers::act))
-        .route(
-            "/api/v1/dossiers/{code}/documents",
-            post(dossiers::upload).layer(axum::extract::DefaultBodyLimit::max(
-                motcua_engine::MAX_DOCUMENT_BYTES + 1024,
-            )),
-        )
+        .route("/api/v1/dossiers/{code}/documents", post(dossiers::upload))
         .route("/api/v1/documents/{sha256}", get(dossiers::download))
         .route("/api/v1/dossiers/{code}/forms/{form}", get(forms::form_pdf))
         .route("/api/v1/queues", get(dossiers::queue))

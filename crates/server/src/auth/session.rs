@@ -157,12 +157,14 @@ const CSRF_EXEMPT: &[&str] = &[
     "/api/v1/auth/otp/verify",
 ];
 
-/// The largest form body read to find a `csrf_token` field.
-const MAX_FORM_BYTES: usize = 1 << 20;
+/// The largest form body read to find a `csrf_token` field (a form route's
+/// whole body: see [`crate::limits`]).
+const MAX_FORM_BYTES: usize = crate::limits::DEFAULT_BODY_BYTES;
 
-/// The largest `multipart/form-data` body (a document of at most 20 MiB
-/// and the form's few fields).
-pub const MAX_MULTIPART_BYTES: usize = 21 << 20;
+/// The most of a `multipart/form-data` body read to find its `csrf_token`
+/// part, which must come first (the pages' upload forms put it first): the
+/// token is checked before the file is read.
+const MAX_CSRF_HEAD_BYTES: usize = 8 << 10;
 
 /// The boundary of a `multipart/form-data` content type.
 pub fn multipart_boundary(content_type: &str) -> Option<String> {
@@ -276,26 +278,70 @@ async fn csrf_ok(req: Request, expected: &str) -> (bool, Request) {
     if !is_form && boundary.is_none() {
         return (false, req);
     }
-    let limit = if is_form {
-        MAX_FORM_BYTES
-    } else {
-        MAX_MULTIPART_BYTES
-    };
     let (parts, body) = req.into_parts();
-    match axum::body::to_bytes(body, limit).await {
+    if let Some(b) = boundary {
+        let (ok, body) = multipart_csrf_ok(body, &b, expected).await;
+        return (ok, Request::from_parts(parts, body));
+    }
+    match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
         Ok(bytes) => {
-            let ok = match &boundary {
-                None => form_field(&bytes, CSRF_FIELD)
-                    .is_some_and(|v| constant_time_eq(v, expected.as_bytes())),
-                Some(b) => multipart_parts(&bytes, b)
-                    .into_iter()
-                    .find(|p| p.name == CSRF_FIELD && p.filename.is_none())
-                    .is_some_and(|p| constant_time_eq(p.data, expected.as_bytes())),
-            };
+            let ok = form_field(&bytes, CSRF_FIELD)
+                .is_some_and(|v| constant_time_eq(v, expected.as_bytes()));
             (ok, Request::from_parts(parts, Body::from(bytes)))
         }
         Err(_) => (false, Request::from_parts(parts, Body::empty())),
     }
+}
+
+/// Whether the headers of the first part have arrived and name another
+/// field than `csrf_token` (or a file): no need to read on.
+fn first_part_is_not_csrf(body: &[u8], boundary: &str) -> bool {
+    let delimiter = format!("--{boundary}\r\n");
+    let Some(start) = find(body, delimiter.as_bytes()) else {
+        return false;
+    };
+    let rest = &body[start + delimiter.len()..];
+    let Some(head_end) = find(rest, b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&rest[..head_end]);
+    let disposition = head
+        .split("\r\n")
+        .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))
+        .unwrap_or("");
+    disposition_param(disposition, "name").as_deref() != Some(CSRF_FIELD)
+        || disposition_param(disposition, "filename").is_some()
+}
+
+/// Reads a multipart body only as far as its first part, which must be the
+/// `csrf_token`; the body is given back whole (what was read, then the
+/// rest, unread).
+async fn multipart_csrf_ok(body: Body, boundary: &str, expected: &str) -> (bool, Body) {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut head = Vec::new();
+    let ok = loop {
+        if first_part_is_not_csrf(&head, boundary) {
+            break false;
+        }
+        if let Some(first) = multipart_parts(&head, boundary).into_iter().next() {
+            break first.name == CSRF_FIELD
+                && first.filename.is_none()
+                && constant_time_eq(first.data, expected.as_bytes());
+        }
+        if head.len() >= MAX_CSRF_HEAD_BYTES {
+            break false;
+        }
+        match stream.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            _ => break false,
+        }
+    };
+    if !ok {
+        return (false, Body::empty());
+    }
+    let head = futures_util::stream::iter([Ok::<_, axum::Error>(axum::body::Bytes::from(head))]);
+    (true, Body::from_stream(head.chain(stream)))
 }
 
 /// Finds the session of every request (one look-up), enforces CSRF on

@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(units::home))
         .route("/tinh/{code}", get(units::province_page))
         .route("/static/site.css", get(css))
+        .route("/static/board.css", get(board_css))
         .route("/thu-tuc", get(portal::procedures))
         .route("/thu-tuc/{code}", get(portal::procedure))
         .route("/tra-cuu", get(portal::track_form))
@@ -44,12 +45,7 @@ pub fn router() -> Router<AppState> {
             "/ho-so-cua-toi/{code}",
             get(citizen::dossier).post(citizen::act),
         )
-        .route(
-            "/ho-so-cua-toi/{code}/tai-lieu",
-            post(citizen::upload).layer(axum::extract::DefaultBodyLimit::max(
-                crate::auth::session::MAX_MULTIPART_BYTES,
-            )),
-        )
+        .route("/ho-so-cua-toi/{code}/tai-lieu", post(citizen::upload))
         .route(
             "/ho-so-cua-toi/{code}/thanh-toan",
             get(citizen::pay_form).post(citizen::pay),
@@ -67,9 +63,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/can-bo/tiep-nhan",
-            get(official::intake).post(official::intake_post).layer(
-                axum::extract::DefaultBodyLimit::max(crate::auth::session::MAX_MULTIPART_BYTES),
-            ),
+            get(official::intake).post(official::intake_post),
         )
         .route(
             "/can-bo/ho-so/{code}",
@@ -88,6 +82,19 @@ pub fn router() -> Router<AppState> {
             "/bao-cao/so-lieu-ngoai",
             get(report_inputs::inputs_page).post(report_inputs::inputs_post),
         )
+}
+
+/// The waiting-room board's own style sheet (a full-screen page that does
+/// not use the site's): a file rather than an inline `<style>`, which the
+/// Content-Security-Policy refuses.
+async fn board_css() -> impl IntoResponse {
+    (
+        [
+            ("content-type", "text/css; charset=utf-8"),
+            ("cache-control", "public, max-age=86400"),
+        ],
+        include_str!("../../templates/board.css"),
+    )
 }
 
 async fn css() -> impl IntoResponse {

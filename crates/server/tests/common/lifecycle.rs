@@ -21,6 +21,7 @@ impl TestApp {
     }
 
     /// The HTTP import, as an unrestricted (development-mode) caller.
+    #[allow(dead_code)] // used by tests/api.rs
     pub async fn import_catalogue_over_http(&self) -> u16 {
         let res = self
             .client
@@ -134,6 +135,7 @@ impl TestApp {
     }
 
     /// Runs the workflow to the returned result; returns the actions taken.
+    #[allow(dead_code)] // used by tests/api.rs
     pub async fn drive_to_return(&self, code: &str) -> Vec<String> {
         let mut taken = Vec::new();
         for _ in 0..30 {

@@ -19,8 +19,8 @@ use motcua_domain::procedure::{
 };
 
 use crate::{
-    Applied, CommandError, CommandRequest, DossierFilter, Intake, OpenDossier, QueueQuery, Store,
-    StoreError, Target,
+    Applied, CommandError, CommandRequest, DossierFilter, IdempotencyKey, Intake, OpenDossier,
+    QueueQuery, Store, StoreError, Target,
 };
 
 /// The demo catalogue of Cao Bằng shipped in `data/procedures/`.
@@ -123,7 +123,7 @@ pub fn new_request(open: OpenDossier, actor: &Actor, now: DateTime<Utc>) -> Comm
         target: Target::New(open),
         actor: actor.clone(),
         now,
-        idempotency_key: None,
+        idempotency: None,
     }
 }
 
@@ -143,12 +143,14 @@ pub fn request(
         },
         actor: actor.clone(),
         now,
-        idempotency_key: None,
+        idempotency: None,
     }
 }
 
+/// `r` under an idempotency key; the client's request here is the target
+/// with the actor (what a caller of the store sends).
 pub fn with_key(mut r: CommandRequest, key: &str) -> CommandRequest {
-    r.idempotency_key = Some(key.to_string());
+    r.idempotency = Some(IdempotencyKey::new(key, &(&r.target, &r.actor)).expect("a fingerprint"));
     r
 }
 
