@@ -23,14 +23,15 @@ pub struct ProblemResponses;
 
 impl utoipa::Modify for ProblemResponses {
     fn modify(&self, openapi: &mut OpenApi) {
-        for item in openapi.paths.paths.values_mut() {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let checks_csrf = !crate::auth::session::CSRF_EXEMPT.contains(&path.as_str());
             let unsafe_ops = [
                 &mut item.post,
                 &mut item.put,
                 &mut item.patch,
                 &mut item.delete,
             ];
-            for op in unsafe_ops.into_iter().flatten() {
+            for op in unsafe_ops.into_iter().flatten().filter(|_| checks_csrf) {
                 add_if_missing(
                     op,
                     "403",
