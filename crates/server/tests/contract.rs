@@ -2,6 +2,7 @@
 //! or test expects from the document is what the server sends. On SQLite
 //! always and on PostgreSQL when `MOTCUA_TEST_DATABASE_URL` is set.
 
+#[allow(dead_code)] // helpers shared with the other test binaries
 mod common;
 
 use serde_json::Value;
