@@ -227,6 +227,7 @@ impl From<CenterConfig> for ConfigDto {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SlotsQuery {
     /// The day (YYYY-MM-DD, Vietnam); today by default.
     date: Option<String>,

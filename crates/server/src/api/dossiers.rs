@@ -96,9 +96,9 @@ fn expected_version(headers: &HeaderMap) -> ApiResult<Option<u64>> {
 #[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers",
     request_body(content = Object, description = "Submission: {procedure, intake: online|counter|post, receiving_unit, competent_unit?, applicant: {name, personal_id?, user?}, documents: [{name_vi, form, count}]}"),
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe submission"),
-           ("X-Actor-Role" = String, Header, description = "applicant, receiving_officer, system"),
-           ("X-Actor-User" = String, Header, description = "user id"),
-           ("X-Actor-Unit" = Option<String>, Header, description = "unit id of staff")),
+           ("X-Actor-Role" = Option<String>, Header, description = "Development servers only (insecure_actor_headers): applicant, receiving_officer, system"),
+           ("X-Actor-User" = Option<String>, Header, description = "Development servers only: user id"),
+           ("X-Actor-Unit" = Option<String>, Header, description = "Development servers only: unit id of staff")),
     responses((status = 201, description = "Applied: {code, version, events, replayed}", body = Object),
               (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
               (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
@@ -129,7 +129,9 @@ pub async fn submit(
     params(("code" = String, Path, description = "Dossier code"),
            ("If-Match" = Option<String>, Header, description = "Expected dossier version; a stale one gets 409"),
            ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe command"),
-           ("X-Actor-Role" = String, Header), ("X-Actor-User" = String, Header), ("X-Actor-Unit" = Option<String>, Header)),
+           ("X-Actor-Role" = Option<String>, Header, description = "Development servers only"),
+           ("X-Actor-User" = Option<String>, Header, description = "Development servers only"),
+           ("X-Actor-Unit" = Option<String>, Header, description = "Development servers only")),
     responses((status = 200, description = "Applied: {code, version, events, replayed}", body = Object),
               (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
               (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
@@ -190,8 +192,9 @@ pub async fn get_dossier(
 /// A dossier's events with their chain hashes.
 #[utoipa::path(get, path = "/api/v1/dossiers/{code}/events", tag = "dossiers",
     params(("code" = String, Path, description = "Dossier code")),
-    responses((status = 200, description = "[{event, hash}]", body = Object),
-              (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, description = "[{event, hash}]", body = Vec<Object>),
+              (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem)))]
 pub async fn events(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -218,6 +221,7 @@ pub async fn events(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Exact dossier code.
     code: Option<String>,
@@ -250,8 +254,8 @@ fn unit_id(s: &str) -> ApiResult<UnitId> {
 
 /// Search dossiers by code, unit, procedure, applicant, status and period.
 #[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", params(SearchQuery),
-    responses((status = 200, description = "[DossierSummary]", body = Object),
-              (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, description = "[DossierSummary]", body = Vec<Object>),
+              (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem)))]
 pub async fn search(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -300,6 +304,7 @@ pub async fn search(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueParams {
     /// Unit id (e.g. 04.01279).
     unit: String,
@@ -312,8 +317,9 @@ pub struct QueueParams {
 
 /// A work queue: dossiers waiting for a role at a unit, overdue first, then due soonest.
 #[utoipa::path(get, path = "/api/v1/queues", tag = "dossiers", params(QueueParams),
-    responses((status = 200, description = "[DossierSummary]", body = Object),
-              (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, description = "[DossierSummary]", body = Vec<Object>),
+              (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
+              (status = 403, description = "forbidden: a unit outside the session's scope", body = crate::error::Problem)))]
 pub async fn queue(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -344,7 +350,9 @@ pub async fn queue(
 
 /// Verify every dossier's hash chain.
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "dossiers",
-    responses((status = 200, description = "AuditReport {dossiers, events, broken}", body = Object)))]
+    responses((status = 200, description = "AuditReport {dossiers, events, broken}", body = Object),
+              (status = 401, body = crate::error::Problem),
+              (status = 403, description = "forbidden: the session may not audit", body = crate::error::Problem)))]
 pub async fn audit(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -356,6 +364,7 @@ pub async fn audit(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
     /// The document's name, e.g. "Giấy chứng sinh".
     name: String,
@@ -374,9 +383,12 @@ pub struct UploadQuery {
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     params(("code" = String, Path, description = "Dossier code"), UploadQuery,
            ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header),
-           ("X-Actor-Role" = String, Header), ("X-Actor-User" = String, Header), ("X-Actor-Unit" = Option<String>, Header)),
+           ("X-Actor-Role" = Option<String>, Header, description = "Development servers only"),
+           ("X-Actor-User" = Option<String>, Header, description = "Development servers only"),
+           ("X-Actor-Unit" = Option<String>, Header, description = "Development servers only")),
     responses((status = 200, description = "Applied", body = Object),
-              (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+              (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
               (status = 413, body = crate::error::Problem), (status = 415, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
 pub async fn upload(
@@ -406,6 +418,7 @@ pub async fn upload(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DownloadQuery {
     /// The dossier the document is attached to (required with a session:
     /// the document is served only if that dossier is visible and holds it).
@@ -415,8 +428,12 @@ pub struct DownloadQuery {
 /// Download an attached document by its SHA-256.
 #[utoipa::path(get, path = "/api/v1/documents/{sha256}", tag = "dossiers",
     params(("sha256" = String, Path, description = "Lowercase hex SHA-256"), DownloadQuery),
-    responses((status = 200, description = "The file", content_type = "application/octet-stream"),
-              (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, description = "The file, with the media type recognised from its content",
+               content(("application/pdf"), ("image/jpeg"), ("image/png"), ("image/tiff"), ("image/webp"),
+                       ("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                       ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                       ("application/octet-stream"))),
+              (status = 401, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 pub async fn download(
     State(state): State<AppState>,
     Path(sha256): Path<String>,

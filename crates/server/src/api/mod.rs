@@ -8,6 +8,7 @@ pub mod dossiers;
 pub mod forms;
 mod health;
 pub(crate) mod params;
+pub mod problems;
 pub mod procedures;
 pub mod reports;
 pub mod track;
@@ -18,6 +19,7 @@ use axum::{Json, Router};
 use utoipa::OpenApi;
 
 use crate::AppState;
+use problems::ProblemResponses;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -76,7 +78,7 @@ use crate::AppState;
         reports::inputs::put_inputs,
     ),
     components(schemas(crate::error::Problem)),
-    modifiers(&ActorHeaders),
+    modifiers(&ActorHeaders, &ProblemResponses),
     tags(
         (name = "system", description = "Health and documentation"),
         (name = "units", description = "Đơn vị hành chính — the unit registry and address conversion"),
@@ -240,6 +242,9 @@ pub fn router() -> Router<AppState> {
             get(reports::inputs::get_inputs).put(reports::inputs::put_inputs),
         )
         .fallback(not_found)
+        .layer(axum::middleware::map_response(
+            problems::rejections_as_problems,
+        ))
 }
 
 async fn not_found() -> crate::error::ApiError {

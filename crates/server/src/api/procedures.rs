@@ -29,6 +29,7 @@ fn procedure_code(s: &str) -> ApiResult<ProcedureCode> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OnQuery {
     /// Only versions in force on this date (YYYY-MM-DD); all versions when absent.
     on: Option<String>,
@@ -36,7 +37,7 @@ pub struct OnQuery {
 
 /// The catalogue (every version, or those in force on a date).
 #[utoipa::path(get, path = "/api/v1/procedures", tag = "procedures", params(OnQuery),
-    responses((status = 200, description = "[Procedure]", body = Object),
+    responses((status = 200, description = "[Procedure]", body = Vec<Object>),
               (status = 400, body = crate::error::Problem)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -129,6 +130,7 @@ pub async fn import(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `json` (default) or `csv` (the flat part).
     format: Option<String>,
@@ -136,7 +138,7 @@ pub struct ExportQuery {
 
 /// Export the whole catalogue as JSON (importable) or CSV.
 #[utoipa::path(get, path = "/api/v1/procedures/export", tag = "procedures", params(ExportQuery),
-    responses((status = 200, description = "Catalogue JSON or CSV", body = Object),
+    responses((status = 200, description = "Catalogue JSON or CSV", content((Object = "application/json"), (String = "text/csv"))),
               (status = 400, body = crate::error::Problem)))]
 pub async fn export(
     State(state): State<AppState>,
@@ -172,6 +174,7 @@ pub async fn export(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DueQuery {
     /// Receipt time, RFC 3339 (e.g. 2026-02-13T10:00:00+07:00).
     received: DateTime<FixedOffset>,

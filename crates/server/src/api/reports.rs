@@ -226,7 +226,7 @@ pub fn export_route(which: Which, format: Format) -> MethodRouter<AppState> {
 /// Each dossier counts in its month of receipt, as it stands on `as_of`.
 /// Tables: `by_unit` (province only), `by_procedure`, `by_field`, `by_month`.
 #[utoipa::path(get, path = "/api/v1/reports/figures", tag = "reports", params(ReportQuery),
-    responses((status = 200, description = "FiguresReport {scope, period, perspective, as_of, total, by_unit, by_procedure, by_field, by_month}; text/csv or XLSX with format=csv|xlsx", body = Object),
+    responses((status = 200, description = "FiguresReport {scope, period, perspective, as_of, total, by_unit, by_procedure, by_field, by_month}; text/csv or XLSX with format=csv|xlsx", content((Object = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
               (status = 400, description = "invalid_period, invalid_unit, invalid_province, invalid_scope, invalid_format, invalid_table…", body = crate::error::Problem),
               (status = 401, body = crate::error::Problem),
               (status = 403, description = "report_forbidden: outside the caller's units or province", body = crate::error::Problem)))]
@@ -247,7 +247,7 @@ pub async fn figures(
 /// (`missing_input`) and the note says how many units lack inputs.
 /// Tables: `ranking`, `criteria`.
 #[utoipa::path(get, path = "/api/v1/reports/index766", tag = "reports", params(ReportQuery),
-    responses((status = 200, description = "IndexAnswer {scope, period, as_of, config_version, units: [{unit, name_vi, report}], ranking}; CSV or XLSX with format=csv|xlsx", body = Object),
+    responses((status = 200, description = "IndexAnswer {scope, period, as_of, config_version, units: [{unit, name_vi, report}], ranking}; CSV or XLSX with format=csv|xlsx", content((Object = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
               (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
               (status = 403, body = crate::error::Problem)))]
 pub async fn index766(
@@ -264,7 +264,7 @@ pub async fn index766(
 /// per unit, province-wide), lateness by month, and the current queue per
 /// unit, role and assignee. Tables: `steps`, `queue`, `by_month`.
 #[utoipa::path(get, path = "/api/v1/reports/bottlenecks", tag = "reports", params(ReportQuery),
-    responses((status = 200, description = "BottleneckAnswer {scope, period, as_of, steps, top, top_by_procedure, top_by_unit, by_month, queue}; CSV or XLSX with format=csv|xlsx", body = Object),
+    responses((status = 200, description = "BottleneckAnswer {scope, period, as_of, steps, top, top_by_procedure, top_by_unit, by_month, queue}; CSV or XLSX with format=csv|xlsx", content((Object = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
               (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
               (status = 403, body = crate::error::Problem)))]
 pub async fn bottlenecks(

@@ -54,6 +54,7 @@ impl From<&Unit> for UnitDto {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AtQuery {
     /// The date the answer is for (YYYY-MM-DD); today in Vietnam by default.
     at: Option<String>,
@@ -219,6 +220,7 @@ fn entry(link: &LineageLink, unit: &Unit) -> LineageEntry {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConvertQuery {
     /// Legacy commune: code (5 digits) or name, with or without diacritics or "Xã/Phường/Thị trấn".
     commune: Option<String>,

@@ -151,7 +151,7 @@ pub async fn resolve(state: &AppState, token: &str, via: Via) -> StoreResult<Opt
 }
 
 /// Requests that open a session rather than use one: no CSRF token yet.
-const CSRF_EXEMPT: &[&str] = &[
+pub const CSRF_EXEMPT: &[&str] = &[
     "/api/v1/auth/login",
     "/api/v1/auth/otp/request",
     "/api/v1/auth/otp/verify",

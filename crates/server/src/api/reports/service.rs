@@ -42,6 +42,7 @@ pub use motcua_domain::reports::Period;
 
 /// The query of every report endpoint and dashboard page.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// Unit id: a commune (`04.01279`) or a province's own unit (`04`: its
     /// Center and departments). Default: the caller's own unit or province.
