@@ -5,7 +5,7 @@ use anyhow::Context;
 use crate::config::Settings;
 
 pub async fn run(settings: &Settings, demo: bool) -> anyhow::Result<ExitCode> {
-    let state = crate::open::app(settings).await?;
+    let (state, startup) = crate::open::app_locked(settings).await?;
     if demo {
         motcua_server::bootstrap::ensure_demo_accounts(&*state.store)
             .await
@@ -25,6 +25,7 @@ pub async fn run(settings: &Settings, demo: bool) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    startup.release().await;
     let notify = motcua_notify::NotifyConfig::from_env(&settings.data_dir)
         .context("notification settings")?;
     let _notifier = motcua_notify::spawn_worker(state.store.clone(), notify)
