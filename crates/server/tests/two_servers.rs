@@ -4,6 +4,7 @@
 //! be. PostgreSQL only (run when `MOTCUA_TEST_DATABASE_URL` is set), except
 //! the last test, which opens one SQLite file twice.
 
+#[allow(dead_code)]
 mod common;
 
 use std::sync::Arc;
@@ -98,7 +99,7 @@ async fn a_document_attached_through_one_server_is_served_by_the_other() {
     let b = server(&url, &schema).await;
     a.import_catalogue().await;
     let (status, first) = a.submit_online("1.004873", None).await;
-    assert_eq!(status, 200, "{first}");
+    assert_eq!(status, 201, "{first}");
     let code = first["code"].as_str().expect("a code").to_string();
 
     // 2.5 MiB: stored in three pieces.

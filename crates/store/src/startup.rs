@@ -15,20 +15,27 @@ type Release = Pin<Box<dyn Future<Output = ()> + Send>>;
 /// file) is closed.
 #[must_use = "the lock is released as soon as it is dropped"]
 pub struct StartupLock {
-    release: Option<Release>,
+    /// In a mutex only so that the lock is `Sync`: a `&StartupLock` (the
+    /// proof that a caller holds it) may cross an `.await` of a `Send`
+    /// future.
+    release: std::sync::Mutex<Option<Release>>,
 }
 
 impl StartupLock {
     /// A lock held until `release` runs (or is dropped).
     pub fn new(release: impl Future<Output = ()> + Send + 'static) -> Self {
         StartupLock {
-            release: Some(Box::pin(release)),
+            release: std::sync::Mutex::new(Some(Box::pin(release))),
         }
     }
 
     /// Releases the lock.
-    pub async fn release(mut self) {
-        if let Some(r) = self.release.take() {
+    pub async fn release(self) {
+        let release = match self.release.into_inner() {
+            Ok(r) => r,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(r) = release {
             r.await;
         }
     }
@@ -36,8 +43,6 @@ impl StartupLock {
 
 impl std::fmt::Debug for StartupLock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StartupLock")
-            .field("held", &self.release.is_some())
-            .finish()
+        f.debug_struct("StartupLock").finish_non_exhaustive()
     }
 }
