@@ -59,7 +59,13 @@ fn pdf(size: usize) -> Vec<u8> {
     b
 }
 
-async fn upload(app: &TestApp, code: &str, user: &str, if_match: Option<u64>, body: Vec<u8>) -> u16 {
+async fn upload(
+    app: &TestApp,
+    code: &str,
+    user: &str,
+    if_match: Option<u64>,
+    body: Vec<u8>,
+) -> u16 {
     let mut req = app
         .client
         .post(app.url(&format!(
@@ -87,7 +93,8 @@ async fn download(app: &TestApp, sha: &str) -> (u16, Vec<u8>) {
 }
 
 fn sha256(bytes: &[u8]) -> String {
-    motcua_store::blobs::BlobMeta::of(bytes).sha256
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -104,7 +111,10 @@ async fn a_document_attached_through_one_server_is_served_by_the_other() {
 
     // 2.5 MiB: stored in three pieces.
     let file = pdf(5 * 512 * 1024);
-    assert_eq!(upload(&a, &code, "citizen.001", None, file.clone()).await, 200);
+    assert_eq!(
+        upload(&a, &code, "citizen.001", None, file.clone()).await,
+        200
+    );
 
     let (status, view) = b.get_json(&format!("/api/v1/dossiers/{code}")).await;
     assert_eq!(status, 200);
@@ -153,7 +163,10 @@ async fn a_refused_attachment_stores_no_bytes() {
     let (_, view) = b.get_json(&format!("/api/v1/dossiers/{code}")).await;
     assert_eq!(view["dossier"]["documents"], serde_json::json!([]));
 
-    assert_eq!(upload(&b, &code, "citizen.001", Some(1), file.clone()).await, 200);
+    assert_eq!(
+        upload(&b, &code, "citizen.001", Some(1), file.clone()).await,
+        200
+    );
     let (status, bytes) = download(&a, &sha).await;
     assert_eq!((status, bytes == file), (200, true));
 
@@ -182,7 +195,10 @@ async fn servers_started_at_once_on_an_empty_database_all_start() {
         .collect();
     let mut stores = Vec::new();
     for s in starts {
-        let store = s.await.expect("the start-up task").unwrap_or_else(|e| panic!("{e:#}"));
+        let store = s
+            .await
+            .expect("the start-up task")
+            .unwrap_or_else(|e| panic!("{e:#}"));
         stores.push(store);
     }
     let shipped = motcua_server::bootstrap::shipped_units().expect("units");
@@ -195,7 +211,9 @@ async fn servers_started_at_once_on_an_empty_database_all_start() {
                 .as_deref(),
             Some(version.as_str())
         );
-        let units = motcua_store::UnitStore::load_units(store).await.expect("units");
+        let units = motcua_store::UnitStore::load_units(store)
+            .await
+            .expect("units");
         assert_eq!(units.units.len(), shipped.units.len());
         assert!(!motcua_server::bootstrap::ensure_reference_data(store)
             .await
