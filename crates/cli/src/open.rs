@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use motcua_server::AppState;
-use motcua_store::Store;
+use motcua_store::{StartupLock, Store};
 
 use crate::config::Settings;
 
@@ -38,4 +38,19 @@ pub async fn store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
 pub async fn app(settings: &Settings) -> anyhow::Result<AppState> {
     motcua_server::bootstrap::prepare(store(settings).await?, &settings.data_dir.join("blobs"))
         .await
+}
+
+/// Like [`app`], but returns with the store's start-up lock still held, for
+/// more start-up work under it (the demo data of `motcua serve`); the
+/// caller releases it.
+pub async fn app_locked(settings: &Settings) -> anyhow::Result<(AppState, StartupLock)> {
+    let store = store(settings).await?;
+    let lock = store
+        .startup_lock()
+        .await
+        .context("taking the start-up lock")?;
+    let state =
+        motcua_server::bootstrap::prepare_locked(store, &settings.data_dir.join("blobs"), &lock)
+            .await?;
+    Ok((state, lock))
 }

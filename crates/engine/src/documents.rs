@@ -1,8 +1,10 @@
 //! Tài liệu — attachments: the bytes are checked by content (not by file
-//! name), stored durably in the blob store under their SHA-256, then
-//! referenced by a `document_attached` event in the dossier's chain. A crash
-//! between the two leaves at most an unreferenced blob, never a reference
-//! without its bytes.
+//! name), staged in the blob store under their SHA-256 and referenced by a
+//! `document_attached` event in the dossier's chain. A blob store of files
+//! writes and syncs them before the event is committed (a crash between the
+//! two leaves at most an unreferenced file, never a reference without its
+//! bytes); the database's blob store has them written in the event's own
+//! transaction (nothing at all is left by a refused or failed command).
 
 use chrono::{DateTime, Utc};
 use motcua_domain::dossier::{Actor, DocumentKind, DocumentRef, DossierCode};
@@ -56,22 +58,23 @@ impl Engine {
             .map(|t| t.mime_type())
             .filter(|m| ACCEPTED_MEDIA_TYPES.contains(m))
             .ok_or(EngineError::InvalidDocument("unsupported_media_type"))?;
-        let meta = self.blobs.put(upload.bytes).await?;
+        let staged = self.blobs.stage(upload.bytes).await?;
         let document = DocumentRef {
-            sha256: meta.sha256,
-            size: meta.size,
+            sha256: staged.meta.sha256,
+            size: staged.meta.size,
             media_type: media_type.to_string(),
             name: name.into(),
             kind: upload.kind,
             electronic: upload.electronic,
         };
-        self.act(
+        self.act_with_blobs(
             code,
             expected_version,
             Action::AttachDocument { document },
             actor,
             now,
             idempotency_key,
+            staged.pending.into_iter().collect(),
         )
         .await
     }

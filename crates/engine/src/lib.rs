@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use motcua_domain::calendar::{CalendarConfig, DeadlinePolicy, WorkingCalendar};
 use motcua_domain::dossier::{Actor, Applicant, DossierCode, ReceivedDocument, UnitId};
 use motcua_domain::procedure::ProcedureCode;
-use motcua_store::blobs::BlobStore;
+use motcua_store::blobs::{BlobStore, PendingBlob};
 use motcua_store::{
     Applied, CommandRequest, Contact, IdempotencyKey, Intake, OpenDossier, Store, Target,
 };
@@ -150,6 +150,7 @@ impl Engine {
             actor,
             now,
             idempotency,
+            blobs: Vec::new(),
         };
         Ok(self.store.execute(request).await??)
     }
@@ -164,6 +165,31 @@ impl Engine {
         actor: Actor,
         now: DateTime<Utc>,
         idempotency_key: Option<String>,
+    ) -> Result<Applied, EngineError> {
+        self.act_with_blobs(
+            code,
+            expected_version,
+            action,
+            actor,
+            now,
+            idempotency_key,
+            Vec::new(),
+        )
+        .await
+    }
+
+    /// [`Self::act`], writing `blobs` (the staged bytes of the documents
+    /// the action attaches) in the command's transaction.
+    #[allow(clippy::too_many_arguments)]
+    async fn act_with_blobs(
+        &self,
+        code: &DossierCode,
+        expected_version: Option<u64>,
+        action: Action,
+        actor: Actor,
+        now: DateTime<Utc>,
+        idempotency_key: Option<String>,
+        blobs: Vec<PendingBlob>,
     ) -> Result<Applied, EngineError> {
         let idempotency = idempotency_key
             .map(|key| {
@@ -200,6 +226,7 @@ impl Engine {
             actor,
             now,
             idempotency,
+            blobs,
         };
         match self.store.execute(request).await? {
             Err(motcua_store::CommandError::NotFound(c)) => {

@@ -1,6 +1,7 @@
 //! First-use set-up shared by `motcua serve`, every other command and the
-//! tests: load the shipped reference data when the store lacks it or holds
-//! an older version, then build the in-memory registry. With no official
+//! tests, under the store's start-up lock: load the shipped reference data
+//! when the store lacks it or holds an older version, then build the
+//! in-memory registry. With no official
 //! yet and `MOTCUA_ADMIN_PASSWORD` set, the first administrator (`admin`,
 //! province administrator of 04) is created.
 
@@ -10,8 +11,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use motcua_domain::units::{parse_dataset, Registry, UnitSources};
 use motcua_engine::Engine;
-use motcua_store::blobs::FsBlobStore;
-use motcua_store::Store;
+use motcua_store::blobs::{BlobStore, FsBlobStore};
+use motcua_store::{StartupLock, Store};
 
 /// The shipped unit data set, parsed.
 pub fn shipped_units() -> anyhow::Result<motcua_domain::units::UnitDataset> {
@@ -52,18 +53,48 @@ pub async fn load_registry(store: &dyn Store) -> anyhow::Result<Arc<Registry>> {
 }
 
 /// Brings a fresh or existing store to a servable state: reference data,
-/// registry, engine (attachments stored under `blobs_dir`).
+/// registry, engine, first administrator — under the store's start-up lock
+/// ([`Store::startup_lock`]), so that servers started at once on one
+/// database do each step once. Attachments go to the store's shared blob
+/// store if it has one (PostgreSQL), otherwise to files under `blobs_dir`.
 pub async fn prepare(store: Arc<dyn Store>, blobs_dir: &Path) -> anyhow::Result<crate::AppState> {
+    let lock = store
+        .startup_lock()
+        .await
+        .context("taking the start-up lock")?;
+    let state = prepare_locked(store, blobs_dir, &lock).await;
+    lock.release().await;
+    state
+}
+
+/// [`prepare`] for a caller that holds the start-up lock already, because
+/// it has more start-up work to do under it (`motcua serve` loading the
+/// demo data).
+pub async fn prepare_locked(
+    store: Arc<dyn Store>,
+    blobs_dir: &Path,
+    _held: &StartupLock,
+) -> anyhow::Result<crate::AppState> {
     ensure_reference_data(&*store).await?;
     let registry = load_registry(&*store).await?;
-    let blobs = FsBlobStore::new(blobs_dir)
-        .with_context(|| format!("opening the file store {}", blobs_dir.display()))?;
-    let engine = Engine::new(store.clone(), Arc::new(blobs)).context("building the engine")?;
+    let blobs = blob_store(&*store, blobs_dir)?;
+    let engine = Engine::new(store.clone(), blobs).context("building the engine")?;
     let admin_password = std::env::var("MOTCUA_ADMIN_PASSWORD").ok();
     crate::auth::bootstrap::ensure_first_admin(&*store, admin_password.as_deref())
         .await
         .context("creating the first administrator")?;
     Ok(crate::AppState::new(store, registry, engine))
+}
+
+/// Where attachments are kept: the store's shared blob store (in the
+/// database, seen by every server of it), or files under `blobs_dir`.
+pub fn blob_store(store: &dyn Store, blobs_dir: &Path) -> anyhow::Result<Arc<dyn BlobStore>> {
+    if let Some(shared) = store.shared_blobs() {
+        return Ok(shared);
+    }
+    let files = FsBlobStore::new(blobs_dir)
+        .with_context(|| format!("opening the file store {}", blobs_dir.display()))?;
+    Ok(Arc::new(files))
 }
 
 /// Gives the demo data its officials (see

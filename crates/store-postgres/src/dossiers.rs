@@ -3,7 +3,9 @@
 //! acting on one dossier are serialized: the second sees the first's
 //! result (a version conflict if it named a version, otherwise a decision
 //! on the new state). Codes are allocated by an upsert on the unit-day row
-//! in the same transaction, so a rolled-back open leaves no gap.
+//! in the same transaction, so a rolled-back open leaves no gap. The
+//! command's staged attachments ([`CommandRequest::blobs`]) are written in
+//! that transaction too.
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -198,6 +200,9 @@ async fn execute_in(
     };
     let p = &decided.projection;
 
+    for blob in &req.blobs {
+        crate::blobs::write(conn, blob).await?;
+    }
     for (ce, body) in decided.applied.events.iter().zip(&decided.bodies) {
         let e = &ce.event;
         sqlx::query(

@@ -3,19 +3,23 @@
 
 mod accounts;
 mod appointments;
+mod blobs;
 mod dossiers;
 mod meta;
 mod outbox;
 mod report_inputs;
 mod reports;
+mod startup;
 mod units;
 
 use std::str::FromStr;
 
 use anyhow::Context;
-use motcua_store::{Store, StoreError};
+use motcua_store::{StartupLock, Store, StoreError, StoreResult};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::PgPool;
+use sqlx::{Connection, PgConnection, PgPool};
+
+pub use blobs::PgBlobStore;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -23,11 +27,16 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// The schema named at connect (the key of the start-up lock).
+    schema: Option<String>,
 }
 
 impl PgStore {
     /// Connects to `url` and migrates. With `schema`, every connection uses
     /// that schema (created if missing): tests get an isolated namespace each.
+    /// The schema's creation, the migrations and the fills run under the
+    /// start-up lock, so that servers started at once migrate one after
+    /// the other.
     pub async fn connect(url: &str, schema: Option<&str>) -> anyhow::Result<Self> {
         let mut options = PgConnectOptions::from_str(url)
             .with_context(|| "parsing the PostgreSQL URL".to_string())?;
@@ -38,17 +47,34 @@ impl PgStore {
                     .all(|b| b.is_ascii_alphanumeric() || b == b'_'),
                 "invalid schema name {schema:?}"
             );
-            let admin = PgPoolOptions::new()
-                .max_connections(1)
-                .connect_with(options.clone())
+        }
+        let lock = PgConnection::connect_with(&options)
+            .await
+            .context("connecting to PostgreSQL")?;
+        let lock = startup::lock(lock, schema)
+            .await
+            .context("taking the start-up lock")?;
+        if let Some(schema) = schema {
+            options = options.options([("search_path", schema)]);
+        }
+        let store = Self::connect_locked(options, schema).await;
+        lock.release().await;
+        store
+    }
+
+    async fn connect_locked(
+        options: PgConnectOptions,
+        schema: Option<&str>,
+    ) -> anyhow::Result<Self> {
+        if let Some(schema) = schema {
+            let mut admin = PgConnection::connect_with(&options)
                 .await
                 .context("connecting to PostgreSQL")?;
             sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
-                .execute(&admin)
+                .execute(&mut admin)
                 .await
                 .context("creating the schema")?;
-            admin.close().await;
-            options = options.options([("search_path", schema)]);
+            admin.close().await.context("closing a connection")?;
         }
         let pool = PgPoolOptions::new()
             .max_connections(16)
@@ -59,7 +85,10 @@ impl PgStore {
             .run(&pool)
             .await
             .context("migrating the PostgreSQL database")?;
-        let store = PgStore { pool };
+        let store = PgStore {
+            pool,
+            schema: schema.map(str::to_string),
+        };
         let kinds = store.fill_step_kinds().await?;
         if kinds > 0 {
             tracing::info!(
@@ -127,9 +156,19 @@ pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
     StoreError::Other(anyhow::Error::new(e))
 }
 
+#[async_trait::async_trait]
 impl Store for PgStore {
     fn backend(&self) -> &'static str {
         "postgres"
+    }
+
+    async fn startup_lock(&self) -> StoreResult<StartupLock> {
+        let conn = self.pool.acquire().await.map_err(db_err)?.detach();
+        startup::lock(conn, self.schema.as_deref()).await
+    }
+
+    fn shared_blobs(&self) -> Option<std::sync::Arc<dyn motcua_store::blobs::BlobStore>> {
+        Some(std::sync::Arc::new(PgBlobStore::new(self.pool.clone())))
     }
 }
 

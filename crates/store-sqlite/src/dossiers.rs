@@ -554,6 +554,11 @@ impl DossierStore for SqliteStore {
     }
 
     async fn execute(&self, request: CommandRequest) -> StoreResult<Result<Applied, CommandError>> {
+        if !request.blobs.is_empty() {
+            return Err(StoreError::Other(anyhow::anyhow!(
+                "the SQLite store keeps no blobs: attachments are files stored before the command"
+            )));
+        }
         self.write_if(move |c| execute_in(c, &request), is_applied)
             .await
     }

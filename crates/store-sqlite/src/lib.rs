@@ -14,6 +14,7 @@ mod migrate;
 mod outbox;
 mod report_inputs;
 mod reports;
+mod startup;
 mod units;
 mod writer;
 
@@ -22,7 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 
 use anyhow::Context;
-use motcua_store::{Store, StoreError, StoreResult};
+use motcua_store::{StartupLock, Store, StoreError, StoreResult};
 use rusqlite::Connection;
 
 const READERS: usize = 4;
@@ -55,12 +56,22 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) and migrates the database at `path`.
+    /// Opens (creating if needed) and migrates the database at `path`,
+    /// under the start-up lock (see [`Store::startup_lock`]).
     pub fn open(path: &Path) -> anyhow::Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("creating directory {}", dir.display()))?;
         }
+        let lock = startup::lock_blocking(path).context("taking the start-up lock")?;
+        let store = Self::open_locked(path);
+        if let Err(e) = lock.unlock() {
+            tracing::warn!(error = %e, "releasing the start-up lock failed; closing its file");
+        }
+        store
+    }
+
+    fn open_locked(path: &Path) -> anyhow::Result<Self> {
         let mut writer = Connection::open(path)
             .with_context(|| format!("opening SQLite database {}", path.display()))?;
         configure(&writer).context("configuring SQLite")?;
@@ -231,9 +242,14 @@ pub(crate) fn db_err(e: rusqlite::Error) -> StoreError {
     StoreError::Other(anyhow::Error::new(e))
 }
 
+#[async_trait::async_trait]
 impl Store for SqliteStore {
     fn backend(&self) -> &'static str {
         "sqlite"
+    }
+
+    async fn startup_lock(&self) -> StoreResult<StartupLock> {
+        startup::lock(self.inner.path.clone()).await
     }
 }
 

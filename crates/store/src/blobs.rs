@@ -1,6 +1,15 @@
-//! Content-addressed file storage for attachments: the bytes live on disk
-//! (or behind another [`BlobStore`]) under their SHA-256; the database holds
-//! only references, in the dossier's event log.
+//! Content-addressed storage for attachments: the bytes live under their
+//! SHA-256 behind a [`BlobStore`]; the database holds only references, in
+//! the dossier's event log.
+//!
+//! Where the bytes live depends on the backend (see
+//! [`crate::Store::shared_blobs`]): with SQLite, one server owns the data
+//! directory and the bytes are files ([`FsBlobStore`]), written and synced
+//! *before* the event that references them is committed; with PostgreSQL,
+//! every server of the database must see them, so they are rows of the
+//! database, written *in the same transaction* as that event (the staged
+//! bytes travel with the command as [`PendingBlob`]s). Either way no
+//! reference is acknowledged without its bytes.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,12 +19,109 @@ use sha2::{Digest, Sha256};
 
 use crate::{StoreError, StoreResult};
 
+/// Size of the pieces a database-held blob is stored in (1 MiB): small
+/// enough for one row and one network message, large enough that a 20 MiB
+/// scan is 20 rows.
+pub const CHUNK_BYTES: usize = 1024 * 1024;
+
 /// A stored blob's address and size.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlobMeta {
     /// Lowercase hex SHA-256.
     pub sha256: String,
     pub size: u64,
+}
+
+impl BlobMeta {
+    /// The address and size of `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        BlobMeta {
+            sha256: hex::encode(Sha256::digest(bytes)),
+            size: bytes.len() as u64,
+        }
+    }
+}
+
+/// Whether `s` is a blob address: 64 lowercase hex digits.
+pub fn is_sha256(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Bytes to be written by the backend in the transaction of the command
+/// that references them. The address is computed from the bytes, so the
+/// two cannot disagree.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PendingBlob {
+    meta: BlobMeta,
+    bytes: Vec<u8>,
+}
+
+impl PendingBlob {
+    pub fn new(bytes: Vec<u8>) -> Self {
+        PendingBlob {
+            meta: BlobMeta::of(&bytes),
+            bytes,
+        }
+    }
+
+    pub fn meta(&self) -> &BlobMeta {
+        &self.meta
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The pieces as stored: `(n, bytes)` for n = 0, 1, … of
+    /// [`CHUNK_BYTES`] each (the last one shorter).
+    pub fn chunks(&self) -> impl Iterator<Item = (i32, &[u8])> {
+        self.bytes
+            .chunks(CHUNK_BYTES)
+            .enumerate()
+            .map(|(n, c)| (i32::try_from(n).unwrap_or(i32::MAX), c))
+    }
+
+    /// How many pieces [`Self::chunks`] yields.
+    pub fn chunk_count(&self) -> i32 {
+        i32::try_from(self.bytes.len().div_ceil(CHUNK_BYTES)).unwrap_or(i32::MAX)
+    }
+}
+
+impl std::fmt::Debug for PendingBlob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingBlob")
+            .field("sha256", &self.meta.sha256)
+            .field("size", &self.meta.size)
+            .finish()
+    }
+}
+
+/// Reassembles a database-held blob from its stored pieces (in order) and
+/// checks it against its row: the size and the hash must match, otherwise
+/// the store is [`StoreError::Corrupt`].
+pub fn assemble(sha256: &str, size: i64, chunks: Vec<Vec<u8>>) -> StoreResult<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    for c in chunks {
+        bytes.extend_from_slice(&c);
+    }
+    if i64::try_from(bytes.len()).ok() != Some(size) || BlobMeta::of(&bytes).sha256 != sha256 {
+        return Err(StoreError::Corrupt(format!(
+            "blob {sha256}: {} bytes stored in its chunks, {size} recorded, or another hash",
+            bytes.len()
+        )));
+    }
+    Ok(bytes)
+}
+
+/// What [`BlobStore::stage`] made of an attachment's bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staged {
+    pub meta: BlobMeta,
+    /// The bytes still to be written with the command (a store in the
+    /// database); None when they are already stored durably.
+    pub pending: Option<PendingBlob>,
 }
 
 #[async_trait]
@@ -26,6 +132,18 @@ pub trait BlobStore: Send + Sync + 'static {
 
     /// The bytes stored under `sha256`, if any.
     async fn get(&self, sha256: &str) -> StoreResult<Option<Vec<u8>>>;
+
+    /// Prepares bytes that a command is about to reference. A store
+    /// outside the database stores them durably now ([`Self::put`]); a
+    /// store in the database returns them pending, for the backend to write
+    /// in the command's transaction ([`crate::CommandRequest::blobs`]).
+    async fn stage(&self, bytes: Vec<u8>) -> StoreResult<Staged> {
+        let meta = self.put(bytes).await?;
+        Ok(Staged {
+            meta,
+            pending: None,
+        })
+    }
 }
 
 /// Blobs as files `ROOT/ab/abcdef…` written atomically (temporary file,
@@ -42,11 +160,7 @@ impl FsBlobStore {
     }
 
     fn path(&self, sha256: &str) -> Option<PathBuf> {
-        let valid = sha256.len() == 64
-            && sha256
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        valid.then(|| self.root.join(&sha256[..2]).join(sha256))
+        is_sha256(sha256).then(|| self.root.join(&sha256[..2]).join(sha256))
     }
 }
 
@@ -61,7 +175,7 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
 #[async_trait]
 impl BlobStore for FsBlobStore {
     async fn put(&self, bytes: Vec<u8>) -> StoreResult<BlobMeta> {
-        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let BlobMeta { sha256, size } = BlobMeta::of(&bytes);
         let path = self
             .path(&sha256)
             .ok_or_else(|| StoreError::Corrupt("hash".into()))?;
@@ -73,12 +187,13 @@ impl BlobStore for FsBlobStore {
                 .map(|d| d.as_nanos())
                 .unwrap_or(0)
         ));
-        let size = bytes.len() as u64;
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-            if path.exists() {
-                return Ok(());
-            }
             let dir = path.parent().unwrap_or(Path::new("."));
+            if path.exists() {
+                // Written (and synced) by an earlier or concurrent put, whose
+                // rename may not be synced yet: sync the directory entry too.
+                return sync_dir(dir);
+            }
             std::fs::create_dir_all(dir)?;
             let mut f = std::fs::File::create(&tmp)?;
             f.write_all(&bytes)?;

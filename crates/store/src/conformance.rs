@@ -10,12 +10,14 @@ use crate::{Store, StoreError};
 
 mod accounts;
 mod appointments;
+mod blobs;
 mod dossiers;
 mod outbox;
 mod report_inputs;
 mod reports;
 pub use accounts::*;
 pub use appointments::*;
+pub use blobs::*;
 pub use dossiers::*;
 pub use outbox::*;
 pub use report_inputs::*;
@@ -266,7 +268,9 @@ macro_rules! conformance_tests {
             refused_command_changes_no_rollup,
             concurrent_commands_keep_rollups_exact,
             load_facts_replaces_a_dossiers_facts,
-            queue_counts_equal_the_open_dossiers
+            queue_counts_equal_the_open_dossiers,
+            staged_blobs_are_written_with_their_command,
+            the_startup_lock_has_one_holder_at_a_time
         );
     };
     (@each $factory:path, $($name:ident),* $(,)?) => {

@@ -72,6 +72,14 @@ pub struct CommandRequest {
     /// `Idempotency-Key`: a retried request with the same key gets the
     /// first answer and does not act twice. Scoped by the actor's user id.
     pub idempotency: Option<IdempotencyKey>,
+    /// The bytes of the documents the command attaches, when the blob
+    /// store is the database's ([`crate::blobs::BlobStore::stage`]): the
+    /// backend writes them in the command's transaction, so the event is
+    /// never committed without them (and they are not stored if the
+    /// command is refused). Not part of the request's fingerprint: the
+    /// command names them by hash.
+    #[serde(skip)]
+    pub blobs: Vec<crate::blobs::PendingBlob>,
 }
 
 /// An `Idempotency-Key` with the fingerprint of the request the client

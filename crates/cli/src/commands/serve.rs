@@ -29,7 +29,7 @@ async fn load_demo(state: &motcua_server::AppState) -> anyhow::Result<()> {
 }
 
 pub async fn run(settings: &Settings, demo: bool) -> anyhow::Result<ExitCode> {
-    let state = crate::open::app(settings).await?;
+    let (state, startup) = crate::open::app_locked(settings).await?;
     let kind = motcua_server::deployment::settle_kind(&*state.store, demo)
         .await
         .context("reading the store's kind")?;
@@ -46,6 +46,7 @@ pub async fn run(settings: &Settings, demo: bool) -> anyhow::Result<ExitCode> {
             motcua_server::deployment::ensure_no_demo_password(&*state.store).await?;
         }
     }
+    startup.release().await;
     let notify = motcua_notify::NotifyConfig::from_env(&settings.data_dir)
         .context("notification settings")?;
     let _notifier = motcua_notify::spawn_worker(state.store.clone(), notify)

@@ -124,6 +124,7 @@ pub fn new_request(open: OpenDossier, actor: &Actor, now: DateTime<Utc>) -> Comm
         actor: actor.clone(),
         now,
         idempotency: None,
+        blobs: Vec::new(),
     }
 }
 
@@ -144,6 +145,7 @@ pub fn request(
         actor: actor.clone(),
         now,
         idempotency: None,
+        blobs: Vec::new(),
     }
 }
 

@@ -1,0 +1,5 @@
+-- Nothing to create: on SQLite, attachments are files of the server's data
+-- directory (`FsBlobStore`), synced before the event that references them
+-- is committed. PostgreSQL's migration 0013 keeps them in the database,
+-- where every server of the database sees them. This file keeps the two
+-- migration sets numbered alike.
