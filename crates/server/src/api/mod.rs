@@ -1,6 +1,7 @@
 //! The JSON API. Every handler is listed in [`ApiDoc`], whose document is
 //! served at `/api/openapi.json` and snapshot-tested.
 
+pub mod accounts;
 pub(crate) mod actor;
 pub mod appointments;
 pub mod auth;
@@ -55,8 +56,8 @@ use crate::AppState;
         auth::me,
         auth::otp_request,
         auth::otp_verify,
-        auth::create_official,
-        auth::grant_roles,
+        accounts::create_official,
+        accounts::grant_roles,
         appointments::slots,
         appointments::book,
         appointments::get_booking,
@@ -175,10 +176,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/auth/me", get(auth::me))
         .route("/api/v1/auth/otp/request", post(auth::otp_request))
         .route("/api/v1/auth/otp/verify", post(auth::otp_verify))
-        .route("/api/v1/admin/officials", post(auth::create_official))
+        .route("/api/v1/admin/officials", post(accounts::create_official))
         .route(
             "/api/v1/admin/officials/{username}/roles",
-            post(auth::grant_roles),
+            post(accounts::grant_roles),
         )
         .route("/api/v1/centers/{unit}/slots", get(appointments::slots))
         .route("/api/v1/centers/{unit}/board", get(appointments::board))
