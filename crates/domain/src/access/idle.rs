@@ -73,7 +73,10 @@ mod tests {
     fn a_session_is_touched_once_a_minute_and_ends_after_thirty_idle_minutes() {
         let p = IdlePolicy::default();
         assert_eq!(p.activity(t(0), t(0)), Activity::Recent);
-        assert_eq!(p.activity(t(0), t(0) + TimeDelta::seconds(59)), Activity::Recent);
+        assert_eq!(
+            p.activity(t(0), t(0) + TimeDelta::seconds(59)),
+            Activity::Recent
+        );
         assert_eq!(p.activity(t(0), t(1)), Activity::Touch);
         assert_eq!(p.activity(t(0), t(29)), Activity::Touch);
         assert_eq!(p.activity(t(0), t(30)), Activity::Idle);

@@ -260,7 +260,10 @@ mod tests {
         ];
         assert!(admin.may_manage(&user("cv.a"), &here));
         assert!(!admin.may_manage(&user("cv.b"), &there));
-        assert!(!admin.may_manage(&user("cv.ab"), &both), "not the whole account");
+        assert!(
+            !admin.may_manage(&user("cv.ab"), &both),
+            "not the whole account"
+        );
         assert!(admin.may_view_account(&both), "but it is seen");
         assert!(!admin.may_view_account(&there));
         let revoke_a = assign(StaffRole::Specialist, A);
@@ -295,7 +298,10 @@ mod tests {
             assign(StaffRole::Specialist, A),
             assign(StaffRole::Specialist, "40.01279"),
         ];
-        assert!(!admin.may_manage(&user("cv.mixed"), &mixed), "another province too");
+        assert!(
+            !admin.may_manage(&user("cv.mixed"), &mixed),
+            "another province too"
+        );
         assert_eq!(admin.admin_scope().provinces.len(), 1);
     }
 
@@ -311,10 +317,17 @@ mod tests {
             Err(ManageRefusal::OwnAccount)
         );
         assert_eq!(
-            admin.check_account_change(&user("quantri.01279"), &mine, AccountChange::Revoke(&mine[1])),
+            admin.check_account_change(
+                &user("quantri.01279"),
+                &mine,
+                AccountChange::Revoke(&mine[1])
+            ),
             Err(ManageRefusal::OwnAccount)
         );
-        assert!(!admin.may_manage(&user("empty"), &[]), "an account without roles");
+        assert!(
+            !admin.may_manage(&user("empty"), &[]),
+            "an account without roles"
+        );
         let one = [assign(StaffRole::Clerical, A)];
         assert_eq!(
             admin.check_account_change(&user("vt.a"), &one, AccountChange::Revoke(&one[0])),
