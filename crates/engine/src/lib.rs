@@ -5,6 +5,7 @@
 //! decides, atomically), and builds the read models: the dossier view with
 //! its deadline, the control sheet (Mẫu 06), work queues and the audit.
 
+mod accounts;
 mod action;
 mod audit;
 pub mod demo;
@@ -23,6 +24,7 @@ use motcua_store::blobs::BlobStore;
 use motcua_store::{Applied, CommandRequest, Contact, Intake, OpenDossier, Store, Target};
 use serde::{Deserialize, Serialize};
 
+pub use accounts::AccountError;
 pub use action::Action;
 pub use audit::{AuditReport, BrokenChain};
 pub use documents::{Upload, ACCEPTED_MEDIA_TYPES, MAX_DOCUMENT_BYTES};

@@ -57,7 +57,14 @@ use crate::AppState;
         auth::otp_request,
         auth::otp_verify,
         accounts::create_official,
+        accounts::list_officials,
+        accounts::get_official,
+        accounts::account_events,
         accounts::grant_roles,
+        accounts::revoke_role,
+        accounts::deactivate,
+        accounts::reactivate,
+        accounts::own_password,
         appointments::slots,
         appointments::book,
         appointments::get_booking,
@@ -176,10 +183,34 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/auth/me", get(auth::me))
         .route("/api/v1/auth/otp/request", post(auth::otp_request))
         .route("/api/v1/auth/otp/verify", post(auth::otp_verify))
-        .route("/api/v1/admin/officials", post(accounts::create_official))
         .route(
-            "/api/v1/admin/officials/{username}/roles",
+            "/api/v1/officials",
+            get(accounts::list_officials).post(accounts::create_official),
+        )
+        .route(
+            "/api/v1/officials/me/password",
+            post(accounts::own_password),
+        )
+        .route("/api/v1/officials/{username}", get(accounts::get_official))
+        .route(
+            "/api/v1/officials/{username}/events",
+            get(accounts::account_events),
+        )
+        .route(
+            "/api/v1/officials/{username}/roles",
             post(accounts::grant_roles),
+        )
+        .route(
+            "/api/v1/officials/{username}/roles/revoke",
+            post(accounts::revoke_role),
+        )
+        .route(
+            "/api/v1/officials/{username}/deactivate",
+            post(accounts::deactivate),
+        )
+        .route(
+            "/api/v1/officials/{username}/reactivate",
+            post(accounts::reactivate),
         )
         .route("/api/v1/centers/{unit}/slots", get(appointments::slots))
         .route("/api/v1/centers/{unit}/board", get(appointments::board))
