@@ -5,6 +5,7 @@
 //! decides, atomically), and builds the read models: the dossier view with
 //! its deadline, the control sheet (Mẫu 06), work queues and the audit.
 
+mod accounts;
 mod action;
 mod audit;
 pub mod demo;
@@ -25,6 +26,7 @@ use motcua_store::{
 };
 use serde::{Deserialize, Serialize};
 
+pub use accounts::AccountError;
 pub use action::Action;
 pub use audit::{AuditReport, BrokenChain};
 pub use documents::{Upload, ACCEPTED_MEDIA_TYPES, MAX_DOCUMENT_BYTES};

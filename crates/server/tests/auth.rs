@@ -328,9 +328,11 @@ macro_rules! auth_tests {
                 assert_eq!(status, 200, "{body}");
                 let admin = Session::of(&body);
                 let create = |s: &Session, username: &str, role: &str, unit: &str, password: &str| {
-                    s.bearer(app.client.post(app.url("/api/v1/admin/officials"))).json(&json!({
+                    let own = if s.user == "admin" { "mật khẩu quản trị" } else { PASSWORD };
+                    s.bearer(app.client.post(app.url("/api/v1/officials"))).json(&json!({
                         "username": username, "display_name": format!("Cán bộ {username}"),
-                        "password": password, "roles": [{"role": role, "unit": unit}]
+                        "password": password, "roles": [{"role": role, "unit": unit}],
+                        "current_password": own
                     }))
                 };
                 let (status, p) = send(create(&admin, "quantri.01279", "unit_admin", A, PASSWORD)).await;
@@ -358,12 +360,12 @@ macro_rules! auth_tests {
                 let specialist = session(&app, "chuyenvien.01279").await;
                 let (status, p) = send(create(&specialist, "x.01279", "specialist", A, PASSWORD)).await;
                 assert_eq!((status, p["code"].as_str()), (403, Some("forbidden")), "not an administrator");
-                let (status, p) = send(unit_admin.bearer(app.client.post(app.url("/api/v1/admin/officials/chuyenvien.01279/roles"))).json(&json!({"roles": [{"role": "department_head", "unit": A}]}))).await;
+                let (status, p) = send(unit_admin.bearer(app.client.post(app.url("/api/v1/officials/chuyenvien.01279/roles"))).json(&json!({"roles": [{"role": "department_head", "unit": A}], "current_password": PASSWORD}))).await;
                 assert_eq!(status, 200, "{p}");
                 assert_eq!(p["roles"].as_array().map(Vec::len), Some(2));
-                let (status, p) = send(unit_admin.bearer(app.client.post(app.url("/api/v1/admin/officials/nobody.here/roles"))).json(&json!({"roles": [{"role": "clerical", "unit": A}]}))).await;
+                let (status, p) = send(unit_admin.bearer(app.client.post(app.url("/api/v1/officials/nobody.here/roles"))).json(&json!({"roles": [{"role": "clerical", "unit": A}], "current_password": PASSWORD}))).await;
                 assert_eq!((status, p["code"].as_str()), (404, Some("official_not_found")));
-                let (status, _) = send(app.client.post(app.url("/api/v1/admin/officials")).json(&json!({}))).await;
+                let (status, _) = send(app.client.post(app.url("/api/v1/officials")).json(&json!({}))).await;
                 assert_eq!(status, 401);
 
                 // Only a province administrator imports the catalogue.

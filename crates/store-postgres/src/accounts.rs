@@ -6,20 +6,21 @@
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use motcua_domain::access::{
-    check_otp, may_send_otp, Assignment, Contact, LockoutPolicy, OtpChallenge, OtpCheck, OtpNext,
-    OtpPolicy, Scope, Throttle, Username,
+    check_otp, may_send_otp, AccountEventKind, Assignment, Contact, LockoutPolicy, ManageRefusal,
+    OtpChallenge, OtpCheck, OtpNext, OtpPolicy, Principal, Scope, Throttle, Username,
 };
 use motcua_domain::dossier::UserId;
 use motcua_domain::procedure::ProcedureCode;
 use motcua_store::account_support as sup;
 use motcua_store::dossier_support as dsup;
 use motcua_store::{
-    AccountStore, Citizen, DossierFilter, DossierSummary, NewOfficial, NewSession, Official,
-    OfficialLogin, QueueCount, Session, StoreError, StoreResult, Subject,
+    AccountEvent, AccountStore, Citizen, DossierFilter, DossierSummary, NewOfficial, NewSession,
+    Official, OfficialLogin, QueueCount, Session, StoreError, StoreResult, Subject,
 };
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, QueryBuilder, Row};
 
+use crate::account_admin::append_event;
 use crate::dossiers::{summary_row, SUMMARY_COLUMNS};
 use crate::{db_err, PgStore};
 
@@ -41,7 +42,7 @@ async fn assignments_of(conn: &mut PgConnection, username: &str) -> StoreResult<
     Ok(out)
 }
 
-async fn official_in(
+pub(crate) async fn official_in(
     conn: &mut PgConnection,
     username: &str,
 ) -> StoreResult<Option<OfficialLogin>> {
@@ -208,9 +209,10 @@ impl AccountStore for PgStore {
         dsup::version("count(officials)", n)
     }
 
-    async fn create_official(
+    async fn create_official_by(
         &self,
         new: &NewOfficial,
+        by: Option<&UserId>,
         now: DateTime<Utc>,
     ) -> StoreResult<Official> {
         let mut tx = self.pool().begin().await.map_err(db_err)?;
@@ -226,6 +228,15 @@ impl AccountStore for PgStore {
         .await
         .map_err(db_err)?;
         insert_assignments(&mut tx, new.username.as_str(), &new.assignments).await?;
+        append_event(
+            &mut tx,
+            new.username.as_str(),
+            AccountEventKind::Created,
+            by,
+            &sup::new_assignments(&[], &new.assignments),
+            now,
+        )
+        .await?;
         let official = official_in(&mut tx, new.username.as_str())
             .await?
             .map(|o| o.official)
@@ -243,6 +254,7 @@ impl AccountStore for PgStore {
         &self,
         username: &Username,
         assignments: &[Assignment],
+        by: Option<&UserId>,
         now: DateTime<Utc>,
     ) -> StoreResult<Official> {
         let mut tx = self.pool().begin().await.map_err(db_err)?;
@@ -256,7 +268,20 @@ impl AccountStore for PgStore {
         if n == 0 {
             return Err(StoreError::NotFound(format!("official {username}")));
         }
-        insert_assignments(&mut tx, username.as_str(), assignments).await?;
+        let held = assignments_of(&mut tx, username.as_str()).await?;
+        let added = sup::new_assignments(&held, assignments);
+        insert_assignments(&mut tx, username.as_str(), &added).await?;
+        if !added.is_empty() {
+            append_event(
+                &mut tx,
+                username.as_str(),
+                AccountEventKind::RolesGranted,
+                by,
+                &added,
+                now,
+            )
+            .await?;
+        }
         let official = official_in(&mut tx, username.as_str())
             .await?
             .map(|o| o.official)
@@ -265,33 +290,43 @@ impl AccountStore for PgStore {
         Ok(official)
     }
 
+    async fn revoke_assignment(
+        &self,
+        username: &Username,
+        assignment: &Assignment,
+        by: &Principal,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Result<Official, ManageRefusal>> {
+        self.revoke_in(username.as_str(), assignment, by, now).await
+    }
+
     async fn set_official_active(
         &self,
         username: &Username,
         active: bool,
+        by: Option<&Principal>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Result<Official, ManageRefusal>> {
+        self.set_active_in(username.as_str(), active, by, now).await
+    }
+
+    async fn set_password(
+        &self,
+        username: &Username,
+        password_hash: &str,
+        keep: Option<&[u8; 32]>,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await.map_err(db_err)?;
-        let n =
-            sqlx::query("UPDATE officials SET active = $2, updated_at = $3 WHERE username = $1")
-                .bind(username.as_str())
-                .bind(active)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?
-                .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound(format!("official {username}")));
-        }
-        if !active {
-            sqlx::query("DELETE FROM sessions WHERE subject_kind = 'official' AND subject = $1")
-                .bind(username.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-        }
-        tx.commit().await.map_err(db_err)
+        self.set_password_in(username.as_str(), password_hash, keep, now)
+            .await
+    }
+
+    async fn account_events(&self, username: &Username) -> StoreResult<Vec<AccountEvent>> {
+        self.events_in(username.as_str()).await
+    }
+
+    async fn officials_in_scope(&self, scope: &Scope) -> StoreResult<Vec<Official>> {
+        self.officials_in_scope_in(scope).await
     }
 
     async fn throttle(&self, key: &str) -> StoreResult<Throttle> {
@@ -359,7 +394,7 @@ impl AccountStore for PgStore {
         let (kind, subject) = s.subject.columns();
         sqlx::query(
             "INSERT INTO sessions (token_hash, subject_kind, subject, csrf_token, created_at, \
-             expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+             expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $5)",
         )
         .bind(&s.token_hash[..])
         .bind(kind)
@@ -379,8 +414,8 @@ impl AccountStore for PgStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Session>> {
         let row = sqlx::query(
-            "SELECT subject_kind, subject, csrf_token, created_at, expires_at FROM sessions \
-             WHERE token_hash = $1 AND expires_at > $2",
+            "SELECT subject_kind, subject, csrf_token, created_at, expires_at, last_seen_at \
+             FROM sessions WHERE token_hash = $1 AND expires_at > $2",
         )
         .bind(&token_hash[..])
         .bind(now)
@@ -395,6 +430,7 @@ impl AccountStore for PgStore {
                 csrf_token: r.try_get(2).map_err(db_err)?,
                 created_at: r.try_get(3).map_err(db_err)?,
                 expires_at: r.try_get(4).map_err(db_err)?,
+                last_seen_at: r.try_get(5).map_err(db_err)?,
             })
         })
         .transpose()
@@ -408,6 +444,28 @@ impl AccountStore for PgStore {
             .map_err(db_err)?
             .rows_affected();
         Ok(n > 0)
+    }
+
+    async fn touch_session(&self, token_hash: &[u8; 32], at: DateTime<Utc>) -> StoreResult<bool> {
+        let n = sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
+            .bind(&token_hash[..])
+            .bind(at)
+            .execute(self.pool())
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+        Ok(n > 0)
+    }
+
+    async fn delete_idle_sessions(&self, seen_before: DateTime<Utc>) -> StoreResult<u64> {
+        Ok(sqlx::query(
+            "DELETE FROM sessions WHERE subject_kind = 'official' AND last_seen_at < $1",
+        )
+        .bind(seen_before)
+        .execute(self.pool())
+        .await
+        .map_err(db_err)?
+        .rows_affected())
     }
 
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64> {

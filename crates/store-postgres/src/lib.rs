@@ -1,6 +1,7 @@
 //! The PostgreSQL backend, for production and scale-out. Tables carry the
 //! province code so that they can be partitioned or distributed by province.
 
+mod account_admin;
 mod accounts;
 mod appointments;
 mod blobs;

@@ -5,27 +5,28 @@
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use motcua_domain::access::{
-    check_otp, may_send_otp, Assignment, Contact, LockoutPolicy, OtpChallenge, OtpCheck, OtpNext,
-    OtpPolicy, Scope, Throttle, Username,
+    check_otp, may_send_otp, AccountEventKind, Assignment, Contact, LockoutPolicy, ManageRefusal,
+    OtpChallenge, OtpCheck, OtpNext, OtpPolicy, Principal, Scope, Throttle, Username,
 };
 use motcua_domain::dossier::UserId;
 use motcua_domain::procedure::ProcedureCode;
 use motcua_store::account_support as sup;
 use motcua_store::dossier_support as dsup;
 use motcua_store::{
-    AccountStore, Citizen, DossierFilter, DossierSummary, NewOfficial, NewSession, Official,
-    OfficialLogin, QueueCount, Session, StoreError, StoreResult, Subject,
+    AccountEvent, AccountStore, Citizen, DossierFilter, DossierSummary, NewOfficial, NewSession,
+    Official, OfficialLogin, QueueCount, Session, StoreError, StoreResult, Subject,
 };
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
+use crate::account_admin as admin;
 use crate::{db_err, SqliteStore};
 
-fn ts(t: DateTime<Utc>) -> String {
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-fn parse_ts(column: &str, s: &str) -> StoreResult<DateTime<Utc>> {
+pub(crate) fn parse_ts(column: &str, s: &str) -> StoreResult<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| StoreError::Corrupt(format!("{column}: {s:?}: {e}")))
@@ -58,7 +59,7 @@ fn assignments_of(conn: &Connection, username: &str) -> StoreResult<Vec<Assignme
     Ok(out)
 }
 
-fn official_in(conn: &Connection, username: &str) -> StoreResult<Option<OfficialLogin>> {
+pub(crate) fn official_in(conn: &Connection, username: &str) -> StoreResult<Option<OfficialLogin>> {
     let row: Option<(String, String, String, bool, String)> = conn
         .prepare_cached(
             "SELECT username, display_name, password_hash, active, created_at FROM officials \
@@ -280,12 +281,14 @@ impl AccountStore for SqliteStore {
         .await
     }
 
-    async fn create_official(
+    async fn create_official_by(
         &self,
         new: &NewOfficial,
+        by: Option<&UserId>,
         now: DateTime<Utc>,
     ) -> StoreResult<Official> {
         let new = new.clone();
+        let by = by.cloned();
         self.write(move |c| {
             let at = ts(now);
             c.prepare_cached(
@@ -301,6 +304,14 @@ impl AccountStore for SqliteStore {
             ])
             .map_err(|e| unique_err(e, "officials_pk"))?;
             insert_assignments(c, new.username.as_str(), &new.assignments)?;
+            admin::append_event(
+                c,
+                new.username.as_str(),
+                AccountEventKind::Created,
+                by.as_ref(),
+                &sup::new_assignments(&[], &new.assignments),
+                now,
+            )?;
             official_in(c, new.username.as_str())?
                 .map(|o| o.official)
                 .ok_or_else(|| StoreError::Other(anyhow::anyhow!("created official not found")))
@@ -317,10 +328,12 @@ impl AccountStore for SqliteStore {
         &self,
         username: &Username,
         assignments: &[Assignment],
+        by: Option<&UserId>,
         now: DateTime<Utc>,
     ) -> StoreResult<Official> {
         let name = username.to_string();
         let list = assignments.to_vec();
+        let by = by.cloned();
         self.write(move |c| {
             let n = c
                 .prepare_cached("UPDATE officials SET updated_at = ?2 WHERE username = ?1")
@@ -330,7 +343,18 @@ impl AccountStore for SqliteStore {
             if n == 0 {
                 return Err(StoreError::NotFound(format!("official {name}")));
             }
-            insert_assignments(c, &name, &list)?;
+            let added = sup::new_assignments(&assignments_of(c, &name)?, &list);
+            insert_assignments(c, &name, &added)?;
+            if !added.is_empty() {
+                admin::append_event(
+                    c,
+                    &name,
+                    AccountEventKind::RolesGranted,
+                    by.as_ref(),
+                    &added,
+                    now,
+                )?;
+            }
             official_in(c, &name)?
                 .map(|o| o.official)
                 .ok_or_else(|| StoreError::NotFound(format!("official {name}")))
@@ -338,35 +362,55 @@ impl AccountStore for SqliteStore {
         .await
     }
 
+    async fn revoke_assignment(
+        &self,
+        username: &Username,
+        assignment: &Assignment,
+        by: &Principal,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Result<Official, ManageRefusal>> {
+        let name = username.to_string();
+        let (assignment, by) = (assignment.clone(), by.clone());
+        self.write(move |c| admin::revoke_in(c, &name, &assignment, &by, now))
+            .await
+    }
+
     async fn set_official_active(
         &self,
         username: &Username,
         active: bool,
+        by: Option<&Principal>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Result<Official, ManageRefusal>> {
+        let name = username.to_string();
+        let by = by.cloned();
+        self.write(move |c| admin::set_active_in(c, &name, active, by.as_ref(), now))
+            .await
+    }
+
+    async fn set_password(
+        &self,
+        username: &Username,
+        password_hash: &str,
+        keep: Option<&[u8; 32]>,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let name = username.to_string();
-        self.write(move |c| {
-            let n = c
-                .prepare_cached(
-                    "UPDATE officials SET active = ?2, updated_at = ?3 WHERE username = ?1",
-                )
-                .map_err(db_err)?
-                .execute(params![name, active, ts(now)])
-                .map_err(db_err)?;
-            if n == 0 {
-                return Err(StoreError::NotFound(format!("official {name}")));
-            }
-            if !active {
-                c.prepare_cached(
-                    "DELETE FROM sessions WHERE subject_kind = 'official' AND subject = ?1",
-                )
-                .map_err(db_err)?
-                .execute([&name])
-                .map_err(db_err)?;
-            }
-            Ok(())
-        })
-        .await
+        let hash = password_hash.to_string();
+        let keep = keep.map(sup::hex32);
+        self.write(move |c| admin::set_password_in(c, &name, &hash, keep.as_deref(), now))
+            .await
+    }
+
+    async fn account_events(&self, username: &Username) -> StoreResult<Vec<AccountEvent>> {
+        let name = username.to_string();
+        self.read(move |c| admin::events_in(c, &name)).await
+    }
+
+    async fn officials_in_scope(&self, scope: &Scope) -> StoreResult<Vec<Official>> {
+        let scope = scope.clone();
+        self.read(move |c| admin::officials_in_scope_in(c, &scope))
+            .await
     }
 
     async fn throttle(&self, key: &str) -> StoreResult<Throttle> {
@@ -421,7 +465,7 @@ impl AccountStore for SqliteStore {
             let (kind, subject) = s.subject.columns();
             c.prepare_cached(
                 "INSERT INTO sessions (token_hash, subject_kind, subject, csrf_token, \
-                 created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                 created_at, expires_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5)",
             )
             .map_err(db_err)?
             .execute(params![
@@ -445,23 +489,33 @@ impl AccountStore for SqliteStore {
     ) -> StoreResult<Option<Session>> {
         let hash = sup::hex32(token_hash);
         self.read(move |c| {
-            let row: Option<(String, String, String, String, String)> = c
+            type Row = (String, String, String, String, String, String);
+            let row: Option<Row> = c
                 .prepare_cached(
-                    "SELECT subject_kind, subject, csrf_token, created_at, expires_at \
+                    "SELECT subject_kind, subject, csrf_token, created_at, expires_at, \
+                     coalesce(last_seen_at, created_at) \
                      FROM sessions WHERE token_hash = ?1 AND expires_at > ?2",
                 )
                 .map_err(db_err)?
                 .query_row(params![hash, ts(now)], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
                 })
                 .optional()
                 .map_err(db_err)?;
-            row.map(|(kind, subject, csrf_token, created, expires)| {
+            row.map(|(kind, subject, csrf_token, created, expires, seen)| {
                 Ok(Session {
                     subject: Subject::from_columns(&kind, &subject)?,
                     csrf_token,
                     created_at: parse_ts("sessions.created_at", &created)?,
                     expires_at: parse_ts("sessions.expires_at", &expires)?,
+                    last_seen_at: parse_ts("sessions.last_seen_at", &seen)?,
                 })
             })
             .transpose()
@@ -478,6 +532,34 @@ impl AccountStore for SqliteStore {
                 .execute([&hash])
                 .map_err(db_err)?;
             Ok(n > 0)
+        })
+        .await
+    }
+
+    async fn touch_session(&self, token_hash: &[u8; 32], at: DateTime<Utc>) -> StoreResult<bool> {
+        let hash = sup::hex32(token_hash);
+        self.write(move |c| {
+            let n = c
+                .prepare_cached("UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1")
+                .map_err(db_err)?
+                .execute(params![hash, ts(at)])
+                .map_err(db_err)?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    async fn delete_idle_sessions(&self, seen_before: DateTime<Utc>) -> StoreResult<u64> {
+        self.write(move |c| {
+            let n = c
+                .prepare_cached(
+                    "DELETE FROM sessions WHERE subject_kind = 'official' \
+                     AND last_seen_at < ?1",
+                )
+                .map_err(db_err)?
+                .execute([ts(seen_before)])
+                .map_err(db_err)?;
+            Ok(n as u64)
         })
         .await
     }

@@ -6,6 +6,7 @@
 //! [`writer`]): concurrent commands share one transaction and one fsync,
 //! each in its own savepoint.
 
+mod account_admin;
 mod accounts;
 mod appointments;
 mod dossiers;

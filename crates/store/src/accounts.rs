@@ -15,8 +15,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use motcua_domain::access::{
-    Assignment, Contact, LockoutPolicy, OtpChallenge, OtpCheck, OtpPolicy, Scope, Throttle,
-    Username,
+    AccountEventKind, Assignment, Contact, LockoutPolicy, ManageRefusal, OtpChallenge, OtpCheck,
+    OtpPolicy, Principal, Scope, Throttle, Username,
 };
 use motcua_domain::dossier::{Role, Status, UnitId, UserId};
 use motcua_domain::procedure::ProcedureCode;
@@ -100,6 +100,27 @@ pub struct Session {
     pub csrf_token: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// The last request seen (at most [`motcua_domain::access::IdlePolicy`]'s
+    /// `touch_every` old while the session is in use); `created_at` at
+    /// first.
+    pub last_seen_at: DateTime<Utc>,
+}
+
+/// Sự kiện tài khoản — one change to an official's account, appended in
+/// the transaction of the change and never edited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountEvent {
+    /// The order of the events (of all accounts).
+    pub seq: i64,
+    pub username: Username,
+    pub kind: AccountEventKind,
+    /// Who made the change: an administrator, the official themself; None
+    /// for the system (start-up, demo accounts, the CLI).
+    pub actor: Option<UserId>,
+    /// The roles concerned: all of them at creation, the ones added by a
+    /// grant, the one revoked; empty otherwise.
+    pub roles: Vec<Assignment>,
+    pub at: DateTime<Utc>,
 }
 
 /// Công dân — a citizen's portal account, known by a phone number or an
@@ -126,31 +147,88 @@ pub trait AccountStore {
     /// How many official accounts exist (active or not).
     async fn count_officials(&self) -> StoreResult<u64>;
 
-    /// Creates an official with their assignments, in one transaction.
-    /// An existing username is `Conflict("officials_pk")`.
-    async fn create_official(&self, new: &NewOfficial, now: DateTime<Utc>)
-        -> StoreResult<Official>;
+    /// Creates an official with their assignments, by the system (see
+    /// [`AccountStore::create_official_by`]).
+    async fn create_official(
+        &self,
+        new: &NewOfficial,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Official> {
+        self.create_official_by(new, None, now).await
+    }
+
+    /// Creates an official with their assignments and appends the
+    /// `created` event by `by`, in one transaction. An existing username
+    /// is `Conflict("officials_pk")`.
+    async fn create_official_by(
+        &self,
+        new: &NewOfficial,
+        by: Option<&UserId>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Official>;
 
     /// The official and their password hash, if the username exists.
     async fn official(&self, username: &Username) -> StoreResult<Option<OfficialLogin>>;
 
-    /// Adds assignments (those already held are kept once); `NotFound` if
-    /// there is no such official.
+    /// Adds assignments (those already held are kept once) and appends a
+    /// `roles_granted` event by `by` listing the ones new to the official
+    /// (none: no event), in one transaction; `NotFound` if there is no
+    /// such official. Whether `by` may grant them is the caller's check
+    /// ([`Principal::may_grant`], a rule on each role alone).
     async fn add_assignments(
         &self,
         username: &Username,
         assignments: &[Assignment],
+        by: Option<&UserId>,
         now: DateTime<Utc>,
     ) -> StoreResult<Official>;
 
-    /// Activates or deactivates an official; deactivation also ends every
-    /// session of theirs. `NotFound` if there is no such official.
+    /// Revokes one assignment, if `by` may ([`Principal::check_account_change`]
+    /// on the official's assignments as they are in the transaction, so
+    /// that two revocations at once cannot take the last role), appends
+    /// `role_revoked` and ends every session of the official, in one
+    /// transaction. `NotFound` if there is no such official.
+    async fn revoke_assignment(
+        &self,
+        username: &Username,
+        assignment: &Assignment,
+        by: &Principal,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Result<Official, ManageRefusal>>;
+
+    /// Activates or deactivates an official, if `by` (None: the system)
+    /// may ([`Principal::check_account_change`]); appends `deactivated` or
+    /// `reactivated` when it changes, and deactivation ends every session
+    /// of theirs, in one transaction. `NotFound` if there is no such
+    /// official.
     async fn set_official_active(
         &self,
         username: &Username,
         active: bool,
+        by: Option<&Principal>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Result<Official, ManageRefusal>>;
+
+    /// Replaces an official's password hash, ends every session of theirs
+    /// but `keep` (the one that changed it) and appends
+    /// `password_changed` by the official themself, in one transaction.
+    /// `NotFound` if there is no such official.
+    async fn set_password(
+        &self,
+        username: &Username,
+        password_hash: &str,
+        keep: Option<&[u8; 32]>,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
+
+    /// The events of an official's account, oldest first.
+    async fn account_events(&self, username: &Username) -> StoreResult<Vec<AccountEvent>>;
+
+    /// The officials holding at least one assignment at a unit of
+    /// `scope.units` or in a province of `scope.provinces` (see
+    /// [`Principal::admin_scope`]), by username; an empty scope finds
+    /// nothing.
+    async fn officials_in_scope(&self, scope: &Scope) -> StoreResult<Vec<Official>>;
 
     /// The failure record of a throttle key (see [`login_key`], [`otp_key`]).
     async fn throttle(&self, key: &str) -> StoreResult<Throttle>;
@@ -175,6 +253,14 @@ pub trait AccountStore {
         token_hash: &[u8; 32],
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Session>>;
+
+    /// Sets a session's last activity; whether there was the session.
+    async fn touch_session(&self, token_hash: &[u8; 32], at: DateTime<Utc>) -> StoreResult<bool>;
+
+    /// Removes the officials' sessions last seen before `seen_before` (idle
+    /// too long, [`motcua_domain::access::IdlePolicy::idle_before`]); how
+    /// many.
+    async fn delete_idle_sessions(&self, seen_before: DateTime<Utc>) -> StoreResult<u64>;
 
     /// Ends a session; whether there was one.
     async fn delete_session(&self, token_hash: &[u8; 32]) -> StoreResult<bool>;
@@ -314,7 +400,7 @@ impl QueueCount {
 
 /// Decoding shared by the backends.
 pub mod support {
-    use motcua_domain::access::{Assignment, Contact, StaffRole, Username};
+    use motcua_domain::access::{AccountEventKind, Assignment, Contact, StaffRole, Username};
     use motcua_domain::dossier::{UnitId, UserId};
 
     use crate::{StoreError, StoreResult};
@@ -367,6 +453,56 @@ pub mod support {
             paused: n(1)?,
             overdue: n(2)?,
         })
+    }
+
+    /// The roles of an account event as stored (JSON `[{"role", "unit"}]`).
+    pub fn roles_json(roles: &[Assignment]) -> String {
+        serde_json::to_string(roles).unwrap_or_else(|_| "[]".to_string())
+    }
+
+    /// Decodes a row of `account_events`.
+    pub fn account_event(
+        seq: i64,
+        username: &str,
+        kind: &str,
+        actor: Option<&str>,
+        roles: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<crate::AccountEvent> {
+        let roles: Vec<Assignment> = serde_json::from_str(roles)
+            .map_err(|e| corrupt(format!("account_events.roles: {e}")))?;
+        Ok(crate::AccountEvent {
+            seq,
+            username: self::username("account_events.username", username)?,
+            kind: AccountEventKind::parse(kind)
+                .ok_or_else(|| corrupt(format!("account_events.kind: {kind:?}")))?,
+            actor: actor
+                .map(|a| user_id("account_events.actor", a))
+                .transpose()?,
+            roles,
+            at,
+        })
+    }
+
+    /// The assignments of `list` the official does not hold yet, once each.
+    pub fn new_assignments(held: &[Assignment], list: &[Assignment]) -> Vec<Assignment> {
+        let mut out: Vec<Assignment> = Vec::new();
+        for a in list {
+            if !held.contains(a) && !out.contains(a) {
+                out.push(a.clone());
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The event of an activation change, if it is one.
+    pub fn activation_event(was: bool, active: bool) -> Option<AccountEventKind> {
+        match (was, active) {
+            (true, false) => Some(AccountEventKind::Deactivated),
+            (false, true) => Some(AccountEventKind::Reactivated),
+            _ => None,
+        }
     }
 
     pub fn count(column: &str, n: i64) -> StoreResult<u32> {

@@ -8,6 +8,7 @@ use motcua_domain::units::{parse_dataset, Era, UnitCode, UnitDataset, UnitSource
 
 use crate::{Store, StoreError};
 
+mod account_admin;
 mod accounts;
 mod appointments;
 mod blobs;
@@ -15,6 +16,7 @@ mod dossiers;
 mod outbox;
 mod report_inputs;
 mod reports;
+pub use account_admin::*;
 pub use accounts::*;
 pub use appointments::*;
 pub use blobs::*;
@@ -253,6 +255,12 @@ macro_rules! conformance_tests {
             search_filters_and_pages,
             officials_with_assignments,
             sessions_expire_and_end,
+            account_changes_append_events,
+            revocation_and_deactivation_follow_the_manage_rule,
+            concurrent_revocations_keep_a_role,
+            password_change_ends_the_other_sessions,
+            idle_sessions_are_touched_and_swept,
+            officials_are_listed_by_scope,
             lockout_after_repeated_failures,
             concurrent_failures_are_all_counted,
             citizens_are_known_by_contact,

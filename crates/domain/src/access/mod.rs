@@ -18,10 +18,14 @@
 //! The rest is the bookkeeping of logins that is worth testing without a
 //! database: usernames and passwords ([`Username`], [`check_password`]),
 //! citizen contacts ([`Contact`]), lockout after repeated failures
-//! ([`Throttle`]) and one-time codes ([`OtpChallenge`]).
+//! ([`Throttle`]) and one-time codes ([`OtpChallenge`]), which
+//! administrator manages which account ([`Principal::may_manage`],
+//! [`AccountEventKind`]) and when a session is idle ([`IdlePolicy`]).
 
 mod contact;
+mod idle;
 mod lockout;
+mod manage;
 mod otp;
 mod principal;
 mod role;
@@ -32,7 +36,9 @@ mod username;
 mod tests;
 
 pub use contact::{Contact, InvalidContact};
+pub use idle::{Activity, IdlePolicy};
 pub use lockout::{LockoutPolicy, Throttle};
+pub use manage::{AccountChange, AccountEventKind, ManageRefusal};
 pub use otp::{
     check_otp, may_send_otp, otp_code_hash, parse_otp_code, OtpChallenge, OtpCheck, OtpNext,
     OtpPolicy, OTP_DIGITS,

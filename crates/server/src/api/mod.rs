@@ -1,6 +1,7 @@
 //! The JSON API. Every handler is listed in [`ApiDoc`], whose document is
 //! served at `/api/openapi.json` and snapshot-tested.
 
+pub mod accounts;
 pub(crate) mod actor;
 pub mod appointments;
 pub mod auth;
@@ -57,8 +58,15 @@ use problems::ProblemResponses;
         auth::me,
         auth::otp_request,
         auth::otp_verify,
-        auth::create_official,
-        auth::grant_roles,
+        accounts::create_official,
+        accounts::list_officials,
+        accounts::get_official,
+        accounts::account_events,
+        accounts::grant_roles,
+        accounts::revoke_role,
+        accounts::deactivate,
+        accounts::reactivate,
+        accounts::own_password,
         appointments::slots,
         appointments::book,
         appointments::get_booking,
@@ -172,10 +180,34 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/auth/me", get(auth::me))
         .route("/api/v1/auth/otp/request", post(auth::otp_request))
         .route("/api/v1/auth/otp/verify", post(auth::otp_verify))
-        .route("/api/v1/admin/officials", post(auth::create_official))
         .route(
-            "/api/v1/admin/officials/{username}/roles",
-            post(auth::grant_roles),
+            "/api/v1/officials",
+            get(accounts::list_officials).post(accounts::create_official),
+        )
+        .route(
+            "/api/v1/officials/me/password",
+            post(accounts::own_password),
+        )
+        .route("/api/v1/officials/{username}", get(accounts::get_official))
+        .route(
+            "/api/v1/officials/{username}/events",
+            get(accounts::account_events),
+        )
+        .route(
+            "/api/v1/officials/{username}/roles",
+            post(accounts::grant_roles),
+        )
+        .route(
+            "/api/v1/officials/{username}/roles/revoke",
+            post(accounts::revoke_role),
+        )
+        .route(
+            "/api/v1/officials/{username}/deactivate",
+            post(accounts::deactivate),
+        )
+        .route(
+            "/api/v1/officials/{username}/reactivate",
+            post(accounts::reactivate),
         )
         .route("/api/v1/centers/{unit}/slots", get(appointments::slots))
         .route("/api/v1/centers/{unit}/board", get(appointments::board))

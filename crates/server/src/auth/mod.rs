@@ -21,13 +21,14 @@
 pub mod bootstrap;
 pub mod codes;
 pub mod identity;
+pub mod reauth;
 pub mod secret;
 pub mod session;
 
 use std::sync::Arc;
 
 use chrono::TimeDelta;
-use motcua_domain::access::{LockoutPolicy, OtpPolicy};
+use motcua_domain::access::{IdlePolicy, LockoutPolicy, OtpPolicy};
 
 pub use codes::{CodeSender, LogCodeSender, MemoryCodeSender};
 pub use identity::{AuthError, Identity, IdentityProvider, OtpProvider, PasswordProvider, Proof};
@@ -51,6 +52,10 @@ pub struct AuthConfig {
     /// How long a session lasts (default 12 hours, a working day with
     /// margin). `MOTCUA_SESSION_HOURS`.
     pub session_ttl: TimeDelta,
+    /// An official's session ends after this long without a request,
+    /// whatever its absolute expiry (default 30 minutes; citizens' sessions
+    /// have only the absolute one). `MOTCUA_SESSION_IDLE_MINUTES`.
+    pub idle_timeout: TimeDelta,
     /// Failures before a lock and its length (default 5 → 15 minutes).
     /// `MOTCUA_LOCKOUT_FAILURES`, `MOTCUA_LOCKOUT_MINUTES`.
     pub lockout: LockoutPolicy,
@@ -63,6 +68,7 @@ impl Default for AuthConfig {
         AuthConfig {
             cookie_secure: true,
             session_ttl: TimeDelta::hours(12),
+            idle_timeout: IdlePolicy::default().idle_timeout,
             lockout: LockoutPolicy::default(),
             otp: OtpPolicy::default(),
         }
@@ -88,6 +94,11 @@ impl AuthConfig {
         if let Some(h) = var::<i64>("MOTCUA_SESSION_HOURS").filter(|h| (1..=24 * 30).contains(h)) {
             c.session_ttl = TimeDelta::hours(h);
         }
+        if let Some(m) =
+            var::<i64>("MOTCUA_SESSION_IDLE_MINUTES").filter(|m| (1..=24 * 60).contains(m))
+        {
+            c.idle_timeout = TimeDelta::minutes(m);
+        }
         if let Some(n) = var::<u32>("MOTCUA_LOCKOUT_FAILURES").filter(|n| *n >= 1) {
             c.lockout.max_failures = n;
         }
@@ -96,6 +107,17 @@ impl AuthConfig {
             c.lockout.lock_for = TimeDelta::minutes(m);
         }
         c
+    }
+}
+
+impl AuthConfig {
+    /// The idle timeout of officials' sessions, their last activity
+    /// written at most once a minute.
+    pub fn idle_policy(&self) -> IdlePolicy {
+        IdlePolicy {
+            idle_timeout: self.idle_timeout,
+            ..IdlePolicy::default()
+        }
     }
 }
 

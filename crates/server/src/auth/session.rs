@@ -10,7 +10,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use motcua_domain::access::{constant_time_eq, Contact, Principal, Scope};
+use motcua_domain::access::{constant_time_eq, Activity, Contact, Principal, Scope};
 use motcua_domain::dossier::Dossier;
 use motcua_store::{NewSession, StoreResult, Subject};
 
@@ -111,16 +111,46 @@ pub fn credentials(headers: &HeaderMap) -> Option<(String, Via)> {
         .map(|(_, v)| (v.trim().to_string(), Via::Cookie))
 }
 
-/// Looks a token up: the session and its account, or None if the token
-/// is unknown or expired, or the official deactivated.
+/// Looks a token up now: see [`resolve_at`].
 pub async fn resolve(state: &AppState, token: &str, via: Via) -> StoreResult<Option<AuthContext>> {
+    resolve_at(state, token, via, Utc::now()).await
+}
+
+/// Looks a token up at `now`: the session and its account, or None if the
+/// token is unknown or expired, the official's session idle for longer
+/// than [`crate::auth::AuthConfig::idle_timeout`] (it is then deleted), or
+/// the official deactivated. An official's session in use has its last
+/// activity written at most once a minute ([`motcua_domain::access::IdlePolicy`]).
+pub async fn resolve_at(
+    state: &AppState,
+    token: &str,
+    via: Via,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<AuthContext>> {
     if !secret::is_token(token) {
         return Ok(None);
     }
     let token_hash = secret::sha256(token.as_bytes());
-    let Some(session) = state.store.session(&token_hash, Utc::now()).await? else {
+    let Some(session) = state.store.session(&token_hash, now).await? else {
         return Ok(None);
     };
+    if matches!(session.subject, Subject::Official(_)) {
+        match state
+            .auth
+            .config
+            .idle_policy()
+            .activity(session.last_seen_at, now)
+        {
+            Activity::Recent => {}
+            Activity::Touch => {
+                state.store.touch_session(&token_hash, now).await?;
+            }
+            Activity::Idle => {
+                state.store.delete_session(&token_hash).await?;
+                return Ok(None);
+            }
+        }
+    }
     let (principal, display_name, contact) = match &session.subject {
         Subject::Official(username) => match state.store.official(username).await? {
             Some(l) if l.official.active => (
@@ -464,7 +494,7 @@ pub struct Opened {
 /// Seconds between two sweeps of expired sessions.
 const SWEEP_EVERY_SECONDS: i64 = 300;
 
-/// Deletes the expired sessions, at most once every
+/// Deletes the expired and idle sessions, at most once every
 /// [`SWEEP_EVERY_SECONDS`] per store, so that the table does not grow with
 /// every login that is never logged out. A failure is logged: it never
 /// stops a login.
@@ -493,6 +523,12 @@ async fn sweep_expired(state: &AppState, now: DateTime<Utc>) {
         Ok(0) => {}
         Ok(n) => tracing::info!(deleted = n, "expired sessions deleted"),
         Err(e) => tracing::warn!(error = %e, "deleting expired sessions failed"),
+    }
+    let idle_before = state.auth.config.idle_policy().idle_before(now);
+    match state.store.delete_idle_sessions(idle_before).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(deleted = n, "idle sessions deleted"),
+        Err(e) => tracing::warn!(error = %e, "deleting idle sessions failed"),
     }
 }
 

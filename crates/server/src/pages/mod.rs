@@ -1,6 +1,7 @@
 //! Server-rendered HTML pages, Vietnamese first. Templates live in
 //! `crates/server/templates/` and are checked at compile time (askama).
 
+mod accounts;
 mod booking;
 pub mod charts;
 mod citizen;
@@ -57,6 +58,12 @@ pub fn router() -> Router<AppState> {
             get(official::login).post(official::login_post),
         )
         .route("/can-bo/phan-cong", post(official::bulk_assign))
+        .route("/can-bo/tai-khoan", get(accounts::accounts))
+        .route("/can-bo/mat-khau", post(accounts::password_post))
+        .route(
+            "/can-bo/tai-khoan/{username}",
+            get(accounts::account).post(accounts::account_post),
+        )
         .route(
             "/can-bo/quay",
             get(counter::counter).post(counter::counter_post),

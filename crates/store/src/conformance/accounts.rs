@@ -14,11 +14,11 @@ use crate::{
     login_key, otp_key, DossierFilter, Intake, NewOfficial, NewSession, Store, StoreError, Subject,
 };
 
-fn username(s: &str) -> Username {
+pub(super) fn username(s: &str) -> Username {
     Username::parse(s).expect("valid username")
 }
 
-fn assign(role: StaffRole, at: &str) -> Assignment {
+pub(super) fn assign(role: StaffRole, at: &str) -> Assignment {
     Assignment::new(role, unit(at)).expect("valid assignment")
 }
 
@@ -32,11 +32,11 @@ pub fn new_official(name: &str, assignments: Vec<Assignment>) -> NewOfficial {
     }
 }
 
-fn token(n: u8) -> [u8; 32] {
+pub(super) fn token(n: u8) -> [u8; 32] {
     [n; 32]
 }
 
-fn session(n: u8, subject: Subject, now: DateTime<Utc>, ttl: Duration) -> NewSession {
+pub(super) fn session(n: u8, subject: Subject, now: DateTime<Utc>, ttl: Duration) -> NewSession {
     NewSession {
         token_hash: token(n),
         subject,
@@ -92,6 +92,7 @@ pub async fn officials_with_assignments(store: &dyn Store) {
                 assign(StaffRole::ReceivingOfficer, "04.01279"),
                 assign(StaffRole::Specialist, "04.01288"),
             ],
+            None,
             now,
         )
         .await
@@ -104,7 +105,7 @@ pub async fn officials_with_assignments(store: &dyn Store) {
     expected.sort();
     assert_eq!(more.assignments, expected, "kept once, sorted");
     let err = store
-        .add_assignments(&username("nobody.here"), &expected, now)
+        .add_assignments(&username("nobody.here"), &expected, None, now)
         .await
         .expect_err("no such official");
     assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
@@ -117,9 +118,10 @@ pub async fn officials_with_assignments(store: &dyn Store) {
     );
     store.create_session(&s).await.expect("session");
     store
-        .set_official_active(&username("tiepnhan.01279"), false, now)
+        .set_official_active(&username("tiepnhan.01279"), false, None, now)
         .await
-        .expect("deactivate");
+        .expect("deactivate")
+        .expect("the system may");
     let login = store
         .official(&username("tiepnhan.01279"))
         .await
@@ -133,7 +135,7 @@ pub async fn officials_with_assignments(store: &dyn Store) {
     );
     assert!(matches!(
         store
-            .set_official_active(&username("nobody.here"), true, now)
+            .set_official_active(&username("nobody.here"), true, None, now)
             .await,
         Err(StoreError::NotFound(_))
     ));
