@@ -6,6 +6,7 @@
 //! its deadline, the control sheet (Mẫu 06), work queues and the audit.
 
 mod action;
+mod appointments;
 mod audit;
 pub mod demo;
 mod documents;
@@ -24,6 +25,7 @@ use motcua_store::{Applied, CommandRequest, Contact, Intake, OpenDossier, Store,
 use serde::{Deserialize, Serialize};
 
 pub use action::Action;
+pub use appointments::Holder;
 pub use audit::{AuditReport, BrokenChain};
 pub use documents::{Upload, ACCEPTED_MEDIA_TYPES, MAX_DOCUMENT_BYTES};
 pub use error::EngineError;

@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (8, include_str!("../migrations/0008_report_inputs.sql")),
     (9, include_str!("../migrations/0009_step_kind.sql")),
+    (12, include_str!("../migrations/0012_booking_holders.sql")),
 ];
 
 pub fn run(conn: &mut rusqlite::Connection) -> rusqlite::Result<()> {
