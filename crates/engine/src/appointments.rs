@@ -60,11 +60,7 @@ impl Engine {
         code: &BookingCode,
         holder: &Holder<'_>,
     ) -> Result<Option<Booking>, EngineError> {
-        Ok(self
-            .store
-            .booking(code)
-            .await?
-            .filter(|b| holder.holds(b)))
+        Ok(self.store.booking(code).await?.filter(|b| holder.holds(b)))
     }
 
     /// Cancels a booking its holder reaches (its seat is free again, its

@@ -622,7 +622,11 @@ mod tests {
             &row(NotificationKind::AppointmentReminder, legacy, Language::Vi),
             &ctx(),
         );
-        assert!(!r.sms.contains("http") && !r.text.contains("dat-lich"), "{}", r.sms);
+        assert!(
+            !r.sms.contains("http") && !r.text.contains("dat-lich"),
+            "{}",
+            r.sms
+        );
     }
 
     #[test]

@@ -91,25 +91,40 @@ async fn book_by(
 /// The holder's token of a booking's answer: 32 hex digits.
 fn token(booking: &Value) -> String {
     let t = booking["token"].as_str().expect("the answer has the token");
-    assert!(t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit()), "{t}");
+    assert!(
+        t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{t}"
+    );
     t.to_string()
 }
 
 /// Logs a citizen in by a one-time code sent to `phone`; the bearer token.
 async fn citizen_token(app: &TestApp, phone: &str) -> String {
-    let (status, p) = send(app.client.post(app.url("/api/v1/auth/otp/request")).json(&json!({"phone": phone}))).await;
+    let (status, p) = send(
+        app.client
+            .post(app.url("/api/v1/auth/otp/request"))
+            .json(&json!({"phone": phone})),
+    )
+    .await;
     assert_eq!(status, 202, "{p}");
     let code = app
         .codes
         .last_code(&motcua_domain::access::Contact::phone(phone).expect("phone"))
         .expect("a code was sent");
-    let (status, p) = send(app.client.post(app.url("/api/v1/auth/otp/verify")).json(&json!({"phone": phone, "code": code}))).await;
+    let (status, p) = send(
+        app.client
+            .post(app.url("/api/v1/auth/otp/verify"))
+            .json(&json!({"phone": phone, "code": code})),
+    )
+    .await;
     assert_eq!(status, 200, "{p}");
     p["token"].as_str().expect("a session token").to_string()
 }
 
 async fn status_of(app: &TestApp, code: &str, t: Option<&str>) -> Value {
-    let mut req = app.client.get(app.url(&format!("/api/v1/appointments/{code}")));
+    let mut req = app
+        .client
+        .get(app.url(&format!("/api/v1/appointments/{code}")));
     if let Some(t) = t {
         req = req.header("x-booking-token", t);
     }

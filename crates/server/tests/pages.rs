@@ -885,7 +885,11 @@ async fn a_citizen_books_sees_one_fewer_seat_and_cancels_through_the_pages() {
         .await;
     assert_eq!(refused.status, 404, "{}", refused.body);
     let action = format!("/dat-lich/{code}/huy?t={token}");
-    assert!(view.body.contains(&format!("action=\"{action}\"")), "{}", view.body);
+    assert!(
+        view.body.contains(&format!("action=\"{action}\"")),
+        "{}",
+        view.body
+    );
     let res = app
         .post(&action, &cookie, &[("csrf_token", &view.csrf())])
         .await;

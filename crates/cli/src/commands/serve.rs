@@ -8,7 +8,9 @@ pub async fn run(settings: &Settings, demo: bool) -> anyhow::Result<ExitCode> {
     let limits = motcua_server::api::appointments::BookingLimits::from_env()
         .map_err(anyhow::Error::msg)
         .context("booking limits")?;
-    let state = crate::open::app(settings).await?.with_booking_limits(limits);
+    let state = crate::open::app(settings)
+        .await?
+        .with_booking_limits(limits);
     if demo {
         motcua_server::bootstrap::ensure_demo_accounts(&*state.store)
             .await

@@ -84,13 +84,20 @@ pub struct HolderClaim<'a> {
 
 /// Equal strings, in time independent of where they differ.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// Whether `claim` may see, cancel or move `booking`. See the module
 /// documentation.
 pub fn may_manage(booking: &HeldBooking<'_>, claim: &HolderClaim<'_>) -> bool {
-    if let (Some(hash), Some(token)) = (booking.token_hash, claim.token.and_then(BookingToken::parse)) {
+    if let (Some(hash), Some(token)) = (
+        booking.token_hash,
+        claim.token.and_then(BookingToken::parse),
+    ) {
         if same(hash, &token.hash()) {
             return true;
         }
@@ -127,16 +134,58 @@ mod tests {
         assert_eq!(t.as_str().len(), 32);
         let hash = t.hash();
         let center = unit("04.01279");
-        let b = HeldBooking { unit: &center, account: None, phone: None, email: None, token_hash: Some(&hash) };
+        let b = HeldBooking {
+            unit: &center,
+            account: None,
+            phone: None,
+            email: None,
+            token_hash: Some(&hash),
+        };
         let upper = t.as_str().to_ascii_uppercase();
-        assert!(may_manage(&b, &HolderClaim { token: Some(t.as_str()), ..Default::default() }));
-        assert!(may_manage(&b, &HolderClaim { token: Some(&upper), ..Default::default() }));
+        assert!(may_manage(
+            &b,
+            &HolderClaim {
+                token: Some(t.as_str()),
+                ..Default::default()
+            }
+        ));
+        assert!(may_manage(
+            &b,
+            &HolderClaim {
+                token: Some(&upper),
+                ..Default::default()
+            }
+        ));
         let other = BookingToken::from_random([8; 16]);
-        assert!(!may_manage(&b, &HolderClaim { token: Some(other.as_str()), ..Default::default() }));
-        assert!(!may_manage(&b, &HolderClaim { token: Some(&hash), ..Default::default() }), "the hash is not the token");
+        assert!(!may_manage(
+            &b,
+            &HolderClaim {
+                token: Some(other.as_str()),
+                ..Default::default()
+            }
+        ));
+        assert!(
+            !may_manage(
+                &b,
+                &HolderClaim {
+                    token: Some(&hash),
+                    ..Default::default()
+                }
+            ),
+            "the hash is not the token"
+        );
         assert!(!may_manage(&b, &HolderClaim::default()));
-        let legacy = HeldBooking { token_hash: None, ..b };
-        assert!(!may_manage(&legacy, &HolderClaim { token: Some(t.as_str()), ..Default::default() }));
+        let legacy = HeldBooking {
+            token_hash: None,
+            ..b
+        };
+        assert!(!may_manage(
+            &legacy,
+            &HolderClaim {
+                token: Some(t.as_str()),
+                ..Default::default()
+            }
+        ));
         assert_eq!(format!("{t:?}"), "BookingToken(***)");
     }
 
@@ -144,21 +193,56 @@ mod tests {
     fn the_holders_session_and_the_centers_officials_may_manage() {
         let center = unit("04.01279");
         let lan = UserId::parse("cd-lan").expect("user");
-        let b = HeldBooking { unit: &center, account: None, phone: Some("+84912345678"), email: Some("lan@example.vn"), token_hash: None };
+        let b = HeldBooking {
+            unit: &center,
+            account: None,
+            phone: Some("+84912345678"),
+            email: Some("lan@example.vn"),
+            token_hash: None,
+        };
         let citizen = Principal::Citizen { user: lan.clone() };
-        let by_phone = HolderClaim { principal: Some(&citizen), phone: Some("+84912345678"), ..Default::default() };
-        let by_mail = HolderClaim { principal: Some(&citizen), email: Some("LAN@example.vn"), ..Default::default() };
-        let stranger = HolderClaim { principal: Some(&citizen), phone: Some("+84987654321"), ..Default::default() };
+        let by_phone = HolderClaim {
+            principal: Some(&citizen),
+            phone: Some("+84912345678"),
+            ..Default::default()
+        };
+        let by_mail = HolderClaim {
+            principal: Some(&citizen),
+            email: Some("LAN@example.vn"),
+            ..Default::default()
+        };
+        let stranger = HolderClaim {
+            principal: Some(&citizen),
+            phone: Some("+84987654321"),
+            ..Default::default()
+        };
         assert!(may_manage(&b, &by_phone) && may_manage(&b, &by_mail));
         assert!(!may_manage(&b, &stranger));
-        let booked_by = HeldBooking { account: Some(&lan), ..b };
-        assert!(may_manage(&booked_by, &HolderClaim { principal: Some(&citizen), ..Default::default() }));
+        let booked_by = HeldBooking {
+            account: Some(&lan),
+            ..b
+        };
+        assert!(may_manage(
+            &booked_by,
+            &HolderClaim {
+                principal: Some(&citizen),
+                ..Default::default()
+            }
+        ));
 
         let official = |role, at: &str| Principal::Official {
             user: UserId::parse("cb-1").expect("user"),
             assignments: vec![Assignment::new(role, unit(at)).expect("assignment")],
         };
-        let claim = |p| may_manage(&b, &HolderClaim { principal: Some(p), ..Default::default() });
+        let claim = |p: &Principal| {
+            may_manage(
+                &b,
+                &HolderClaim {
+                    principal: Some(p),
+                    ..Default::default()
+                },
+            )
+        };
         assert!(claim(&official(StaffRole::ReceivingOfficer, "04.01279")));
         assert!(claim(&official(StaffRole::UnitAdmin, "04.01279")));
         assert!(claim(&official(StaffRole::ProvinceAdmin, "04")));

@@ -27,8 +27,10 @@ impl TestApp {
     /// The application as deployed when `insecure_actor_headers` is false:
     /// every request needs a session.
     pub async fn spawn_with(fixture: Fixture, insecure_actor_headers: bool) -> TestApp {
-        Self::spawn_configured(fixture, |s| s.with_insecure_actor_headers(insecure_actor_headers))
-            .await
+        Self::spawn_configured(fixture, |s| {
+            s.with_insecure_actor_headers(insecure_actor_headers)
+        })
+        .await
     }
 
     /// The application with `configure` applied to its state (the

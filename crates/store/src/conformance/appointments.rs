@@ -152,14 +152,22 @@ pub async fn concurrent_bookings_respect_capacity(store: &dyn Store) {
 pub async fn cancel_frees_the_seat_and_withdraws_the_reminder(store: &dyn Store) {
     let start = vn(9, 0);
     let a = store
-        .book(&booking(1, start), 1, None, &reminders(&booking(1, start)), now())
+        .book(
+            &booking(1, start),
+            1,
+            None,
+            &reminders(&booking(1, start)),
+            now(),
+        )
         .await
         .expect("book");
     assert_eq!(a.status, BookingStatus::Booked);
     assert_eq!(a.contact, contact());
     let full = store.book(&booking(2, start), 1, None, &[], now()).await;
     assert!(matches!(full, Err(StoreError::Conflict(c)) if c == "slot_full"));
-    let dup = store.book(&booking(1, vn(10, 0)), 1, None, &[], now()).await;
+    let dup = store
+        .book(&booking(1, vn(10, 0)), 1, None, &[], now())
+        .await;
     assert!(matches!(dup, Err(StoreError::Conflict(c)) if c == "booking_code_taken"));
     let dup = store.book(&booking(1, start), 1, None, &[], now()).await;
     assert!(
@@ -252,7 +260,13 @@ fn booking_by(i: u32, start: DateTime<Utc>, phone: &str) -> NewBooking {
 pub async fn concurrent_bookings_respect_the_contact_cap(store: &dyn Store) {
     let phone = "0987 654 321";
     let all: Vec<NewBooking> = (0..12)
-        .map(|i| booking_by(i, vn(8, 0) + chrono::Duration::minutes(15 * i64::from(i)), phone))
+        .map(|i| {
+            booking_by(
+                i,
+                vn(8, 0) + chrono::Duration::minutes(15 * i64::from(i)),
+                phone,
+            )
+        })
         .collect();
     let results = join_all(
         all.iter()
@@ -278,7 +292,13 @@ pub async fn concurrent_bookings_respect_the_contact_cap(store: &dyn Store) {
     assert_eq!(seats, 2, "a refused booking takes no seat");
 
     let other = store
-        .book(&booking_by(20, vn(8, 0), "0912 000 111"), 2, Some(2), &[], now())
+        .book(
+            &booking_by(20, vn(8, 0), "0912 000 111"),
+            2,
+            Some(2),
+            &[],
+            now(),
+        )
         .await;
     assert!(other.is_ok(), "another contact is not limited: {other:?}");
     let tomorrow = store
@@ -303,8 +323,15 @@ pub async fn concurrent_bookings_respect_the_contact_cap(store: &dyn Store) {
         .book(&booking_by(23, vn(14, 0), phone), 2, None, &[], now())
         .await;
     assert!(unlimited.is_ok(), "no cap without one: {unlimited:?}");
-    let stored = store.booking(&code(23)).await.expect("read").expect("stored");
-    assert_eq!(stored.token_hash.as_deref(), Some(format!("{:064x}", 23).as_str()));
+    let stored = store
+        .booking(&code(23))
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!(
+        stored.token_hash.as_deref(),
+        Some(format!("{:064x}", 23).as_str())
+    );
 }
 
 pub async fn concurrent_tickets_are_gap_free(store: &dyn Store) {

@@ -240,7 +240,13 @@ mod tests {
         let b = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
         assert!(g.count_lookup(a).is_ok() && g.count_lookup(a).is_ok());
         let refused = g.count_lookup(a).expect_err("the third is refused");
-        assert_eq!((refused.status, refused.code), (StatusCode::TOO_MANY_REQUESTS, "too_many_lookups"));
-        assert!(g.count_lookup(b).is_ok(), "another client has its own quota");
+        assert_eq!(
+            (refused.status, refused.code),
+            (StatusCode::TOO_MANY_REQUESTS, "too_many_lookups")
+        );
+        assert!(
+            g.count_lookup(b).is_ok(),
+            "another client has its own quota"
+        );
     }
 }

@@ -75,7 +75,11 @@ mod queue;
 pub use holder::{BookingAccess, BookingGuard, BookingLimits, TOKEN_HEADER};
 pub use queue::*;
 
-pub(super) fn unprocessable(code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> ApiError {
+pub(super) fn unprocessable(
+    code: &'static str,
+    vi: impl Into<String>,
+    en: impl Into<String>,
+) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, vi, en)
 }
 
@@ -826,4 +830,3 @@ pub async fn rebook(
     }
     Err(ApiError::internal())
 }
-

@@ -13,7 +13,10 @@ use motcua_store::{NewTicket, Ticket};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{center, config_of, json_error, parse_code, rule_error, store_error, unprocessable, vn, ConfigDto, Problem};
+use super::{
+    center, config_of, json_error, parse_code, rule_error, store_error, unprocessable, vn,
+    ConfigDto, Problem,
+};
 use crate::api::actor::ActingAs;
 use crate::auth::session::Authenticated;
 use crate::error::{ApiError, ApiResult};
