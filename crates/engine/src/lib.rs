@@ -7,6 +7,7 @@
 
 mod accounts;
 mod action;
+mod appointments;
 mod audit;
 pub mod demo;
 mod documents;
@@ -28,6 +29,7 @@ use serde::{Deserialize, Serialize};
 
 pub use accounts::AccountError;
 pub use action::Action;
+pub use appointments::Holder;
 pub use audit::{AuditReport, BrokenChain};
 pub use documents::{Upload, ACCEPTED_MEDIA_TYPES, MAX_DOCUMENT_BYTES};
 pub use error::EngineError;

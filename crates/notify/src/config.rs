@@ -10,6 +10,7 @@
 //! | `MOTCUA_SMS_GATEWAY` | `file` (DATA_DIR/sms.log, the default), `file:PATH`, `log`, or `none` (SMS wait in the outbox) |
 //! | `MOTCUA_SMS_UNICODE` | `1` to keep Vietnamese diacritics in SMS |
 //! | `MOTCUA_TRACKING_URL` | the public tracking page with `{code}`; or `MOTCUA_PUBLIC_URL`, to which `/tra-cuu/{code}` is appended |
+//! | `MOTCUA_BOOKING_URL` | a booking's page with `{code}` and `{token}` (the reminder's link); by default `/dat-lich/{code}?t={token}` under `MOTCUA_PUBLIC_URL`, or under the tracking URL's site when it ends in `/tra-cuu/{code}` |
 //! | `MOTCUA_NOTIFY_MAX_ATTEMPTS` | attempts before a notification is given up |
 //!
 //! Secrets (the SMTP password, credentials in the URL) are never printed:
@@ -25,6 +26,10 @@ use serde::Deserialize;
 pub const DEFAULT_TRACKING_URL: &str = "http://127.0.0.1:8080/tra-cuu/{code}";
 /// The path of the public tracking page under `MOTCUA_PUBLIC_URL`.
 pub const TRACKING_PATH: &str = "/tra-cuu/{code}";
+/// The booking link when nothing is configured.
+pub const DEFAULT_BOOKING_URL: &str = "http://127.0.0.1:8080/dat-lich/{code}?t={token}";
+/// The path of a booking's page under `MOTCUA_PUBLIC_URL`.
+pub const BOOKING_PATH: &str = "/dat-lich/{code}?t={token}";
 /// The sender when nothing is configured.
 pub const DEFAULT_MAIL_FROM: &str = "Một cửa <no-reply@motcua.localhost>";
 
@@ -104,6 +109,8 @@ pub struct NotifyConfig {
     pub sms_unicode: bool,
     /// The public tracking page, with `{code}`.
     pub tracking_url: String,
+    /// A booking's page, with `{code}` and `{token}`.
+    pub booking_url: String,
     /// Attempts before giving up (a claim is an attempt).
     pub max_attempts: u32,
     /// The first retry delay; it doubles with each failed attempt…
@@ -132,6 +139,7 @@ impl Default for NotifyConfig {
             sms_gateway: "file".to_string(),
             sms_unicode: false,
             tracking_url: DEFAULT_TRACKING_URL.to_string(),
+            booking_url: DEFAULT_BOOKING_URL.to_string(),
             max_attempts: 8,
             backoff_base_secs: 60,
             backoff_max_secs: 6 * 3600,
@@ -154,6 +162,7 @@ impl fmt::Debug for NotifyConfig {
             .field("sms_gateway", &self.sms_gateway)
             .field("sms_unicode", &self.sms_unicode)
             .field("tracking_url", &self.tracking_url)
+            .field("booking_url", &self.booking_url)
             .field("max_attempts", &self.max_attempts)
             .field("backoff_base_secs", &self.backoff_base_secs)
             .field("backoff_max_secs", &self.backoff_max_secs)
@@ -326,6 +335,13 @@ impl NotifyConfig {
         } else if let Some(v) = get("MOTCUA_PUBLIC_URL") {
             self.tracking_url = format!("{}{TRACKING_PATH}", v.trim_end_matches('/'));
         }
+        if let Some(v) = get("MOTCUA_BOOKING_URL") {
+            self.booking_url = v;
+        } else if let Some(v) = get("MOTCUA_PUBLIC_URL") {
+            self.booking_url = format!("{}{BOOKING_PATH}", v.trim_end_matches('/'));
+        } else if let Some(site) = self.tracking_url.strip_suffix(TRACKING_PATH) {
+            self.booking_url = format!("{site}{BOOKING_PATH}");
+        }
         if let Some(v) = get("MOTCUA_NOTIFY_MAX_ATTEMPTS") {
             self.max_attempts = v
                 .trim()
@@ -401,6 +417,7 @@ impl NotifyConfig {
     pub fn templates(&self) -> crate::TemplateContext {
         crate::TemplateContext {
             tracking_url: self.tracking_url.clone(),
+            booking_url: self.booking_url.clone(),
             sms_unicode: self.sms_unicode,
         }
     }
@@ -465,6 +482,12 @@ mod tests {
             c.tracking_url,
             "https://dichvucong.caobang.gov.vn/tra-cuu/{code}"
         );
+        assert_eq!(
+            c.booking_url,
+            "https://dichvucong.caobang.gov.vn/dat-lich/{code}?t={token}"
+        );
+        let t = with(&[("MOTCUA_TRACKING_URL", "https://a.vn/tra-cuu/{code}")]).expect("config");
+        assert_eq!(t.booking_url, "https://a.vn/dat-lich/{code}?t={token}");
         assert_eq!(c.max_attempts, 3);
         assert_eq!(
             c.sms().expect("sms"),

@@ -17,6 +17,9 @@ use motcua_store::outbox::{Language, Notification, NotificationKind, Payload};
 pub struct TemplateContext {
     /// The public tracking page, with `{code}` where the dossier code goes.
     pub tracking_url: String,
+    /// A booking's page, with `{code}` and `{token}` (the holder's token):
+    /// the reminder's link to see, move or cancel the booking.
+    pub booking_url: String,
     /// Keep Vietnamese diacritics in SMS. Off by default: unaccented text
     /// fits 160 characters per segment in GSM-7 (70 in UCS-2), and brand
     /// name SMS in Vietnam are usually sent unaccented.
@@ -27,6 +30,7 @@ impl Default for TemplateContext {
     fn default() -> Self {
         TemplateContext {
             tracking_url: crate::config::DEFAULT_TRACKING_URL.to_string(),
+            booking_url: crate::config::DEFAULT_BOOKING_URL.to_string(),
             sms_unicode: false,
         }
     }
@@ -229,13 +233,21 @@ fn vietnamese(kind: NotificationKind, p: &Payload, code: &str, link: &str) -> Ve
                 .as_deref()
                 .map(|b| format!(" (mã lịch hẹn {b})"))
                 .unwrap_or_default();
+            let (manage, sms_link) = if link.is_empty() {
+                (String::new(), String::new())
+            } else {
+                (
+                    format!("\nXem, đổi hoặc hủy lịch hẹn: {link}"),
+                    format!(" Xem/doi/huy: {link}"),
+                )
+            };
             (
                 format!("Nhắc lịch hẹn {appointment}"),
                 format!(
                     "Ông/Bà có lịch hẹn{booking} tại {place} lúc {appointment} (giờ Việt Nam). \
-                     Đề nghị Ông/Bà mang theo giấy tờ tùy thân và thành phần hồ sơ."
+                     Đề nghị Ông/Bà mang theo giấy tờ tùy thân và thành phần hồ sơ.{manage}"
                 ),
-                format!("Nhắc lịch hẹn{booking} tại {place} lúc {appointment}."),
+                format!("Nhắc lịch hẹn{booking} tại {place} lúc {appointment}.{sms_link}"),
             )
         }
     };
@@ -369,13 +381,21 @@ fn english(kind: NotificationKind, p: &Payload, code: &str, link: &str) -> Versi
                 .as_deref()
                 .map(|b| format!(" (booking {b})"))
                 .unwrap_or_default();
+            let (manage, sms_link) = if link.is_empty() {
+                (String::new(), String::new())
+            } else {
+                (
+                    format!("\nSee, move or cancel the booking: {link}"),
+                    format!(" Manage: {link}"),
+                )
+            };
             (
                 format!("Reminder: appointment at {appointment}"),
                 format!(
                     "You have an appointment{booking} at {place} at {appointment}. \
-                     Please bring your identity document and the dossier's documents."
+                     Please bring your identity document and the dossier's documents.{manage}"
                 ),
-                format!("Reminder: appointment{booking} at {place}, {appointment}."),
+                format!("Reminder: appointment{booking} at {place}, {appointment}.{sms_link}"),
             )
         }
     };
@@ -398,7 +418,15 @@ pub fn tracking_link(ctx: &TemplateContext, code: &str) -> String {
     ctx.tracking_url.replace("{code}", code)
 }
 
-/// Renders a notification.
+/// The link of a booking's page for its holder.
+pub fn booking_link(ctx: &TemplateContext, code: &str, token: &str) -> String {
+    ctx.booking_url
+        .replace("{code}", code)
+        .replace("{token}", token)
+}
+
+/// Renders a notification. A reminder links to the booking's page with
+/// the holder's token (none for a booking made before tokens).
 pub fn render(n: &Notification, ctx: &TemplateContext) -> Rendered {
     let code = n
         .payload
@@ -406,7 +434,15 @@ pub fn render(n: &Notification, ctx: &TemplateContext) -> Rendered {
         .clone()
         .or_else(|| n.dossier.as_ref().map(|d| d.to_string()))
         .unwrap_or_default();
-    let link = tracking_link(ctx, &code);
+    let link = match (
+        n.kind,
+        n.payload.booking_code.as_deref(),
+        n.payload.booking_token.as_deref(),
+    ) {
+        (NotificationKind::AppointmentReminder, Some(b), Some(t)) => booking_link(ctx, b, t),
+        (NotificationKind::AppointmentReminder, _, _) => String::new(),
+        _ => tracking_link(ctx, &code),
+    };
     let vi = vietnamese(n.kind, &n.payload, &code, &link);
     let en = english(n.kind, &n.payload, &code, &link);
     let (first, second) = match n.language {
@@ -472,6 +508,7 @@ mod tests {
     fn ctx() -> TemplateContext {
         TemplateContext {
             tracking_url: "https://dichvucong.example.vn/tra-cuu/{code}".to_string(),
+            booking_url: "https://dichvucong.example.vn/dat-lich/{code}?t={token}".to_string(),
             sms_unicode: false,
         }
     }
@@ -558,6 +595,38 @@ mod tests {
         );
         assert!(pay.text.contains("Số tiền: 1.500.000 đồng."));
         assert!(pay.text.contains("Amount: 1,500,000 VND."));
+    }
+
+    #[test]
+    fn a_reminder_links_to_the_booking_with_its_token() {
+        let p = Payload {
+            booking_code: Some("LH-260302-7K3Q".to_string()),
+            booking_token: Some("0123456789abcdef0123456789abcdef".to_string()),
+            place: Some("Trung tâm xã Hòa An".to_string()),
+            ..payload()
+        };
+        let link = "https://dichvucong.example.vn/dat-lich/LH-260302-7K3Q?t=0123456789abcdef0123456789abcdef";
+        for language in [Language::Vi, Language::En] {
+            let r = render(
+                &row(NotificationKind::AppointmentReminder, p.clone(), language),
+                &ctx(),
+            );
+            assert!(r.sms.contains(link), "{}", r.sms);
+            assert!(r.text.contains(link), "{}", r.text);
+        }
+        let legacy = Payload {
+            booking_token: None,
+            ..p
+        };
+        let r = render(
+            &row(NotificationKind::AppointmentReminder, legacy, Language::Vi),
+            &ctx(),
+        );
+        assert!(
+            !r.sms.contains("http") && !r.text.contains("dat-lich"),
+            "{}",
+            r.sms
+        );
     }
 
     #[test]

@@ -42,11 +42,16 @@ pub fn app(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-/// Serves `app(state)` on `listener` until ctrl-c / SIGTERM.
+/// Serves `app(state)` on `listener` until ctrl-c / SIGTERM. Handlers see
+/// the client's address (`ConnectInfo<SocketAddr>`: the per-client rate
+/// limits key on it).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

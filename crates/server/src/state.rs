@@ -23,6 +23,8 @@ pub struct AppState {
     pub payments: Arc<dyn crate::payment::PaymentProvider>,
     /// The catalogue in force today, folded for search.
     pub catalogue: crate::catalogue::CatalogueCache,
+    /// The limits of the public booking routes and their look-up counters.
+    pub bookings: crate::api::appointments::BookingGuard,
 }
 
 impl AppState {
@@ -35,7 +37,14 @@ impl AppState {
             insecure_actor_headers: false,
             payments: Arc::new(crate::payment::SimulatedProvider),
             catalogue: crate::catalogue::CatalogueCache::default(),
+            bookings: crate::api::appointments::BookingGuard::default(),
         }
+    }
+
+    /// See [`crate::api::appointments::BookingLimits`] (new counters).
+    pub fn with_booking_limits(mut self, limits: crate::api::appointments::BookingLimits) -> Self {
+        self.bookings = crate::api::appointments::BookingGuard::new(limits);
+        self
     }
 
     /// See [`AppState::insecure_actor_headers`].

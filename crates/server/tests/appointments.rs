@@ -60,17 +60,77 @@ async fn slot(app: &TestApp, day: &str, start: &str) -> Value {
 }
 
 async fn book(app: &TestApp, start: &str, name: &str, key: Option<&str>) -> (u16, Value) {
+    book_by(app, start, name, "0912 345 678", key).await
+}
+
+/// A booking by `phone` (each phone number books at most 2 a day).
+async fn book_by(
+    app: &TestApp,
+    start: &str,
+    name: &str,
+    phone: &str,
+    key: Option<&str>,
+) -> (u16, Value) {
+    let email = Value::from(match phone {
+        "0912 345 678" => "lan.nguyen@example.vn".to_string(),
+        other => format!("{}@example.vn", other.replace(' ', "")),
+    });
     let mut req = app
         .client
         .post(app.url("/api/v1/appointments"))
         .json(&json!({
             "unit": UNIT, "procedure": BIRTH, "start": start, "name": name,
-            "phone": "0912 345 678", "email": "lan.nguyen@example.vn"
+            "phone": phone, "email": email
         }));
     if let Some(k) = key {
         req = req.header("idempotency-key", k);
     }
     send(req).await
+}
+
+/// The holder's token of a booking's answer: 32 hex digits.
+fn token(booking: &Value) -> String {
+    let t = booking["token"].as_str().expect("the answer has the token");
+    assert!(
+        t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{t}"
+    );
+    t.to_string()
+}
+
+/// Logs a citizen in by a one-time code sent to `phone`; the bearer token.
+async fn citizen_token(app: &TestApp, phone: &str) -> String {
+    let (status, p) = send(
+        app.client
+            .post(app.url("/api/v1/auth/otp/request"))
+            .json(&json!({"phone": phone})),
+    )
+    .await;
+    assert_eq!(status, 202, "{p}");
+    let code = app
+        .codes
+        .last_code(&motcua_domain::access::Contact::phone(phone).expect("phone"))
+        .expect("a code was sent");
+    let (status, p) = send(
+        app.client
+            .post(app.url("/api/v1/auth/otp/verify"))
+            .json(&json!({"phone": phone, "code": code})),
+    )
+    .await;
+    assert_eq!(status, 200, "{p}");
+    p["token"].as_str().expect("a session token").to_string()
+}
+
+async fn status_of(app: &TestApp, code: &str, t: Option<&str>) -> Value {
+    let mut req = app
+        .client
+        .get(app.url(&format!("/api/v1/appointments/{code}")));
+    if let Some(t) = t {
+        req = req.header("x-booking-token", t);
+    }
+    let (status, b) = send(req).await;
+    assert_eq!(status, 200, "{b}");
+    b["status"].clone()
 }
 
 const PASSWORD: &str = "mật khẩu thử nghiệm";
@@ -142,23 +202,26 @@ macro_rules! appointment_tests {
                 assert_eq!(a["phone"], "+8491*****78", "contacts are masked");
                 assert_eq!(slot(&app, &day, &start).await["free"], 1);
 
-                let (status, b) = book(&app, &start, "Trần Văn Nam", Some("key-1")).await;
+                let (status, b) = book_by(&app, &start, "Trần Văn Nam", "0987 111 222", Some("key-1")).await;
                 assert_eq!(status, 201, "{b}");
-                let (status, replay) = book(&app, &start, "Trần Văn Nam", Some("key-1")).await;
+                let (status, replay) = book_by(&app, &start, "Trần Văn Nam", "0987 111 222", Some("key-1")).await;
                 assert_eq!(status, 200, "a retry with the key returns the booking: {replay}");
                 assert_eq!(replay["code"], b["code"]);
+                assert_eq!(replay["token"], Value::Null, "a short key's replay cannot tell the token");
                 let s = slot(&app, &day, &start).await;
                 assert_eq!((s["taken"].clone(), s["free"].clone(), s["bookable"].clone()), (json!(2), json!(0), json!(false)));
 
-                let (status, full) = book(&app, &start, "Lê Văn C", None).await;
+                let (status, full) = book_by(&app, &start, "Lê Văn C", "0977 333 444", None).await;
                 assert_eq!((status, full["code"].as_str()), (409, Some("slot_full")));
 
-                let (status, got) = app.get_json(&format!("/api/v1/appointments/{code}")).await;
+                let t = token(&a);
+                let (status, got) = app.get_json(&format!("/api/v1/appointments/{code}?t={t}")).await;
                 assert_eq!((status, got["status"].as_str()), (200, Some("booked")));
-                let (status, c) = send(app.client.post(app.url(&format!("/api/v1/appointments/{code}/cancel")))).await;
+                assert_eq!(got["token"], Value::Null, "the token is shown only when booked");
+                let (status, c) = send(app.client.post(app.url(&format!("/api/v1/appointments/{code}/cancel?t={t}")))).await;
                 assert_eq!((status, c["status"].as_str()), (200, Some("cancelled")), "{c}");
                 assert_eq!(slot(&app, &day, &start).await["free"], 1, "cancel frees the seat");
-                let (status, again) = send(app.client.post(app.url(&format!("/api/v1/appointments/{code}/cancel")))).await;
+                let (status, again) = send(app.client.post(app.url(&format!("/api/v1/appointments/{code}/cancel?t={t}")))).await;
                 assert_eq!((status, again["code"].as_str()), (409, Some("booking_not_active")));
 
                 let reminders = app
@@ -174,14 +237,188 @@ macro_rules! appointment_tests {
                     && n.kind == motcua_store::outbox::NotificationKind::AppointmentReminder));
 
                 let next = slots[1]["start"].as_str().expect("start");
-                let (status, moved) = send(app.client.post(app.url(&format!("/api/v1/appointments/{b_code}/rebook"))).json(&json!({"start": next}))).await;
+                let b_token = token(&b);
+                let (status, moved) = send(app.client.post(app.url(&format!("/api/v1/appointments/{b_code}/rebook")))
+                    .header("x-booking-token", &b_token).json(&json!({"start": next}))).await;
                 assert_eq!(status, 201, "{moved}");
                 assert_eq!(moved["start"], next);
                 assert_ne!(moved["code"], b["code"]);
-                let (_, old) = app.get_json(&format!("/api/v1/appointments/{b_code}")).await;
+                let new_token = token(&moved);
+                assert_ne!(new_token, b_token, "the new booking has a new token");
+                let (_, old) = app.get_json(&format!("/api/v1/appointments/{b_code}?t={b_token}")).await;
                 assert_eq!(old["status"], "cancelled");
+                let moved_code = moved["code"].as_str().expect("code");
+                let (status, _) = app.get_json(&format!("/api/v1/appointments/{moved_code}?t={b_token}")).await;
+                assert_eq!(status, 404, "the old token does not open the new booking");
+                let (status, _) = app.get_json(&format!("/api/v1/appointments/{moved_code}?t={new_token}")).await;
+                assert_eq!(status, 200);
                 assert_eq!(slot(&app, &day, &start).await["free"], 2);
                 assert_eq!(slot(&app, &day, next).await["free"], 1);
+                app.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn without_the_token_a_booking_is_not_found_and_not_cancelled() {
+                let Some(app) = spawn().await else { return };
+                let (_, slots) = open_day(&app).await;
+                let start = slots[0]["start"].as_str().expect("start");
+                let (status, a) = book(&app, start, "Nguyễn Thị Lan", None).await;
+                assert_eq!(status, 201, "{a}");
+                let code = a["code"].as_str().expect("code");
+                let t = token(&a);
+                let missing = app.get_json("/api/v1/appointments/LH-260315-7K3Q").await;
+                assert_eq!((missing.0, missing.1["code"].as_str()), (404, Some("booking_not_found")));
+
+                let wrong = "0123456789abcdef0123456789abcdef";
+                for url in [format!("/api/v1/appointments/{code}"), format!("/api/v1/appointments/{code}?t={wrong}"),
+                            format!("/api/v1/appointments/{code}?t=abc")] {
+                    let (status, p) = app.get_json(&url).await;
+                    assert_eq!((status, p.clone()), missing.clone(), "{url}: told as a missing booking");
+                }
+                let cancel = |q: String| send(app.client.post(app.url(&format!("/api/v1/appointments/{code}/cancel{q}"))));
+                let (status, p) = cancel(String::new()).await;
+                assert_eq!((status, p["code"].as_str()), (404, Some("booking_not_found")), "{p}");
+                let (status, p) = cancel(format!("?t={wrong}")).await;
+                assert_eq!((status, p["code"].as_str()), (404, Some("booking_not_found")), "{p}");
+                let (status, p) = send(app.client.post(app.url(&format!("/api/v1/appointments/{code}/rebook")))
+                    .json(&json!({"start": slots[1]["start"]}))).await;
+                assert_eq!((status, p["code"].as_str()), (404, Some("booking_not_found")), "{p}");
+                let stored = app.store().booking(&motcua_domain::appointments::BookingCode::parse(code).expect("code"))
+                    .await.expect("read").expect("still there");
+                assert_eq!(stored.status, motcua_domain::appointments::BookingStatus::Booked);
+                assert_eq!(stored.token_hash.as_deref(), Some(motcua_domain::appointments::BookingToken::parse(&t).expect("token").hash().as_str()),
+                    "the store keeps the token's SHA-256");
+                assert_ne!(stored.token_hash.as_deref(), Some(t.as_str()), "never the token itself");
+
+                assert_eq!(status_of(&app, code, Some(&t)).await, "booked");
+                let (status, c) = cancel(format!("?t={}", t.to_uppercase())).await;
+                assert_eq!((status, c["status"].as_str()), (200, Some("cancelled")), "{c}");
+                app.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn the_holders_session_and_the_centers_officials_reach_the_booking() {
+                let Some(app) = spawn().await else { return };
+                let (_, slots) = open_day(&app).await;
+                let start = |i: usize| slots[i]["start"].as_str().expect("start").to_string();
+                let (_, a) = book_by(&app, &start(0), "Nguyễn Thị Lan", "0912 345 678", None).await;
+                let (_, b) = book_by(&app, &start(1), "Nguyễn Thị Lan", "0912 345 678", None).await;
+                let (a_code, b_code) = (a["code"].as_str().expect("code"), b["code"].as_str().expect("code"));
+
+                let holder = citizen_token(&app, "0912345678").await;
+                let stranger = citizen_token(&app, "0988777666").await;
+                let get = |code: &str, bearer: &str| send(app.client.get(app.url(&format!("/api/v1/appointments/{code}"))).bearer_auth(bearer));
+                let cancel = |code: &str, bearer: &str| send(app.client.post(app.url(&format!("/api/v1/appointments/{code}/cancel"))).bearer_auth(bearer));
+                let (status, p) = get(a_code, &stranger).await;
+                assert_eq!((status, p["code"].as_str()), (404, Some("booking_not_found")), "another citizen: {p}");
+                let (status, p) = cancel(a_code, &stranger).await;
+                assert_eq!((status, p["code"].as_str()), (404, Some("booking_not_found")));
+                let (status, p) = get(a_code, &holder).await;
+                assert_eq!((status, p["status"].as_str()), (200, Some("booked")), "{p}");
+                let (status, p) = cancel(a_code, &holder).await;
+                assert_eq!((status, p["status"].as_str()), (200, Some("cancelled")), "the holder's session cancels: {p}");
+
+                let officer = official_token(&app, "tiepnhan.01279", &[("receiving_officer", UNIT)]).await;
+                let elsewhere = official_token(&app, "tiepnhan.01273", &[("receiving_officer", "04.01273")]).await;
+                let (status, p) = get(b_code, &elsewhere).await;
+                assert_eq!((status, p["code"].as_str()), (404, Some("booking_not_found")), "another Center's officer: {p}");
+                let (status, p) = cancel(b_code, &elsewhere).await;
+                assert_eq!(status, 404, "{p}");
+                let (status, p) = get(b_code, &officer).await;
+                assert_eq!((status, p["status"].as_str()), (200, Some("booked")), "{p}");
+                let (status, p) = send(app.client.post(app.url(&format!("/api/v1/appointments/{b_code}/rebook")))
+                    .bearer_auth(&officer).json(&json!({"start": start(2)}))).await;
+                assert_eq!(status, 201, "the Center's officer rebooks: {p}");
+                let moved = p["code"].as_str().expect("code");
+                let (status, p) = cancel(moved, &officer).await;
+                assert_eq!((status, p["status"].as_str()), (200, Some("cancelled")), "{p}");
+                app.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn one_contact_books_at_most_two_a_day_even_in_parallel() {
+                let Some(app) = spawn().await else { return };
+                let (_, slots) = open_day(&app).await;
+                let starts: Vec<String> = slots.iter().take(10).map(|s| s["start"].as_str().expect("start").to_string()).collect();
+                let mut tasks = tokio::task::JoinSet::new();
+                for (i, s) in starts.iter().enumerate() {
+                    let (client, url) = (app.client.clone(), app.url("/api/v1/appointments"));
+                    let body = json!({"unit": UNIT, "procedure": BIRTH, "start": s, "name": format!("Người đặt {i}"),
+                                      "phone": "0933 444 555"});
+                    tasks.spawn(async move { send(client.post(url).json(&body)).await });
+                }
+                let results: Vec<(u16, Value)> = tasks.join_all().await;
+                let booked = results.iter().filter(|(s, _)| *s == 201).count();
+                assert_eq!(booked, 2, "{results:?}");
+                for (status, p) in results.iter().filter(|(s, _)| *s != 201) {
+                    assert_eq!((*status, p["code"].as_str()), (429, Some("booking_limit_reached")), "{p}");
+                    assert!(p["message_vi"].as_str().is_some_and(|m| m.contains("trong ngày")), "{p}");
+                }
+                let mut taken = 0;
+                for s in &starts {
+                    taken += slot(&app, &starts[0][..10], s).await["taken"].as_u64().unwrap_or(0);
+                }
+                assert_eq!(taken, 2, "the refused took no seat");
+                let (status, p) = book_by(&app, &starts[3], "Người khác", "0944 555 666", None).await;
+                assert_eq!(status, 201, "another number books: {p}");
+                app.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn look_ups_by_code_are_rate_limited_per_client() {
+                let Some(fixture) = $factory().await else { return };
+                let limits = motcua_server::api::appointments::BookingLimits {
+                    lookups_per_minute: 1,
+                    lookup_burst: 3,
+                    ..Default::default()
+                };
+                let app = TestApp::spawn_configured(fixture, |s| s.with_booking_limits(limits)).await;
+                app.import_catalogue().await;
+                for i in 0..3 {
+                    let (status, p) = app.get_json(&format!("/api/v1/appointments/LH-260315-7K3{}", ["Q", "R", "S"][i])).await;
+                    assert_eq!(status, 404, "{p}");
+                }
+                let (status, p) = app.get_json("/api/v1/appointments/LH-260315-7K3T").await;
+                assert_eq!((status, p["code"].as_str()), (429, Some("too_many_lookups")), "{p}");
+                assert!(p["message_vi"].as_str().is_some_and(|m| m.contains("tra cứu")));
+                let (status, p) = send(app.client.post(app.url("/api/v1/appointments/LH-260315-7K3T/cancel"))).await;
+                assert_eq!((status, p["code"].as_str()), (429, Some("too_many_lookups")), "cancel counts too: {p}");
+                let page = app.client.get(app.url("/dat-lich/LH-260315-7K3T")).send().await.expect("request");
+                assert_eq!(page.status().as_u16(), 429, "the page counts too");
+                let (status, _) = app.get_json(&format!("/api/v1/centers/{UNIT}/slots")).await;
+                assert_eq!(status, 200, "other routes are not limited");
+                app.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn the_reminder_carries_the_link_with_the_token() {
+                let Some(app) = spawn().await else { return };
+                let (_, slots) = open_day(&app).await;
+                let start = slots[0]["start"].as_str().expect("start");
+                let key = "5f0c9a4e-2b7d-4c1e-9a8f-3d6b2e1f0a9c";
+                let (status, a) = book(&app, start, "Nguyễn Thị Lan", Some(key)).await;
+                assert_eq!(status, 201, "{a}");
+                let (code, t) = (a["code"].as_str().expect("code"), token(&a));
+                let (status, replay) = book(&app, start, "Nguyễn Thị Lan", Some(key)).await;
+                assert_eq!((status, replay["token"].as_str()), (200, Some(t.as_str())), "a retry with a long key gets the token again");
+                let rows = app.store().notifications(&motcua_store::outbox::OutboxQuery::default()).await.expect("outbox");
+                let rows: Vec<_> = rows.into_iter().filter(|n| n.payload.booking_code.as_deref() == Some(code)).collect();
+                assert_eq!(rows.len(), 2, "SMS and e-mail");
+                let ctx = motcua_notify::TemplateContext {
+                    booking_url: "https://dichvucong.example.vn/dat-lich/{code}?t={token}".into(),
+                    ..Default::default()
+                };
+                let link = format!("https://dichvucong.example.vn/dat-lich/{code}?t={t}");
+                for n in &rows {
+                    let r = motcua_notify::render(n, &ctx);
+                    match n.channel {
+                        motcua_store::outbox::DeliveryChannel::Sms => assert!(r.sms.contains(&link), "{}", r.sms),
+                        _ => assert!(r.text.contains(&link), "{}", r.text),
+                    }
+                }
+                let path = link.trim_start_matches("https://dichvucong.example.vn");
+                let page = app.client.get(app.url(path)).send().await.expect("request");
+                assert_eq!(page.status().as_u16(), 200, "the link opens the booking's page");
                 app.finish().await;
             }
 
@@ -252,7 +489,7 @@ macro_rules! appointment_tests {
                 let (status, t) = app.post_as(&tickets, OFFICER, &[], &json!({"booking": code})).await;
                 assert_eq!((status, t["number"].as_u64(), t["kind"].as_str()), (201, Some(2), Some("appointment")), "{t}");
                 assert_eq!(t["procedure"], BIRTH);
-                let (_, b) = app.get_json(&format!("/api/v1/appointments/{code}")).await;
+                let (_, b) = app.get_json(&format!("/api/v1/appointments/{code}?t={}", token(&booked))).await;
                 assert_eq!(b["status"], "checked_in");
                 let (status, p) = app.post_as(&tickets, OFFICER, &[], &json!({"booking": code})).await;
                 assert_eq!((status, p["code"].as_str()), (409, Some("booking_not_active")));

@@ -688,9 +688,12 @@ async fn run_issue_paths(app: &App, b: &Browser, sink: &SmtpSink) -> Result<()> 
     b.screenshot("21-dat-lich-khung-gio").await?;
     b.click_to_load("form.stack[method='post'] button").await?;
     let url = b.url().await?;
-    if !url.contains("/dat-lich/LH-") {
-        bail!("after booking the browser is at {url}");
+    if !url.contains("/dat-lich/LH-") || !url.contains("t=") {
+        bail!("after booking the browser is not at the booking's page with its token: {url}");
     }
+    b.find("#cancel-h")
+        .await
+        .context("the holder's page offers to cancel")?;
     b.screenshot("22-dat-lich-ma-hen").await?;
 
     // The citizen submits online: the submission form sends to the login

@@ -710,6 +710,17 @@ fn hidden(body: &str, name: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The value of `name` in the query of a URL.
+fn hidden_query(url: &str, name: &str) -> String {
+    url.split_once('?')
+        .map(|(_, q)| q)
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// The first bookable slot on the page and its free places.
 fn first_slot(body: &str) -> (String, u32) {
     let start = hidden(body, "khung_gio");
@@ -722,6 +733,19 @@ fn free_of(body: &str, start: &str) -> u32 {
         .and_then(|(_, rest)| rest.split_once('<'))
         .and_then(|(n, _)| n.trim().parse().ok())
         .expect("the slot's free places")
+}
+
+/// A mobile number per name (one number books at most 2 a day):
+/// `0912 345 678` for Nguyễn Thị Lan.
+fn phone_of(name: &str) -> String {
+    if name == "Nguyễn Thị Lan" {
+        return "0912 345 678".to_string();
+    }
+    let n = name
+        .bytes()
+        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+        % 100_000_000;
+    format!("09{n:08}")
 }
 
 impl App {
@@ -763,7 +787,7 @@ impl App {
                 ("ngay", day),
                 ("khung_gio", start),
                 ("ho_ten", name),
-                ("dien_thoai", "0912 345 678"),
+                ("dien_thoai", &phone_of(name)),
                 ("email", ""),
             ],
         )
@@ -816,6 +840,19 @@ async fn a_citizen_books_sees_one_fewer_seat_and_cancels_through_the_pages() {
         .await;
     assert_eq!(again.status, 303, "{}", again.body);
     assert!(again.location.contains(&code), "{}", again.location);
+    let token = hidden_query(&res.location, "t");
+    assert_eq!(token.len(), 32, "the holder's token: {}", res.location);
+    assert_eq!(
+        hidden_query(&again.location, "t"),
+        token,
+        "the replay finds the same token"
+    );
+    let stranger = app.get(&format!("/dat-lich/{code}"), "").await;
+    assert_eq!(
+        stranger.status, 404,
+        "without the token the booking is not found: {}",
+        stranger.body
+    );
 
     let confirmation = app.get(&res.location, "").await;
     assert_eq!(confirmation.status, 200, "{}", confirmation.body);
@@ -833,21 +870,33 @@ async fn a_citizen_books_sees_one_fewer_seat_and_cancels_through_the_pages() {
         "one fewer free seat"
     );
 
-    // Cancel from the booking's page.
-    let view = app.get(&format!("/dat-lich/{code}"), "").await;
+    // Cancel from the booking's page: not without the token.
+    let view = app.get(&format!("/dat-lich/{code}?t={token}"), "").await;
     let cookie = format!(
         "motcua_form={}",
         view.cookie("motcua_form").expect("a form cookie")
     );
-    let res = app
+    let refused = app
         .post(
             &format!("/dat-lich/{code}/huy"),
             &cookie,
             &[("csrf_token", &view.csrf())],
         )
         .await;
+    assert_eq!(refused.status, 404, "{}", refused.body);
+    let action = format!("/dat-lich/{code}/huy?t={token}");
+    assert!(
+        view.body.contains(&format!("action=\"{action}\"")),
+        "{}",
+        view.body
+    );
+    let res = app
+        .post(&action, &cookie, &[("csrf_token", &view.csrf())])
+        .await;
     assert_eq!(res.status, 303, "{}", res.body);
-    let view = app.get(&format!("/dat-lich/{code}?lang=en"), "").await;
+    let view = app
+        .get(&format!("/dat-lich/{code}?t={token}&lang=en"), "")
+        .await;
     assert!(view.body.contains("Cancelled"), "{}", view.body);
     let (_, after) = app.booking_day().await;
     assert_eq!(free_of(&after.body, &start), free, "the seat is free again");

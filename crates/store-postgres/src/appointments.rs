@@ -25,7 +25,7 @@ use sqlx::{PgConnection, Row};
 use crate::{db_err, PgStore};
 
 const BOOKING_COLUMNS: &str = "code, unit, procedure, slot_start, slot_end, name, email, phone, \
-     language, account, status, created_at, updated_at";
+     language, account, status, created_at, updated_at, token_hash";
 const TICKET_COLUMNS: &str = "unit, day, number, kind, booking, procedure, slot_start, status, \
      counter, created_at, called_at, finished_at";
 
@@ -42,6 +42,7 @@ fn read_booking(r: &PgRow) -> StoreResult<Booking> {
         name: text(5)?,
         contact: sup::contact(opt(6)?, opt(7)?, &text(8)?)?,
         account: sup::user(opt(9)?)?,
+        token_hash: opt(13)?,
         status: sup::booking_status(&text(10)?)?,
         created_at: time(11)?,
         updated_at: time(12)?,
@@ -142,10 +143,40 @@ async fn lock_slot(
     Ok(())
 }
 
+/// Counts a booking against each of its contacts for the day of `now`,
+/// in key order; the upsert locks each counter row until the transaction
+/// ends, so the bookers of one contact take turns. The cap reached for
+/// one of them refuses it (the transaction is rolled back).
+async fn count_contacts(
+    conn: &mut PgConnection,
+    b: &NewBooking,
+    cap: u32,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let on = sup::count_day(now);
+    for key in sup::contact_keys(&b.contact) {
+        let made: i32 = sqlx::query_scalar(
+            "INSERT INTO booking_contact_days (contact, day, made) VALUES ($1, $2, 1) \
+             ON CONFLICT (contact, day) DO UPDATE SET made = booking_contact_days.made + 1 \
+             RETURNING made",
+        )
+        .bind(key)
+        .bind(on)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db_err)?;
+        if i64::from(made) > i64::from(cap) {
+            return Err(sup::contact_limit());
+        }
+    }
+    Ok(())
+}
+
 async fn book_in(
     conn: &mut PgConnection,
     b: &NewBooking,
     capacity: u16,
+    per_contact_per_day: Option<u32>,
     reminders: &[NewNotification],
     now: DateTime<Utc>,
 ) -> StoreResult<Booking> {
@@ -166,11 +197,14 @@ async fn book_in(
         .collect::<StoreResult<_>>()?;
     let seat = free_seat(&taken, capacity).ok_or_else(sup::slot_full)?;
     let seat = i16::try_from(seat).map_err(|e| StoreError::Other(e.into()))?;
+    if let Some(cap) = per_contact_per_day {
+        count_contacts(conn, b, cap, now).await?;
+    }
     let (email, phone, language) = osup::contact_row(&b.contact);
     let inserted = sqlx::query(
         "INSERT INTO bookings (code, unit, province, procedure, slot_start, slot_end, seat, name, \
-         email, phone, language, account, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'booked', $13, $13) \
+         email, phone, language, account, status, created_at, updated_at, token_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'booked', $13, $13, $14) \
          ON CONFLICT (code) DO NOTHING",
     )
     .bind(b.code.as_str())
@@ -186,6 +220,7 @@ async fn book_in(
     .bind(language)
     .bind(b.account.as_ref().map(|a| a.as_str()))
     .bind(now)
+    .bind(&b.token_hash)
     .execute(&mut *conn)
     .await
     .map_err(db_err)?
@@ -340,12 +375,21 @@ impl AppointmentStore for PgStore {
         &self,
         booking: &NewBooking,
         capacity: u16,
+        per_contact_per_day: Option<u32>,
         reminders: &[NewNotification],
         now: DateTime<Utc>,
     ) -> StoreResult<Booking> {
         let mut tx = self.pool().begin().await.map_err(db_err)?;
         lock_slot(&mut tx, &booking.unit, booking.slot_start).await?;
-        let b = book_in(&mut tx, booking, capacity, reminders, to_micros(now)).await?;
+        let b = book_in(
+            &mut tx,
+            booking,
+            capacity,
+            per_contact_per_day,
+            reminders,
+            to_micros(now),
+        )
+        .await?;
         tx.commit().await.map_err(db_err)?;
         Ok(b)
     }
@@ -406,7 +450,7 @@ impl AppointmentStore for PgStore {
             lock_slot(&mut tx, unit, *start).await?;
         }
         cancel_in(&mut tx, old, now).await?;
-        let b = book_in(&mut tx, new, capacity, reminders, now).await?;
+        let b = book_in(&mut tx, new, capacity, None, reminders, now).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(b)
     }

@@ -22,7 +22,7 @@ use crate::dossiers::{parse_ts, ts};
 use crate::{db_err, SqliteStore};
 
 const BOOKING_COLUMNS: &str = "code, unit, procedure, slot_start, slot_end, name, email, phone, \
-     language, account, status, created_at, updated_at";
+     language, account, status, created_at, updated_at, token_hash";
 const TICKET_COLUMNS: &str = "unit, day, number, kind, booking, procedure, slot_start, status, \
      counter, created_at, called_at, finished_at";
 
@@ -46,6 +46,7 @@ fn read_booking(r: &Row<'_>) -> StoreResult<Booking> {
         name: text(5)?,
         contact: sup::contact(opt(6)?, opt(7)?, &text(8)?)?,
         account: sup::user(opt(9)?)?,
+        token_hash: opt(13)?,
         status: sup::booking_status(&text(10)?)?,
         created_at: parse_ts("bookings.created_at", &text(11)?)?,
         updated_at: parse_ts("bookings.updated_at", &text(12)?)?,
@@ -133,10 +134,38 @@ fn insert_reminders(
     Ok(())
 }
 
+/// Counts a booking against each of its contacts for the day of `now`;
+/// the cap reached for one of them refuses it (the savepoint rolls the
+/// counts back).
+fn count_contacts(
+    conn: &Connection,
+    b: &NewBooking,
+    cap: u32,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO booking_contact_days (contact, day, made) VALUES (?1, ?2, 1) \
+             ON CONFLICT (contact, day) DO UPDATE SET made = made + 1 RETURNING made",
+        )
+        .map_err(db_err)?;
+    let on = day(sup::count_day(now));
+    for key in sup::contact_keys(&b.contact) {
+        let made: i64 = stmt
+            .query_row(params![key, on], |r| r.get(0))
+            .map_err(db_err)?;
+        if made > i64::from(cap) {
+            return Err(sup::contact_limit());
+        }
+    }
+    Ok(())
+}
+
 fn book_in(
     conn: &Connection,
     b: &NewBooking,
     capacity: u16,
+    per_contact_per_day: Option<u32>,
     reminders: &[NewNotification],
     now: DateTime<Utc>,
 ) -> StoreResult<Booking> {
@@ -157,11 +186,14 @@ fn book_in(
             .collect::<StoreResult<_>>()?
     };
     let seat = free_seat(&taken, capacity).ok_or_else(sup::slot_full)?;
+    if let Some(cap) = per_contact_per_day {
+        count_contacts(conn, b, cap, now)?;
+    }
     let (email, phone, language) = osup::contact_row(&b.contact);
     conn.prepare_cached(
         "INSERT INTO bookings (code, unit, province, procedure, slot_start, slot_end, seat, name, \
-         email, phone, language, account, status, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'booked', ?13, ?13)",
+         email, phone, language, account, status, created_at, updated_at, token_hash) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'booked', ?13, ?13, ?14)",
     )
     .map_err(db_err)?
     .execute(params![
@@ -178,6 +210,7 @@ fn book_in(
         language,
         b.account.as_ref().map(|a| a.as_str()),
         ts(now),
+        b.token_hash,
     ])
     .map_err(db_err)?;
     insert_reminders(conn, reminders, now)?;
@@ -241,11 +274,13 @@ impl AppointmentStore for SqliteStore {
         &self,
         booking: &NewBooking,
         capacity: u16,
+        per_contact_per_day: Option<u32>,
         reminders: &[NewNotification],
         now: DateTime<Utc>,
     ) -> StoreResult<Booking> {
         let (b, r) = (booking.clone(), reminders.to_vec());
-        self.write(move |c| book_in(c, &b, capacity, &r, now)).await
+        self.write(move |c| book_in(c, &b, capacity, per_contact_per_day, &r, now))
+            .await
     }
 
     async fn booking(&self, code: &BookingCode) -> StoreResult<Option<Booking>> {
@@ -297,7 +332,7 @@ impl AppointmentStore for SqliteStore {
         let (old, b, r) = (old.clone(), new.clone(), reminders.to_vec());
         self.write(move |c| {
             cancel_in(c, &old, now)?;
-            book_in(c, &b, capacity, &r, now)
+            book_in(c, &b, capacity, None, &r, now)
         })
         .await
     }

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../migrations/0008_report_inputs.sql")),
     (9, include_str!("../migrations/0009_step_kind.sql")),
     (11, include_str!("../migrations/0011_account_events.sql")),
+    (12, include_str!("../migrations/0012_booking_holders.sql")),
     (13, include_str!("../migrations/0013_blobs.sql")),
 ];
 

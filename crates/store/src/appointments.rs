@@ -18,6 +18,18 @@
 //!   `failed` with the error `booking cancelled` in its own transaction, so
 //!   the delivery worker never sends them (a reminder already sent stays
 //!   sent).
+//! * **A cap per contact and day.** With `per_contact_per_day = Some(n)`,
+//!   [`AppointmentStore::book`] counts the booking against each of its
+//!   contacts (phone, e-mail) for the Vietnam day of `now`, in the
+//!   booking's transaction, and refuses the (n+1)-th with
+//!   [`StoreError::Conflict`]`("booking_contact_limit")` — under
+//!   concurrency too: the count is one upsert of a counter row
+//!   (`booking_contact_days`, keyed by the SHA-256 of the contact, see
+//!   [`support::contact_keys`]), whose row lock serialises the bookers of
+//!   one contact. Bookings made count even if cancelled later (each one
+//!   sends a reminder); a rebook moves a booking and is not counted.
+//! * **The holder's token is kept hashed.** A booking stores the SHA-256
+//!   of its token ([`NewBooking::token_hash`]), never the token.
 //! * **Gap-free ticket numbers.** Queue tickets are numbered 1, 2, 3, …
 //!   per unit and Vietnam day, allocated in the ticket's transaction.
 
@@ -47,6 +59,9 @@ pub struct NewBooking {
     pub contact: Contact,
     /// The citizen's account, when booked while logged in.
     pub account: Option<UserId>,
+    /// SHA-256 (hex) of the holder's token
+    /// ([`motcua_domain::appointments::BookingToken::hash`]).
+    pub token_hash: String,
 }
 
 /// Lịch hẹn — a stored booking.
@@ -60,6 +75,8 @@ pub struct Booking {
     pub name: String,
     pub contact: Contact,
     pub account: Option<UserId>,
+    /// `None` for bookings made before tokens (migration 0012).
+    pub token_hash: Option<String>,
     pub status: BookingStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -118,13 +135,15 @@ pub trait AppointmentStore {
         now: DateTime<Utc>,
     ) -> StoreResult<CenterConfig>;
 
-    /// Books a seat of the slot (capacity `capacity`) and enqueues
-    /// `reminders` in the same transaction. Conflicts: `slot_full`,
-    /// `booking_code_taken` (draw another code).
+    /// Books a seat of the slot (capacity `capacity`), counts it against
+    /// its contacts' `per_contact_per_day` (if any) and enqueues
+    /// `reminders`, in one transaction. Conflicts: `slot_full`,
+    /// `booking_contact_limit`, `booking_code_taken` (draw another code).
     async fn book(
         &self,
         booking: &NewBooking,
         capacity: u16,
+        per_contact_per_day: Option<u32>,
         reminders: &[NewNotification],
         now: DateTime<Utc>,
     ) -> StoreResult<Booking>;
@@ -199,8 +218,41 @@ pub mod support {
     use motcua_domain::appointments::{BookingCode, BookingStatus, TicketKind, TicketStatus};
     use motcua_domain::dossier::{UnitId, UserId};
 
+    use sha2::{Digest, Sha256};
+
     use crate::outbox::{support as osup, Contact};
     use crate::{StoreError, StoreResult};
+
+    /// The keys a booking counts against for the per-contact cap: SHA-256
+    /// (hex) of `phone:+84…` and of `email:…` (lower case), sorted, so
+    /// the counter table holds no contact in clear and two bookers lock
+    /// the rows in one order.
+    pub fn contact_keys(c: &Contact) -> Vec<String> {
+        let mut keys: Vec<String> = c
+            .phone
+            .iter()
+            .map(|p| format!("phone:{}", p.as_str()))
+            .chain(
+                c.email
+                    .iter()
+                    .map(|e| format!("email:{}", e.as_str().to_lowercase())),
+            )
+            .map(|k| hex::encode(Sha256::digest(k.as_bytes())))
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    /// The cap is reached for one of the booking's contacts.
+    pub fn contact_limit() -> StoreError {
+        StoreError::Conflict("booking_contact_limit".into())
+    }
+
+    /// The day a booking made at `now` counts against (Vietnam).
+    pub fn count_day(now: DateTime<Utc>) -> chrono::NaiveDate {
+        motcua_domain::dossier::vietnam_date(now)
+    }
 
     /// The dedup key of a booking's reminder rows in the outbox.
     pub fn reminder_key(code: &BookingCode) -> String {

@@ -268,6 +268,7 @@ macro_rules! conformance_tests {
             scoped_search_sees_only_the_scope,
             center_configs_default_and_replace,
             concurrent_bookings_respect_capacity,
+            concurrent_bookings_respect_the_contact_cap,
             cancel_frees_the_seat_and_withdraws_the_reminder,
             rebook_is_atomic,
             concurrent_tickets_are_gap_free,

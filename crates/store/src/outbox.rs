@@ -352,6 +352,10 @@ pub struct Payload {
     /// A booking code (a reminder).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub booking_code: Option<String>,
+    /// The booking holder's token, for the link of a reminder (the one
+    /// place the token is kept in clear: the reminder must carry it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking_token: Option<String>,
 }
 
 /// Trạng thái gửi.

@@ -29,7 +29,11 @@ async fn load_demo(state: &motcua_server::AppState) -> anyhow::Result<()> {
 }
 
 pub async fn run(settings: &Settings, demo: bool) -> anyhow::Result<ExitCode> {
+    let limits = motcua_server::api::appointments::BookingLimits::from_env()
+        .map_err(anyhow::Error::msg)
+        .context("booking limits")?;
     let (state, startup) = crate::open::app_locked(settings).await?;
+    let state = state.with_booking_limits(limits);
     let kind = motcua_server::deployment::settle_kind(&*state.store, demo)
         .await
         .context("reading the store's kind")?;

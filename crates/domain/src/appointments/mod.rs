@@ -17,8 +17,11 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::{CalendarError, WorkingCalendar};
 use crate::procedure::CompetentLevel;
 
+mod holder;
 #[cfg(test)]
 mod tests;
+
+pub use holder::{may_manage, BookingToken, HeldBooking, HolderClaim};
 
 /// Why a booking, a configuration or a ticket change is refused. Each
 /// variant has a stable [`code`](AppointmentError::code).

@@ -1,7 +1,11 @@
 //! Đặt lịch hẹn — booking an appointment at a Center from the portal, and
 //! the waiting-room display page (bảng chờ). The pages call the same
 //! handlers as the JSON API (`crate::api::appointments`), so capacity,
-//! competence and idempotency rules are the API's.
+//! competence, idempotency and holder rules are the API's: a booking's
+//! page `/dat-lich/{code}?t=TOKEN` needs the holder's token (the booking
+//! redirects there with it, the reminder links to it) or the holder's
+//! session or a Center official's; anyone else gets the 404 page, and the
+//! look-ups are rate-limited per client address like the API's.
 
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
@@ -14,6 +18,7 @@ use serde::Deserialize;
 use super::ui::{form_token, form_token_ok, Ctx, Lang};
 use super::{render, PageError};
 use crate::api::appointments as api;
+use crate::api::appointments::BookingAccess;
 use crate::auth::session::MaybeSession;
 use crate::error::ApiError;
 use crate::AppState;
@@ -327,10 +332,7 @@ pub async fn booking_post(
     }
     let c = Ctx::new(l, "/dat-lich", MaybeSession(session.0.clone()));
     match api::book(State(state.clone()), session, h, Ok(Json(req))).await {
-        Ok((_, Json(b))) => {
-            let to = format!("/dat-lich/{}?moi=1&lang={}", b.code, l.code());
-            Ok(Redirect::to(&to).into_response())
-        }
+        Ok((_, Json(b))) => Ok(Redirect::to(&view_url(&b, true, l)).into_response()),
         Err(e) => {
             let status = e.status;
             let province = province_choice("", f.trung_tam.trim());
@@ -362,11 +364,29 @@ pub async fn booking_post(
     }
 }
 
+/// The booking's page, with the holder's token when the answer has one.
+fn view_url(b: &api::BookingDto, fresh: bool, l: Lang) -> String {
+    let mut q = vec![];
+    if fresh {
+        q.push("moi=1".to_string());
+    }
+    if let Some(t) = &b.token {
+        q.push(format!("t={}", urlencode(t)));
+    }
+    q.push(format!("lang={}", l.code()));
+    format!("/dat-lich/{}?{}", b.code, q.join("&"))
+}
+
 #[derive(Template)]
 #[template(path = "booking_view.html")]
 struct BookingViewPage {
     c: Ctx,
     b: api::BookingDto,
+    /// The holder's token as the page was reached with it (kept in the
+    /// forms' addresses), or empty.
+    token: String,
+    /// `?t=…&lang=…` for the forms' actions.
+    action_q: String,
     fresh: bool,
     active: bool,
     when: String,
@@ -381,6 +401,21 @@ struct BookingViewPage {
 pub struct ViewQuery {
     moi: Option<String>,
     ngay: Option<String>,
+}
+
+fn action_query(token: &str, l: Lang) -> String {
+    let mut q = vec![];
+    if !token.is_empty() {
+        q.push(format!("t={}", urlencode(token)));
+    }
+    if l.is_en() {
+        q.push("lang=en".to_string());
+    }
+    if q.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", q.join("&"))
+    }
 }
 
 fn when_text(b: &api::BookingDto) -> String {
@@ -398,6 +433,7 @@ fn when_text(b: &api::BookingDto) -> String {
 async fn view_page(
     state: &AppState,
     c: Ctx,
+    access: &BookingAccess,
     b: api::BookingDto,
     fresh: bool,
     date: Option<String>,
@@ -421,8 +457,11 @@ async fn view_page(
             }
         }
     }
+    let token = access.token.clone().unwrap_or_default();
     BookingViewPage {
         when: when_text(&b),
+        action_q: action_query(&token, c.l),
+        token,
         c,
         b,
         fresh,
@@ -440,10 +479,12 @@ pub async fn booking_view(
     State(state): State<AppState>,
     l: Lang,
     session: MaybeSession,
+    access: BookingAccess,
     Path(code): Path<String>,
     Query(q): Query<ViewQuery>,
 ) -> Result<Response, PageError> {
-    let Json(b) = api::get_booking(State(state.clone()), Path(code.clone())).await?;
+    let Json(b) =
+        api::get_booking(State(state.clone()), access.clone(), Path(code.clone())).await?;
     let (token, cookie) = form_token()?;
     let c = Ctx::new(l, &format!("/dat-lich/{code}"), session);
     let token = if c.session.is_some() {
@@ -451,8 +492,21 @@ pub async fn booking_view(
     } else {
         token
     };
-    let page = view_page(&state, c, b, q.moi.is_some(), q.ngay, token, String::new()).await;
-    Ok(with_cookie(render(&page), Some(cookie)))
+    let page = view_page(
+        &state,
+        c,
+        &access,
+        b,
+        q.moi.is_some(),
+        q.ngay,
+        token,
+        String::new(),
+    )
+    .await;
+    let mut res = with_cookie(render(&page), Some(cookie));
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
 }
 
 #[derive(Deserialize)]
@@ -468,6 +522,7 @@ pub async fn booking_cancel(
     State(state): State<AppState>,
     l: Lang,
     session: MaybeSession,
+    access: BookingAccess,
     headers: HeaderMap,
     Path(code): Path<String>,
     Form(f): Form<ChangeForm>,
@@ -475,8 +530,12 @@ pub async fn booking_cancel(
     if !form_token_ok(&headers, session.0.is_some(), &f.csrf_token) {
         return Err(PageError(crate::auth::session::csrf_failed()));
     }
-    let _ = api::cancel(State(state), Path(code.clone())).await?;
-    Ok(Redirect::to(&format!("/dat-lich/{code}?lang={}", l.code())).into_response())
+    let Json(b) = api::cancel(State(state), access.clone(), Path(code.clone())).await?;
+    let b = api::BookingDto {
+        token: access.token.clone(),
+        ..b
+    };
+    Ok(Redirect::to(&view_url(&b, false, l)).into_response())
 }
 
 /// `POST /dat-lich/{code}/doi`: moves the booking to another slot (a new
@@ -485,6 +544,7 @@ pub async fn booking_rebook(
     State(state): State<AppState>,
     l: Lang,
     session: MaybeSession,
+    access: BookingAccess,
     headers: HeaderMap,
     Path(code): Path<String>,
     Form(f): Form<ChangeForm>,
@@ -501,18 +561,31 @@ pub async fn booking_rebook(
         &format!("/dat-lich/{code}"),
         MaybeSession(session.0.clone()),
     );
-    match api::rebook(State(state.clone()), Path(code.clone()), Ok(Json(req))).await {
-        Ok((_, Json(b))) => {
-            Ok(
-                Redirect::to(&format!("/dat-lich/{}?moi=1&lang={}", b.code, l.code()))
-                    .into_response(),
-            )
-        }
+    match api::rebook(
+        State(state.clone()),
+        access.clone(),
+        Path(code.clone()),
+        Ok(Json(req)),
+    )
+    .await
+    {
+        Ok((_, Json(b))) => Ok(Redirect::to(&view_url(&b, true, l)).into_response()),
         Err(e) => {
-            let Json(b) = api::get_booking(State(state.clone()), Path(code)).await?;
+            let Json(b) =
+                api::get_booking(State(state.clone()), access.clone(), Path(code)).await?;
             let date = f.khung_gio.get(..10).map(str::to_string);
             let status = e.status;
-            let page = view_page(&state, c, b, false, date, f.csrf_token, message(l, &e)).await;
+            let page = view_page(
+                &state,
+                c,
+                &access,
+                b,
+                false,
+                date,
+                f.csrf_token,
+                message(l, &e),
+            )
+            .await;
             Ok((status, render(&page)).into_response())
         }
     }

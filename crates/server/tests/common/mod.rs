@@ -27,6 +27,18 @@ impl TestApp {
     /// The application as deployed when `insecure_actor_headers` is false:
     /// every request needs a session.
     pub async fn spawn_with(fixture: Fixture, insecure_actor_headers: bool) -> TestApp {
+        Self::spawn_configured(fixture, |s| {
+            s.with_insecure_actor_headers(insecure_actor_headers)
+        })
+        .await
+    }
+
+    /// The application with `configure` applied to its state (the
+    /// development actor headers off unless it turns them on).
+    pub async fn spawn_configured(
+        fixture: Fixture,
+        configure: impl FnOnce(motcua_server::AppState) -> motcua_server::AppState,
+    ) -> TestApp {
         let blobs = std::env::temp_dir().join(format!(
             "motcua-test-blobs-{}-{}",
             std::process::id(),
@@ -39,15 +51,15 @@ impl TestApp {
             .await
             .expect("prepare the store");
         let codes = Arc::new(MemoryCodeSender::new());
-        let state = state
-            .with_insecure_actor_headers(insecure_actor_headers)
-            .with_code_sender(codes.clone());
+        let state = configure(state.with_code_sender(codes.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind port 0");
         let addr = listener.local_addr().expect("local addr");
         let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, motcua_server::app(state)).await;
+            let app = motcua_server::app(state)
+                .into_make_service_with_connect_info::<std::net::SocketAddr>();
+            let _ = axum::serve(listener, app).await;
         });
         TestApp {
             base: format!("http://{addr}"),

@@ -55,6 +55,7 @@ fn booking(i: u32, start: DateTime<Utc>) -> NewBooking {
         account: i
             .is_multiple_of(2)
             .then(|| UserId::parse("citizen-1").expect("valid user")),
+        token_hash: format!("{i:064x}"),
     }
 }
 
@@ -115,7 +116,7 @@ pub async fn concurrent_bookings_respect_capacity(store: &dyn Store) {
     let results = join_all(
         all.iter()
             .zip(&rems)
-            .map(|(b, r)| store.book(b, 2, r, now()))
+            .map(|(b, r)| store.book(b, 2, None, r, now()))
             .collect(),
     )
     .await;
@@ -151,16 +152,24 @@ pub async fn concurrent_bookings_respect_capacity(store: &dyn Store) {
 pub async fn cancel_frees_the_seat_and_withdraws_the_reminder(store: &dyn Store) {
     let start = vn(9, 0);
     let a = store
-        .book(&booking(1, start), 1, &reminders(&booking(1, start)), now())
+        .book(
+            &booking(1, start),
+            1,
+            None,
+            &reminders(&booking(1, start)),
+            now(),
+        )
         .await
         .expect("book");
     assert_eq!(a.status, BookingStatus::Booked);
     assert_eq!(a.contact, contact());
-    let full = store.book(&booking(2, start), 1, &[], now()).await;
+    let full = store.book(&booking(2, start), 1, None, &[], now()).await;
     assert!(matches!(full, Err(StoreError::Conflict(c)) if c == "slot_full"));
-    let dup = store.book(&booking(1, vn(10, 0)), 1, &[], now()).await;
+    let dup = store
+        .book(&booking(1, vn(10, 0)), 1, None, &[], now())
+        .await;
     assert!(matches!(dup, Err(StoreError::Conflict(c)) if c == "booking_code_taken"));
-    let dup = store.book(&booking(1, start), 1, &[], now()).await;
+    let dup = store.book(&booking(1, start), 1, None, &[], now()).await;
     assert!(
         matches!(dup, Err(StoreError::Conflict(c)) if c == "booking_code_taken"),
         "a taken code is told before a full slot (a replayed booking is found)"
@@ -182,7 +191,7 @@ pub async fn cancel_frees_the_seat_and_withdraws_the_reminder(store: &dyn Store)
         && n.last_error.as_deref() == Some("booking cancelled")));
 
     store
-        .book(&booking(2, start), 1, &[], now())
+        .book(&booking(2, start), 1, None, &[], now())
         .await
         .expect("the freed seat can be booked");
     assert_eq!(
@@ -198,11 +207,11 @@ pub async fn cancel_frees_the_seat_and_withdraws_the_reminder(store: &dyn Store)
 pub async fn rebook_is_atomic(store: &dyn Store) {
     let (early, late) = (vn(8, 30), vn(8, 45));
     let a = store
-        .book(&booking(1, early), 1, &[], now())
+        .book(&booking(1, early), 1, None, &[], now())
         .await
         .expect("book");
     store
-        .book(&booking(2, late), 1, &[], now())
+        .book(&booking(2, late), 1, None, &[], now())
         .await
         .expect("book the other slot");
     let refused = store
@@ -233,6 +242,96 @@ pub async fn rebook_is_atomic(store: &dyn Store) {
         .await;
     assert!(matches!(twice, Err(StoreError::Conflict(c)) if c == "booking_not_active"));
     assert_eq!(taken_at(store, vn(14, 0)).await, 0);
+}
+
+/// A booking `i` at `start` made by `phone` (and no e-mail).
+fn booking_by(i: u32, start: DateTime<Utc>, phone: &str) -> NewBooking {
+    use crate::outbox::{Contact, Language, PhoneNumber};
+    NewBooking {
+        contact: Contact {
+            email: None,
+            phone: Some(PhoneNumber::parse(phone).expect("valid test number")),
+            language: Language::Vi,
+        },
+        ..booking(i, start)
+    }
+}
+
+pub async fn concurrent_bookings_respect_the_contact_cap(store: &dyn Store) {
+    let phone = "0987 654 321";
+    let all: Vec<NewBooking> = (0..12)
+        .map(|i| {
+            booking_by(
+                i,
+                vn(8, 0) + chrono::Duration::minutes(15 * i64::from(i)),
+                phone,
+            )
+        })
+        .collect();
+    let results = join_all(
+        all.iter()
+            .map(|b| store.book(b, 2, Some(2), &[], now()))
+            .collect(),
+    )
+    .await;
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        2,
+        "one contact books at most the cap per day, whatever the slots"
+    );
+    for r in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert!(
+            matches!(r, StoreError::Conflict(c) if c == "booking_contact_limit"),
+            "got {r:?}"
+        );
+    }
+    let mut seats = 0;
+    for b in &all {
+        seats += taken_at(store, b.slot_start).await;
+    }
+    assert_eq!(seats, 2, "a refused booking takes no seat");
+
+    let other = store
+        .book(
+            &booking_by(20, vn(8, 0), "0912 000 111"),
+            2,
+            Some(2),
+            &[],
+            now(),
+        )
+        .await;
+    assert!(other.is_ok(), "another contact is not limited: {other:?}");
+    let tomorrow = store
+        .book(
+            &booking_by(21, vn(9, 0), phone),
+            2,
+            Some(2),
+            &[],
+            now() + chrono::Duration::days(1),
+        )
+        .await;
+    assert!(tomorrow.is_ok(), "the count is per day: {tomorrow:?}");
+    let held = results
+        .iter()
+        .find_map(|r| r.as_ref().ok())
+        .expect("a booking");
+    store
+        .rebook(&held.code, &booking_by(22, vn(13, 0), phone), 2, &[], now())
+        .await
+        .expect("a rebook moves a booking and is not counted");
+    let unlimited = store
+        .book(&booking_by(23, vn(14, 0), phone), 2, None, &[], now())
+        .await;
+    assert!(unlimited.is_ok(), "no cap without one: {unlimited:?}");
+    let stored = store
+        .booking(&code(23))
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!(
+        stored.token_hash.as_deref(),
+        Some(format!("{:064x}", 23).as_str())
+    );
 }
 
 pub async fn concurrent_tickets_are_gap_free(store: &dyn Store) {
@@ -266,11 +365,11 @@ pub async fn concurrent_tickets_are_gap_free(store: &dyn Store) {
 
 pub async fn next_ticket_calls_due_appointments_first(store: &dyn Store) {
     let b_due = store
-        .book(&booking(1, vn(9, 0)), 2, &[], now())
+        .book(&booking(1, vn(9, 0)), 2, None, &[], now())
         .await
         .expect("book");
     let b_late = store
-        .book(&booking(2, vn(10, 0)), 2, &[], now())
+        .book(&booking(2, vn(10, 0)), 2, None, &[], now())
         .await
         .expect("book");
     let walk = |p: &str| NewTicket::WalkIn {

@@ -2,11 +2,28 @@
 //! Administration Service Center and the queue of its counters.
 //!
 //! * Citizens (no login needed): the free capacity of a day's slots, book,
-//!   look up, cancel and rebook by booking code. Capacity is enforced by
-//!   the store under concurrency; a full slot is `409 slot_full`.
+//!   look up, cancel and rebook. Capacity is enforced by the store under
+//!   concurrency; a full slot is `409 slot_full`. One phone number or
+//!   e-mail address makes at most [`BookingLimits::per_contact_per_day`]
+//!   bookings a day (`429 booking_limit_reached`, counted by the store in
+//!   the booking's transaction).
 //!   `Idempotency-Key` is honoured on booking: the code is derived from
 //!   the key, so a retried request finds the booking it made and returns
 //!   it (200) instead of booking a second seat.
+//! * The booking code is said at the counter and proves nothing. A booking
+//!   answers with the holder's token (`token`, 128 random bits, shown only
+//!   in the booking's and the rebook's answer and in the reminder's link;
+//!   the store keeps its SHA-256). Looking up, cancelling or moving a
+//!   booking needs it (`?t=` or `X-Booking-Token`), or the holder's
+//!   citizen session, or an official of the Center: anyone else gets
+//!   `404 booking_not_found`, as for a code that does not exist (see
+//!   [`motcua_domain::appointments::may_manage`]). Look-ups by code are
+//!   rate-limited per client address (`429 too_many_lookups`). Bookings
+//!   made before tokens (migration 0012) have none: only the holder's
+//!   session and the Center's officials reach them. With an
+//!   `Idempotency-Key` of at least 32 characters the token is derived from
+//!   the key (so a retry gets it again; use a random key, e.g. a UUID);
+//!   with a shorter key a replay answers without the token.
 //! * Receiving officers of the Center (công chức tiếp nhận): issue a ticket
 //!   (walk-in, or check-in of a booking), call the next ticket to a counter
 //!   (due appointments first, then everyone by ticket number: see
@@ -28,36 +45,45 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
-use motcua_domain::access::{Principal, StaffRole};
+use motcua_domain::access::Principal;
 use motcua_domain::appointments::{
-    check_booking, check_offered, slots_of_day, AppointmentError, BookingCode, CenterConfig,
-    ProcedureOffer, TicketStatus,
+    check_booking, check_offered, slots_of_day, AppointmentError, BookingCode, BookingToken,
+    CenterConfig, ProcedureOffer,
 };
 use motcua_domain::calendar::{to_vietnam_local, utc_to_vietnam, vietnam_local_to_utc};
-use motcua_domain::dossier::{vietnam_date, Role, UnitId};
+use motcua_domain::dossier::UnitId;
 use motcua_domain::procedure::ProcedureCode;
 use motcua_domain::units::{Level, UnitCode};
 use motcua_store::appointments::support::reminder_key;
 use motcua_store::outbox::{
     Contact, EmailAddress, Language, NewNotification, NotificationKind, Payload, PhoneNumber,
 };
-use motcua_store::{Booking, NewBooking, NewTicket, StoreError, Ticket};
+use motcua_store::{Booking, NewBooking, StoreError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
-use super::actor::ActingAs;
-use crate::auth::session::{Authenticated, MaybeSession};
+use crate::auth::session::MaybeSession;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
-type Problem = crate::error::Problem;
+pub(super) type Problem = crate::error::Problem;
 
-fn unprocessable(code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> ApiError {
+mod holder;
+mod queue;
+
+pub use holder::{BookingAccess, BookingGuard, BookingLimits, TOKEN_HEADER};
+pub use queue::*;
+
+pub(super) fn unprocessable(
+    code: &'static str,
+    vi: impl Into<String>,
+    en: impl Into<String>,
+) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, vi, en)
 }
 
-fn json_error(e: JsonRejection) -> ApiError {
+pub(super) fn json_error(e: JsonRejection) -> ApiError {
     unprocessable(
         "invalid_body",
         format!("Nội dung yêu cầu không hợp lệ: {}", e.body_text()),
@@ -65,7 +91,7 @@ fn json_error(e: JsonRejection) -> ApiError {
     )
 }
 
-fn rule_error(e: AppointmentError) -> ApiError {
+pub(super) fn rule_error(e: AppointmentError) -> ApiError {
     let status = match e {
         AppointmentError::InvalidCode => StatusCode::BAD_REQUEST,
         AppointmentError::IllegalTicketTransition { .. } => StatusCode::CONFLICT,
@@ -75,13 +101,21 @@ fn rule_error(e: AppointmentError) -> ApiError {
 }
 
 /// Maps the store's appointment conflicts to stable API codes.
-fn store_error(e: StoreError) -> ApiError {
+pub(super) fn store_error(e: StoreError) -> ApiError {
     match &e {
         StoreError::Conflict(c) if c == "slot_full" => ApiError::new(
             StatusCode::CONFLICT,
             "slot_full",
             "Khung giờ này đã hết chỗ. Vui lòng chọn khung giờ khác.",
             "This slot is fully booked. Please choose another.",
+        ),
+        StoreError::Conflict(c) if c == "booking_contact_limit" => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "booking_limit_reached",
+            "Số điện thoại hoặc thư điện tử này đã đặt đủ số lịch hẹn cho phép trong ngày. \
+             Vui lòng thử lại vào ngày mai.",
+            "This phone number or e-mail address has made as many bookings as allowed \
+             today. Please try again tomorrow.",
         ),
         StoreError::Conflict(c) if c == "booking_not_active" => ApiError::new(
             StatusCode::CONFLICT,
@@ -105,7 +139,7 @@ fn store_error(e: StoreError) -> ApiError {
     }
 }
 
-fn booking_not_found() -> ApiError {
+pub(super) fn booking_not_found() -> ApiError {
     ApiError::not_found(
         "booking_not_found",
         "Không có lịch hẹn với mã này.",
@@ -115,7 +149,7 @@ fn booking_not_found() -> ApiError {
 
 /// A Center is named by its commune's unit id `<province>.<commune>`
 /// (e.g. `04.01279`); the commune must exist today in that province.
-async fn center(state: &AppState, s: &str) -> ApiResult<(UnitId, String)> {
+pub(super) async fn center(state: &AppState, s: &str) -> ApiResult<(UnitId, String)> {
     let not_found = || {
         ApiError::not_found(
             "center_not_found",
@@ -142,7 +176,7 @@ pub(crate) async fn config_of(state: &AppState, unit: &UnitId) -> ApiResult<Cent
         .await?)
 }
 
-fn vn(t: DateTime<Utc>) -> String {
+pub(super) fn vn(t: DateTime<Utc>) -> String {
     utc_to_vietnam(t).to_rfc3339()
 }
 
@@ -353,6 +387,18 @@ pub struct BookingDto {
     pub status: String,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// Mã bí mật — the holder's token: only in the answer that made the
+    /// booking (book, rebook). Keep it: it is asked for (`?t=` or
+    /// `X-Booking-Token`) to see, cancel or move the booking.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+impl BookingDto {
+    fn with_token(mut self, token: Option<&BookingToken>) -> Self {
+        self.token = token.map(|t| t.as_str().to_string());
+        self
+    }
 }
 
 fn mask(s: &str, keep_start: usize, keep_end: usize) -> String {
@@ -387,6 +433,7 @@ impl From<&Booking> for BookingDto {
                 let (local, domain) = e.as_str().split_once('@').unwrap_or((e.as_str(), ""));
                 format!("{}@{domain}", mask(local, 1, 0))
             }),
+            token: None,
         }
     }
 }
@@ -463,6 +510,7 @@ async fn plan(
     contact: Contact,
     account: Option<motcua_domain::dossier::UserId>,
     code_seed: Option<[u8; 4]>,
+    token: &BookingToken,
 ) -> ApiResult<Planned> {
     let (unit, center_name) = center(state, unit).await?;
     let p = offered(state, procedure, &unit, home).await?;
@@ -491,6 +539,7 @@ async fn plan(
         name: name.clone(),
         contact: contact.clone(),
         account,
+        token_hash: token.hash(),
     };
     let send_at = (slot_start - TimeDelta::hours(i64::from(config.reminder_hours))).max(now);
     let reminders = NewNotification::for_contact(
@@ -504,6 +553,7 @@ async fn plan(
             appointment: Some(slot_start),
             place: Some(center_name),
             booking_code: Some(code.to_string()),
+            booking_token: Some(token.as_str().to_string()),
             ..Payload::default()
         },
         &contact,
@@ -516,7 +566,19 @@ async fn plan(
     })
 }
 
-fn idempotency_seed(headers: &HeaderMap, req: &BookRequest) -> ApiResult<Option<[u8; 4]>> {
+/// A fresh holder's token.
+fn new_token() -> ApiResult<BookingToken> {
+    crate::auth::secret::random_bytes::<16>()
+        .map(BookingToken::from_random)
+        .map_err(|_| ApiError::internal())
+}
+
+/// Keys this long make a token derived from them as hard to guess as a
+/// random one (the booking page sends 64 random hex digits).
+const TOKEN_KEY_MIN: usize = 32;
+
+/// The Idempotency-Key, checked.
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<&str>> {
     let Some(key) = headers.get("idempotency-key") else {
         return Ok(None);
     };
@@ -531,8 +593,29 @@ fn idempotency_seed(headers: &HeaderMap, req: &BookRequest) -> ApiResult<Option<
                 "Invalid Idempotency-Key (1–200 ASCII characters).",
             )
         })?;
+    Ok(Some(key))
+}
+
+/// The code seed a key gives (a retry draws the same code).
+fn idempotency_seed(key: &str, req: &BookRequest) -> [u8; 4] {
     let digest = Sha256::digest(format!("{key}\n{}\n{}", req.unit, req.start).as_bytes());
-    Ok(Some([digest[0], digest[1], digest[2], digest[3]]))
+    [digest[0], digest[1], digest[2], digest[3]]
+}
+
+/// The token of a booking made with `key`: derived from a long key (a
+/// retry gets the same), random otherwise (a replay then has none).
+fn token_for(key: Option<&str>, req: &BookRequest) -> ApiResult<(BookingToken, bool)> {
+    match key {
+        Some(k) if k.len() >= TOKEN_KEY_MIN => {
+            let digest = Sha256::digest(
+                format!("motcua booking token\n{k}\n{}\n{}", req.unit, req.start).as_bytes(),
+            );
+            let mut bytes = [0u8; 16];
+            bytes.copy_from_slice(&digest[..16]);
+            Ok((BookingToken::from_random(bytes), true))
+        }
+        _ => Ok((new_token()?, false)),
+    }
 }
 
 /// Book an appointment (đặt lịch hẹn). 201 with the booking code; with an
@@ -543,7 +626,8 @@ fn idempotency_seed(headers: &HeaderMap, req: &BookRequest) -> ApiResult<Option<
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first booking")),
     responses((status = 201, body = BookingDto), (status = 200, description = "replayed", body = BookingDto),
               (status = 400, body = Problem), (status = 404, body = Problem),
-              (status = 409, description = "slot_full", body = Problem), (status = 422, body = Problem)))]
+              (status = 409, description = "slot_full", body = Problem), (status = 422, body = Problem),
+              (status = 429, description = "booking_limit_reached", body = Problem)))]
 pub async fn book(
     State(state): State<AppState>,
     MaybeSession(session): MaybeSession,
@@ -564,7 +648,9 @@ pub async fn book(
         Principal::Citizen { user } => Some(user.clone()),
         Principal::Official { .. } => None,
     });
-    let seed = idempotency_seed(&headers, &req)?;
+    let key = idempotency_key(&headers)?;
+    let seed = key.map(|k| idempotency_seed(k, &req));
+    let (token, replayable) = token_for(key, &req)?;
     for _ in 0..3 {
         let planned = plan(
             &state,
@@ -576,6 +662,7 @@ pub async fn book(
             contact.clone(),
             account.clone(),
             seed,
+            &token,
         )
         .await?;
         let code = planned.booking.code.clone();
@@ -584,12 +671,16 @@ pub async fn book(
             .book(
                 &planned.booking,
                 planned.capacity,
+                state.bookings.limits.contact_cap(),
                 &planned.reminders,
                 Utc::now(),
             )
             .await
         {
-            Ok(b) => return Ok((StatusCode::CREATED, Json(BookingDto::from(&b)))),
+            Ok(b) => {
+                let dto = BookingDto::from(&b).with_token(Some(&token));
+                return Ok((StatusCode::CREATED, Json(dto)));
+            }
             Err(StoreError::Conflict(c)) if c == "booking_code_taken" && seed.is_some() => {
                 let existing = state.store.booking(&code).await?;
                 return match existing {
@@ -598,7 +689,10 @@ pub async fn book(
                             && b.slot_start == planned.booking.slot_start
                             && b.name == name =>
                     {
-                        Ok((StatusCode::OK, Json(BookingDto::from(&b))))
+                        let token = (replayable
+                            && b.token_hash.as_deref() == Some(token.hash().as_str()))
+                        .then_some(&token);
+                        Ok((StatusCode::OK, Json(BookingDto::from(&b).with_token(token))))
                     }
                     _ => Err(unprocessable(
                         "idempotency_key_reused",
@@ -614,67 +708,94 @@ pub async fn book(
     Err(ApiError::internal())
 }
 
-fn parse_code(s: &str) -> ApiResult<BookingCode> {
+pub(super) fn parse_code(s: &str) -> ApiResult<BookingCode> {
     BookingCode::parse(s).map_err(rule_error)
 }
 
-/// A booking by its code (the code is the holder's proof; contact details
-/// are masked).
+/// The booking `code` if `access` reaches it, else `404
+/// booking_not_found` (as for a code that does not exist).
+pub(crate) async fn held(
+    state: &AppState,
+    access: &BookingAccess,
+    code: &BookingCode,
+) -> ApiResult<Booking> {
+    state
+        .engine
+        .held_booking(code, &access.holder())
+        .await
+        .map_err(|e| match e {
+            motcua_engine::EngineError::Store(e) => ApiError::from(e),
+            _ => ApiError::internal(),
+        })?
+        .ok_or_else(booking_not_found)
+}
+
+/// A booking for its holder (contact details masked): the holder's token
+/// (`?t=` or `X-Booking-Token`), the holder's citizen session, or an
+/// official of the Center; anyone else gets 404 as for a missing code.
+/// Rate-limited per client address (429).
 #[utoipa::path(get, path = "/api/v1/appointments/{code}", tag = "appointments",
-    params(("code" = String, Path, description = "Booking code, e.g. LH-260315-7K3Q")),
-    responses((status = 200, body = BookingDto), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    params(("code" = String, Path, description = "Booking code, e.g. LH-260315-7K3Q"),
+           ("t" = Option<String>, Query, description = "The holder's token"),
+           ("X-Booking-Token" = Option<String>, Header, description = "The holder's token (instead of `t`)")),
+    responses((status = 200, body = BookingDto), (status = 400, body = Problem), (status = 404, body = Problem),
+              (status = 429, description = "too_many_lookups", body = Problem)))]
 pub async fn get_booking(
     State(state): State<AppState>,
+    access: BookingAccess,
     Path(code): Path<String>,
 ) -> ApiResult<Json<BookingDto>> {
     let code = parse_code(&code)?;
-    let b = state
-        .store
-        .booking(&code)
-        .await?
-        .ok_or_else(booking_not_found)?;
+    let b = held(&state, &access, &code).await?;
     Ok(Json(BookingDto::from(&b)))
 }
 
 /// Cancel a booking (hủy lịch hẹn): its seat is free again and its
-/// reminder is withdrawn.
+/// reminder is withdrawn. Who may: as for reading it.
 #[utoipa::path(post, path = "/api/v1/appointments/{code}/cancel", tag = "appointments",
-    params(("code" = String, Path, description = "Booking code")),
+    params(("code" = String, Path, description = "Booking code"),
+           ("t" = Option<String>, Query, description = "The holder's token"),
+           ("X-Booking-Token" = Option<String>, Header, description = "The holder's token (instead of `t`)")),
     responses((status = 200, body = BookingDto), (status = 400, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem)))]
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 429, description = "too_many_lookups", body = Problem)))]
 pub async fn cancel(
     State(state): State<AppState>,
+    access: BookingAccess,
     Path(code): Path<String>,
 ) -> ApiResult<Json<BookingDto>> {
     let code = parse_code(&code)?;
     let b = state
-        .store
-        .cancel_booking(&code, Utc::now())
+        .engine
+        .cancel_held(&code, &access.holder(), Utc::now())
         .await
         .map_err(store_error)?;
     Ok(Json(BookingDto::from(&b)))
 }
 
 /// Move a booking to another slot (đổi lịch hẹn): the old booking is
-/// cancelled and a new one (with a new code) made in one transaction; if
-/// the new slot is full the old booking stands.
+/// cancelled and a new one (with a new code and a new token, in the
+/// answer) made in one transaction; if the new slot is full the old
+/// booking stands. Who may: as for reading it.
 #[utoipa::path(post, path = "/api/v1/appointments/{code}/rebook", tag = "appointments",
-    params(("code" = String, Path, description = "Booking code")), request_body = RebookRequest,
+    params(("code" = String, Path, description = "Booking code"),
+           ("t" = Option<String>, Query, description = "The holder's token"),
+           ("X-Booking-Token" = Option<String>, Header, description = "The holder's token (instead of `t`)")),
+    request_body = RebookRequest,
     responses((status = 201, body = BookingDto), (status = 400, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+              (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem),
+              (status = 429, description = "too_many_lookups", body = Problem)))]
 pub async fn rebook(
     State(state): State<AppState>,
+    access: BookingAccess,
     Path(code): Path<String>,
     body: Result<Json<RebookRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<BookingDto>)> {
     let Json(req) = body.map_err(json_error)?;
     let code = parse_code(&code)?;
-    let old = state
-        .store
-        .booking(&code)
-        .await?
-        .ok_or_else(booking_not_found)?;
+    let old = held(&state, &access, &code).await?;
     let unit = req.unit.unwrap_or_else(|| old.unit.to_string());
+    let token = new_token()?;
     for _ in 0..3 {
         let planned = plan(
             &state,
@@ -686,6 +807,7 @@ pub async fn rebook(
             old.contact.clone(),
             old.account.clone(),
             None,
+            &token,
         )
         .await?;
         match state
@@ -699,302 +821,13 @@ pub async fn rebook(
             )
             .await
         {
-            Ok(b) => return Ok((StatusCode::CREATED, Json(BookingDto::from(&b)))),
+            Ok(b) => {
+                let dto = BookingDto::from(&b).with_token(Some(&token));
+                return Ok((StatusCode::CREATED, Json(dto)));
+            }
             Err(StoreError::Conflict(c)) if c == "booking_code_taken" => continue,
             Err(e) => return Err(store_error(e)),
         }
     }
     Err(ApiError::internal())
-}
-
-/// Only a receiving officer of this Center works its counters.
-fn officer_of(actor: &ActingAs, unit: &UnitId) -> ApiResult<()> {
-    let a = &actor.0;
-    if a.role == Role::ReceivingOfficer && a.unit.as_ref() == Some(unit) {
-        return Ok(());
-    }
-    Err(ApiError::new(
-        StatusCode::FORBIDDEN,
-        "not_center_officer",
-        "Chỉ công chức tiếp nhận của Trung tâm này được thực hiện.",
-        "Only a receiving officer of this Center may do this.",
-    ))
-}
-
-/// A queue ticket. No personal data: the booking code only links it to
-/// the booking for the officer.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TicketDto {
-    pub unit: String,
-    pub day: NaiveDate,
-    /// Số thứ tự.
-    pub number: u32,
-    /// `walk_in` or `appointment`.
-    pub kind: String,
-    pub booking: Option<String>,
-    pub procedure: Option<String>,
-    pub slot_start: Option<String>,
-    /// `waiting`, `called`, `serving`, `done` or `skipped`.
-    pub status: String,
-    pub counter: Option<u16>,
-    pub created_at: String,
-    pub called_at: Option<String>,
-}
-
-impl From<&Ticket> for TicketDto {
-    fn from(t: &Ticket) -> Self {
-        TicketDto {
-            unit: t.unit.to_string(),
-            day: t.day,
-            number: t.number,
-            kind: t.kind.as_str().to_string(),
-            booking: t.booking.as_ref().map(|b| b.to_string()),
-            procedure: t.procedure.clone(),
-            slot_start: t.slot_start.map(vn),
-            status: t.status.as_str().to_string(),
-            counter: t.counter,
-            created_at: vn(t.created_at),
-            called_at: t.called_at.map(vn),
-        }
-    }
-}
-
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TicketRequest {
-    /// Check in this booking (its procedure and slot go on the ticket).
-    pub booking: Option<String>,
-    /// A walk-in's procedure, if known.
-    pub procedure: Option<String>,
-}
-
-/// Issue a queue ticket (cấp số thứ tự): a walk-in, or the check-in of a
-/// booking of this Center (booked, not yet checked in).
-#[utoipa::path(post, path = "/api/v1/centers/{unit}/tickets", tag = "appointments",
-    params(("unit" = String, Path, description = "Center")), request_body = TicketRequest,
-    responses((status = 201, body = TicketDto), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn issue_ticket(
-    State(state): State<AppState>,
-    actor: ActingAs,
-    Path(unit): Path<String>,
-    body: Result<Json<TicketRequest>, JsonRejection>,
-) -> ApiResult<(StatusCode, Json<TicketDto>)> {
-    let Json(req) = body.map_err(json_error)?;
-    let (unit, _) = center(&state, &unit).await?;
-    officer_of(&actor, &unit)?;
-    let ticket = match req.booking.as_deref() {
-        Some(code) => NewTicket::CheckIn {
-            booking: parse_code(code)?,
-        },
-        None => NewTicket::WalkIn {
-            procedure: req.procedure.filter(|p| !p.trim().is_empty()),
-        },
-    };
-    let now = Utc::now();
-    let t = state
-        .store
-        .issue_ticket(&unit, vietnam_date(now), &ticket, now)
-        .await
-        .map_err(store_error)?;
-    Ok((StatusCode::CREATED, Json(TicketDto::from(&t))))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NextRequest {
-    /// Quầy — the counter calling (1..=counters).
-    pub counter: u16,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NextDto {
-    /// The called ticket; null when nobody waits.
-    pub ticket: Option<TicketDto>,
-}
-
-/// Call the next ticket to a counter (gọi số). The rule: booked
-/// appointments whose slot starts within 5 minutes (or has started) come
-/// first, earliest slot first; then every other waiting ticket — walk-ins
-/// and early appointments — by number. The counter's previous ticket, if
-/// still called or being served, is marked done.
-#[utoipa::path(post, path = "/api/v1/centers/{unit}/tickets/next", tag = "appointments",
-    params(("unit" = String, Path, description = "Center")), request_body = NextRequest,
-    responses((status = 200, body = NextDto), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn call_next(
-    State(state): State<AppState>,
-    actor: ActingAs,
-    Path(unit): Path<String>,
-    body: Result<Json<NextRequest>, JsonRejection>,
-) -> ApiResult<Json<NextDto>> {
-    let Json(req) = body.map_err(json_error)?;
-    let (unit, _) = center(&state, &unit).await?;
-    officer_of(&actor, &unit)?;
-    let config = config_of(&state, &unit).await?;
-    if req.counter == 0 || req.counter > config.counters {
-        return Err(unprocessable(
-            "invalid_counter",
-            format!("Quầy phải từ 1 đến {}.", config.counters),
-            format!("The counter must be 1 to {}.", config.counters),
-        ));
-    }
-    let now = Utc::now();
-    let t = state
-        .store
-        .call_next(&unit, vietnam_date(now), req.counter, now)
-        .await
-        .map_err(store_error)?;
-    Ok(Json(NextDto {
-        ticket: t.as_ref().map(TicketDto::from),
-    }))
-}
-
-/// Move a ticket of today: `serve` (called → serving), `done`
-/// (called/serving → done) or `skip` (waiting/called → skipped).
-#[utoipa::path(post, path = "/api/v1/centers/{unit}/tickets/{number}/{action}", tag = "appointments",
-    params(("unit" = String, Path, description = "Center"), ("number" = u32, Path, description = "Ticket number"),
-           ("action" = String, Path, description = "serve, done or skip")),
-    responses((status = 200, body = TicketDto), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn ticket_action(
-    State(state): State<AppState>,
-    actor: ActingAs,
-    Path((unit, number, action)): Path<(String, String, String)>,
-) -> ApiResult<Json<TicketDto>> {
-    let (unit, _) = center(&state, &unit).await?;
-    officer_of(&actor, &unit)?;
-    let to = match action.as_str() {
-        "serve" => TicketStatus::Serving,
-        "done" => TicketStatus::Done,
-        "skip" => TicketStatus::Skipped,
-        _ => {
-            return Err(ApiError::not_found(
-                "route_not_found",
-                "Không có địa chỉ này.",
-                "No such route.",
-            ))
-        }
-    };
-    let number: u32 = number.parse().map_err(|_| {
-        ApiError::bad_request(
-            "invalid_ticket_number",
-            "Số thứ tự không hợp lệ.",
-            "Invalid ticket number.",
-        )
-    })?;
-    let now = Utc::now();
-    let t = state
-        .store
-        .update_ticket(&unit, vietnam_date(now), number, to, now)
-        .await
-        .map_err(store_error)?;
-    Ok(Json(TicketDto::from(&t)))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CounterDto {
-    pub counter: u16,
-    /// The number called to or served at the counter.
-    pub number: u32,
-    /// `called` or `serving`.
-    pub status: String,
-}
-
-/// What the waiting-room screen shows: ticket numbers only.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BoardDto {
-    pub unit: String,
-    pub center_name: String,
-    pub day: NaiveDate,
-    /// Đang phục vụ — per counter, by counter.
-    pub serving: Vec<CounterDto>,
-    /// Số đang chờ — the waiting numbers, in ticket order.
-    pub waiting: Vec<u32>,
-    /// The last numbers called (most recent first, up to 5).
-    pub recently_called: Vec<u32>,
-}
-
-/// The waiting-room board (bảng hiển thị): now serving per counter, and
-/// the numbers waiting. No names, contacts or booking codes.
-#[utoipa::path(get, path = "/api/v1/centers/{unit}/board", tag = "appointments",
-    params(("unit" = String, Path, description = "Center")),
-    responses((status = 200, body = BoardDto), (status = 404, body = Problem)))]
-pub async fn board(
-    State(state): State<AppState>,
-    Path(unit): Path<String>,
-) -> ApiResult<Json<BoardDto>> {
-    let (unit, center_name) = center(&state, &unit).await?;
-    let day = vietnam_date(Utc::now());
-    let tickets = state.store.tickets(&unit, day).await?;
-    let mut serving: Vec<CounterDto> = tickets
-        .iter()
-        .filter(|t| t.status.at_counter())
-        .filter_map(|t| {
-            t.counter.map(|counter| CounterDto {
-                counter,
-                number: t.number,
-                status: t.status.as_str().to_string(),
-            })
-        })
-        .collect();
-    serving.sort_by_key(|c| c.counter);
-    let mut called: Vec<&Ticket> = tickets.iter().filter(|t| t.called_at.is_some()).collect();
-    called.sort_by_key(|t| std::cmp::Reverse((t.called_at, t.number)));
-    Ok(Json(BoardDto {
-        unit: unit.to_string(),
-        center_name,
-        day,
-        serving,
-        waiting: tickets
-            .iter()
-            .filter(|t| t.status == TicketStatus::Waiting)
-            .map(|t| t.number)
-            .collect(),
-        recently_called: called.iter().take(5).map(|t| t.number).collect(),
-    }))
-}
-
-/// Set a Center's configuration. Unit administrator of the unit, or
-/// province administrator of its province.
-#[utoipa::path(put, path = "/api/v1/centers/{unit}/config", tag = "appointments",
-    params(("unit" = String, Path, description = "Center")), request_body = ConfigDto,
-    responses((status = 200, body = ConfigDto), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn put_config(
-    State(state): State<AppState>,
-    Authenticated(ctx): Authenticated,
-    Path(unit): Path<String>,
-    body: Result<Json<ConfigDto>, JsonRejection>,
-) -> ApiResult<Json<ConfigDto>> {
-    let Json(req) = body.map_err(json_error)?;
-    let (unit, _) = center(&state, &unit).await?;
-    let province = unit.as_str().split('.').next().unwrap_or_default();
-    let allowed = ctx.principal.assignments().iter().any(|a| match a.role {
-        StaffRole::UnitAdmin => a.unit == unit,
-        StaffRole::ProvinceAdmin => a.unit.as_str() == province,
-        _ => false,
-    });
-    if !allowed {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Chỉ quản trị đơn vị được cấu hình Trung tâm.",
-            "Only the unit's administrator may configure the Center.",
-        ));
-    }
-    let config = CenterConfig {
-        counters: req.counters,
-        slot_minutes: req.slot_minutes,
-        capacity: req.capacity,
-        reminder_hours: req.reminder_hours,
-        horizon_days: req.horizon_days,
-    }
-    .validate()
-    .map_err(rule_error)?;
-    state
-        .store
-        .put_center_config(&unit, &config, Utc::now())
-        .await?;
-    Ok(Json(config.into()))
 }
