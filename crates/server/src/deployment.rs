@@ -115,9 +115,12 @@ pub async fn disable_demo_accounts(store: &dyn Store) -> anyhow::Result<Vec<Stri
         let username = Username::parse(&name).context("a demo username")?;
         match store.official(&username).await? {
             Some(login) if login.official.active => {
-                store
-                    .set_official_active(&username, false, Utc::now())
-                    .await?;
+                if let Err(refused) = store
+                    .set_official_active(&username, false, None, Utc::now())
+                    .await?
+                {
+                    anyhow::bail!("deactivating {name}: {refused:?}");
+                }
                 done.push(name);
             }
             _ => {}
