@@ -16,8 +16,8 @@ pub mod rows;
 mod units;
 
 pub use accounts::{
-    login_key, otp_key, support as account_support, AccountStore, Citizen, NewOfficial, NewSession,
-    Official, OfficialLogin, QueueCount, Session, Subject,
+    login_client_key, login_key, otp_key, support as account_support, AccountStore, Citizen,
+    NewOfficial, NewSession, Official, OfficialLogin, QueueCount, Session, Subject,
 };
 pub use appointments::{AppointmentStore, Booking, NewBooking, NewTicket, Ticket};
 pub use dossiers::{
