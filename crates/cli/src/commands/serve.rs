@@ -4,8 +4,12 @@ use anyhow::Context;
 
 use crate::config::Settings;
 
-pub async fn run(settings: &Settings, demo: bool) -> anyhow::Result<ExitCode> {
-    let state = crate::open::app(settings).await?;
+pub async fn run(
+    settings: &Settings,
+    demo: bool,
+    auth: motcua_server::auth::AuthConfig,
+) -> anyhow::Result<ExitCode> {
+    let state = crate::open::app(settings).await?.with_auth_config(auth);
     if demo {
         motcua_server::bootstrap::ensure_demo_accounts(&*state.store)
             .await
