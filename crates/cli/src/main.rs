@@ -11,6 +11,7 @@ mod open;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -49,6 +50,9 @@ enum Command {
         /// into an empty store.
         #[arg(long, env = "MOTCUA_NO_DEMO")]
         no_demo: bool,
+        /// Sign-in and session security (also the `[auth]` table of the file).
+        #[command(flatten)]
+        auth: config::AuthSettings,
     },
     /// The administrative-unit registry (đơn vị hành chính).
     #[command(subcommand)]
@@ -112,7 +116,13 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async move {
         match cli.command {
-            Command::Serve { no_demo, .. } => commands::serve::run(&settings, !no_demo).await,
+            Command::Serve { no_demo, auth, .. } => {
+                let auth = auth
+                    .over(&file.auth)
+                    .resolve()
+                    .context("the [auth] settings")?;
+                commands::serve::run(&settings, !no_demo, auth).await
+            }
             Command::Units(cmd) => commands::units::run(&settings, cmd).await,
             Command::Bench(cmd) => commands::bench::run(&settings, cmd).await,
             Command::Calendar(cmd) => commands::calendar::run(&settings, cmd).await,

@@ -27,6 +27,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api::router())
         .merge(pages::router())
+        .layer(axum::middleware::from_fn(auth::events::access_log))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::session::session_layer,
@@ -42,16 +43,21 @@ pub fn app(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-/// Serves `app(state)` on `listener` until ctrl-c / SIGTERM. Handlers see
-/// the client's address (`ConnectInfo<SocketAddr>`: the per-client rate
-/// limits key on it).
+/// Serves `app(state)` on `listener` until ctrl-c / SIGTERM, with the
+/// peer address of each connection for [`auth::ClientAddr`].
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    axum::serve(listener, service(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+/// `app(state)` as served: with each connection's peer address
+/// ([`axum::extract::ConnectInfo`]), which the rate limits and the
+/// lock-out key on. Tests serve this too.
+pub fn service(
+    state: AppState,
+) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<Router, std::net::SocketAddr> {
+    app(state).into_make_service_with_connect_info::<std::net::SocketAddr>()
 }
 
 async fn shutdown_signal() {

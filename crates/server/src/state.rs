@@ -54,7 +54,7 @@ impl AppState {
     }
 
     pub fn with_auth_config(mut self, config: crate::auth::AuthConfig) -> Self {
-        self.auth.config = config;
+        self.auth = crate::auth::Auth::new(config, self.auth.codes.clone());
         self
     }
 

@@ -97,7 +97,7 @@ impl App {
         .await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let app = motcua_server::app(state.clone());
+        let app = motcua_server::service(state.clone());
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });

@@ -84,7 +84,7 @@ impl App {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let app = motcua_server::app(state.clone());
+        let app = motcua_server::service(state.clone());
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });

@@ -100,6 +100,40 @@ fn throttle_row(r: &PgRow) -> StoreResult<Throttle> {
     })
 }
 
+/// The throttle row of `key`, created empty if missing, locked until the
+/// transaction ends (concurrent attempts on one key are serialised).
+async fn throttle_for_update(conn: &mut PgConnection, key: &str) -> StoreResult<Throttle> {
+    sqlx::query("INSERT INTO login_throttle (key, failures) VALUES ($1, 0) ON CONFLICT DO NOTHING")
+        .bind(key)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    let row = sqlx::query(
+        "SELECT failures, last_failure_at, locked_until FROM login_throttle \
+         WHERE key = $1 FOR UPDATE",
+    )
+    .bind(key)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    throttle_row(&row)
+}
+
+async fn put_throttle(conn: &mut PgConnection, key: &str, t: &Throttle) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE login_throttle SET failures = $2, last_failure_at = $3, locked_until = $4 \
+         WHERE key = $1",
+    )
+    .bind(key)
+    .bind(i32::try_from(t.failures).unwrap_or(i32::MAX))
+    .bind(t.last_failure_at)
+    .bind(t.locked_until)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
 fn otp_row(r: &PgRow) -> StoreResult<OtpChallenge> {
     Ok(OtpChallenge {
         code_hash: r.try_get(0).map_err(db_err)?,
@@ -350,35 +384,31 @@ impl AccountStore for PgStore {
         policy: &LockoutPolicy,
     ) -> StoreResult<Throttle> {
         let mut tx = self.pool().begin().await.map_err(db_err)?;
-        sqlx::query(
-            "INSERT INTO login_throttle (key, failures) VALUES ($1, 0) ON CONFLICT DO NOTHING",
-        )
-        .bind(key)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        let row = sqlx::query(
-            "SELECT failures, last_failure_at, locked_until FROM login_throttle \
-             WHERE key = $1 FOR UPDATE",
-        )
-        .bind(key)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        let next = throttle_row(&row)?.after_failure(now, policy);
-        sqlx::query(
-            "UPDATE login_throttle SET failures = $2, last_failure_at = $3, locked_until = $4 \
-             WHERE key = $1",
-        )
-        .bind(key)
-        .bind(i32::try_from(next.failures).unwrap_or(i32::MAX))
-        .bind(next.last_failure_at)
-        .bind(next.locked_until)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        let next = throttle_for_update(&mut tx, key)
+            .await?
+            .after_failure(now, policy);
+        put_throttle(&mut tx, key, &next).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(next)
+    }
+
+    async fn reserve_attempt(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        policy: &LockoutPolicy,
+    ) -> StoreResult<Result<Throttle, DateTime<Utc>>> {
+        let mut tx = self.pool().begin().await.map_err(db_err)?;
+        let next = match throttle_for_update(&mut tx, key)
+            .await?
+            .reserve(now, policy)
+        {
+            Ok(next) => next,
+            Err(until) => return Ok(Err(until)),
+        };
+        put_throttle(&mut tx, key, &next).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(Ok(next))
     }
 
     async fn clear_failures(&self, key: &str) -> StoreResult<()> {

@@ -105,6 +105,24 @@ fn insert_assignments(conn: &Connection, username: &str, list: &[Assignment]) ->
     Ok(())
 }
 
+fn put_throttle(conn: &Connection, key: &str, t: &Throttle) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO login_throttle (key, failures, last_failure_at, locked_until) \
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (key) DO UPDATE SET \
+         failures = excluded.failures, last_failure_at = excluded.last_failure_at, \
+         locked_until = excluded.locked_until",
+    )
+    .map_err(db_err)?
+    .execute(params![
+        key,
+        t.failures,
+        t.last_failure_at.map(ts),
+        t.locked_until.map(ts)
+    ])
+    .map_err(db_err)?;
+    Ok(())
+}
+
 fn throttle_in(conn: &Connection, key: &str) -> StoreResult<Throttle> {
     let row: Option<(i64, Option<String>, Option<String>)> = conn
         .prepare_cached(
@@ -428,21 +446,27 @@ impl AccountStore for SqliteStore {
         let policy = *policy;
         self.write(move |c| {
             let next = throttle_in(c, &key)?.after_failure(now, &policy);
-            c.prepare_cached(
-                "INSERT INTO login_throttle (key, failures, last_failure_at, locked_until) \
-                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (key) DO UPDATE SET \
-                 failures = excluded.failures, last_failure_at = excluded.last_failure_at, \
-                 locked_until = excluded.locked_until",
-            )
-            .map_err(db_err)?
-            .execute(params![
-                key,
-                next.failures,
-                next.last_failure_at.map(ts),
-                next.locked_until.map(ts)
-            ])
-            .map_err(db_err)?;
+            put_throttle(c, &key, &next)?;
             Ok(next)
+        })
+        .await
+    }
+
+    async fn reserve_attempt(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        policy: &LockoutPolicy,
+    ) -> StoreResult<Result<Throttle, DateTime<Utc>>> {
+        let key = key.to_string();
+        let policy = *policy;
+        self.write(move |c| {
+            let next = match throttle_in(c, &key)?.reserve(now, &policy) {
+                Ok(next) => next,
+                Err(until) => return Ok(Err(until)),
+            };
+            put_throttle(c, &key, &next)?;
+            Ok(Ok(next))
         })
         .await
     }

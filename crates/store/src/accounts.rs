@@ -137,6 +137,13 @@ pub fn login_key(username: &Username) -> String {
     format!("login:{username}")
 }
 
+/// The throttle key of an official's username tried from one client
+/// address: a lock then shuts out that client only, so that nobody can lock
+/// an official (an administrator) out for everyone.
+pub fn login_client_key(username: &Username, client: &str) -> String {
+    format!("login:{username}@{client}")
+}
+
 /// The throttle key of a citizen contact (wrong one-time codes).
 pub fn otp_key(contact: &Contact) -> String {
     format!("otp:{}", contact.key())
@@ -241,6 +248,20 @@ pub trait AccountStore {
         now: DateTime<Utc>,
         policy: &LockoutPolicy,
     ) -> StoreResult<Throttle>;
+
+    /// Reserves one attempt atomically, before the secret is checked
+    /// ([`Throttle::reserve`]): `Err(locked_until)` while the key is
+    /// locked, and nothing changes; otherwise the attempt is counted as a
+    /// failure and the new record returned. Concurrent reservations are
+    /// serialised on the key's row, so a burst gets at most
+    /// `policy.max_failures` attempts through. A success then calls
+    /// [`AccountStore::clear_failures`].
+    async fn reserve_attempt(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        policy: &LockoutPolicy,
+    ) -> StoreResult<Result<Throttle, DateTime<Utc>>>;
 
     /// Forgets the failures of a key (after a successful login).
     async fn clear_failures(&self, key: &str) -> StoreResult<()>;

@@ -263,6 +263,8 @@ macro_rules! conformance_tests {
             officials_are_listed_by_scope,
             lockout_after_repeated_failures,
             concurrent_failures_are_all_counted,
+            reserved_attempts_lock_before_the_check,
+            concurrent_reservations_stop_at_the_limit,
             citizens_are_known_by_contact,
             one_time_codes_are_used_once,
             scoped_search_sees_only_the_scope,

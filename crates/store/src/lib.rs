@@ -18,8 +18,8 @@ mod startup;
 mod units;
 
 pub use accounts::{
-    login_key, otp_key, support as account_support, AccountEvent, AccountStore, Citizen,
-    NewOfficial, NewSession, Official, OfficialLogin, QueueCount, Session, Subject,
+    login_client_key, login_key, otp_key, support as account_support, AccountEvent, AccountStore,
+    Citizen, NewOfficial, NewSession, Official, OfficialLogin, QueueCount, Session, Subject,
 };
 pub use appointments::{AppointmentStore, Booking, NewBooking, NewTicket, Ticket};
 pub use dossiers::{

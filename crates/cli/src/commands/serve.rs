@@ -28,12 +28,16 @@ async fn load_demo(state: &motcua_server::AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn run(settings: &Settings, demo: bool) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    settings: &Settings,
+    demo: bool,
+    auth: motcua_server::auth::AuthConfig,
+) -> anyhow::Result<ExitCode> {
     let limits = motcua_server::api::appointments::BookingLimits::from_env()
         .map_err(anyhow::Error::msg)
         .context("booking limits")?;
     let (state, startup) = crate::open::app_locked(settings).await?;
-    let state = state.with_booking_limits(limits);
+    let state = state.with_booking_limits(limits).with_auth_config(auth);
     let kind = motcua_server::deployment::settle_kind(&*state.store, demo)
         .await
         .context("reading the store's kind")?;

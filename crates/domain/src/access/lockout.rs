@@ -1,4 +1,10 @@
 //! Khóa tạm thời — lockout after repeated failures (logins, one-time codes).
+//!
+//! An attempt is *reserved* before the secret is checked
+//! ([`Throttle::reserve`]): it counts as a failure in advance, and a success
+//! clears the count afterwards. A burst of parallel guesses therefore
+//! cannot get more than `max_failures` checks past the lock, because the
+//! store applies the reservation to the row atomically.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
@@ -33,6 +39,22 @@ pub struct Throttle {
 impl Throttle {
     pub fn is_locked(&self, now: DateTime<Utc>) -> bool {
         self.locked_until.is_some_and(|t| now < t)
+    }
+
+    /// Reserves one attempt at `now`: `Err(locked_until)` while locked;
+    /// otherwise the record with the attempt counted as a failure
+    /// ([`Throttle::after_failure`]), which the caller stores before it
+    /// checks the secret and clears on success. The attempt that reaches
+    /// `max_failures` is still allowed (and sets the lock for the next).
+    pub fn reserve(
+        &self,
+        now: DateTime<Utc>,
+        policy: &LockoutPolicy,
+    ) -> Result<Throttle, DateTime<Utc>> {
+        match self.locked_until {
+            Some(until) if now < until => Err(until),
+            _ => Ok(self.after_failure(now, policy)),
+        }
     }
 
     /// The record after one more failure at `now`. Failures further apart

@@ -214,6 +214,27 @@ fn lockout_after_max_failures_for_the_lock_time() {
 }
 
 #[test]
+fn reserved_attempts_allow_max_failures_then_refuse() {
+    let policy = LockoutPolicy::default();
+    let mut t = Throttle::default();
+    for i in 0..policy.max_failures {
+        t = t.reserve(at(9, 0), &policy).expect("allowed");
+        assert_eq!(
+            t.is_locked(at(9, 0)),
+            i + 1 == policy.max_failures,
+            "try {i}"
+        );
+    }
+    let until = t
+        .reserve(at(9, 0), &policy)
+        .expect_err("the 6th is refused");
+    assert_eq!(until, at(9, 15));
+    assert_eq!(t.reserve(at(9, 14), &policy), Err(until));
+    let after = t.reserve(at(9, 15), &policy).expect("the lock has ended");
+    assert_eq!((after.failures, after.locked_until), (1, None));
+}
+
+#[test]
 fn one_time_codes_expire_and_run_out_of_attempts() {
     let policy = OtpPolicy::default();
     let phone = Contact::phone("0912 345 678").expect("phone");

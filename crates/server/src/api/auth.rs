@@ -16,6 +16,7 @@ use crate::auth::identity::{
     AuthError, Identity, IdentityProvider, OtpProvider, PasswordProvider, Proof,
 };
 use crate::auth::session::{self, AuthContext, Authenticated, MaybeSession};
+use crate::auth::{events, ClientAddr};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
@@ -156,21 +157,27 @@ async fn session_response(state: &AppState, identity: Identity) -> Response {
 }
 
 /// Log in as an official (username and password). Five failures in a row
-/// lock the username for 15 minutes (429 `login_locked`).
+/// lock the username for the client address that made them for 15 minutes
+/// (429 `login_locked`); logins are also rate-limited per address and per
+/// account (429 `login_rate_limited`), and refused while every password
+/// verification slot is taken (503 `login_busy`).
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
     request_body = LoginRequest,
     responses((status = 200, description = "Logged in; Set-Cookie: motcua_session", body = SessionResponse),
               (status = 401, description = "invalid_credentials", body = crate::error::Problem),
               (status = 422, body = crate::error::Problem),
-              (status = 429, description = "login_locked (Retry-After)", body = crate::error::Problem)))]
+              (status = 429, description = "login_locked, login_rate_limited (Retry-After)", body = crate::error::Problem),
+              (status = 503, description = "login_busy (Retry-After)", body = crate::error::Problem)))]
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> ApiResult<Response> {
     let Json(req) = body.map_err(json_error)?;
     let provider = PasswordProvider {
         store: &*state.store,
         auth: &state.auth,
+        client,
     };
     match provider
         .authenticate(Proof::Password {
@@ -191,10 +198,12 @@ pub async fn login(
               (status = 403, description = "csrf_failed", body = crate::error::Problem)))]
 pub async fn logout(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     MaybeSession(session): MaybeSession,
 ) -> ApiResult<Response> {
     if let Some(ctx) = session {
         state.store.delete_session(&ctx.token_hash).await?;
+        events::logout(&events::subject(&ctx.subject), client);
     }
     Ok((
         StatusCode::NO_CONTENT,
@@ -262,15 +271,17 @@ fn contact(phone: Option<&str>, email: Option<&str>) -> ApiResult<Contact> {
 }
 
 /// Send a one-time code to a citizen's phone or e-mail (6 digits, valid 5
-/// minutes, 5 attempts; at most one a minute).
+/// minutes, 5 attempts; at most one a minute, and by default 5 an hour per
+/// contact, 10 an hour per client address, 1000 an hour in all).
 #[utoipa::path(post, path = "/api/v1/auth/otp/request", tag = "auth",
     request_body = OtpRequest,
     responses((status = 202, body = OtpSent),
               (status = 400, description = "invalid_contact", body = crate::error::Problem),
-              (status = 429, description = "otp_too_soon, login_locked (Retry-After)", body = crate::error::Problem),
+              (status = 429, description = "otp_too_soon, otp_rate_limited, login_locked (Retry-After)", body = crate::error::Problem),
               (status = 503, description = "otp_not_sent", body = crate::error::Problem)))]
 pub async fn otp_request(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     body: Result<Json<OtpRequest>, JsonRejection>,
 ) -> ApiResult<Response> {
     let Json(req) = body.map_err(json_error)?;
@@ -278,6 +289,7 @@ pub async fn otp_request(
     let provider = OtpProvider {
         store: &*state.store,
         auth: &state.auth,
+        client,
     };
     if let Err(e) = provider.send_code(&contact).await {
         return Ok(auth_failure(&e));
@@ -304,6 +316,7 @@ pub async fn otp_request(
               (status = 429, description = "login_locked (Retry-After)", body = crate::error::Problem)))]
 pub async fn otp_verify(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     body: Result<Json<OtpVerify>, JsonRejection>,
 ) -> ApiResult<Response> {
     let Json(req) = body.map_err(json_error)?;
@@ -311,6 +324,7 @@ pub async fn otp_verify(
     let provider = OtpProvider {
         store: &*state.store,
         auth: &state.auth,
+        client,
     };
     match provider
         .authenticate(Proof::OneTimeCode {

@@ -26,17 +26,20 @@
 //! The provider then returns an [`Identity`] and the callback opens a
 //! session exactly as `login` does; nothing else changes.
 
+use std::net::IpAddr;
+
 use async_trait::async_trait;
 use axum::http::StatusCode;
-use chrono::{TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use motcua_domain::access::{
     otp_code_hash, parse_otp_code, Contact, OtpChallenge, OtpCheck, Username,
 };
 use motcua_domain::dossier::UserId;
-use motcua_store::{login_key, otp_key, Citizen, Official, Store, StoreError};
+use motcua_store::{login_client_key, otp_key, Citizen, Official, Store, StoreError};
 
+use super::guard::Refusal;
 use super::secret::{self, HashError};
-use super::{Auth, CodeSender};
+use super::{events, Auth, CodeSender};
 use crate::error::ApiError;
 
 /// What a person presents to log in.
@@ -65,6 +68,15 @@ pub enum AuthError {
     OtpInvalid,
     #[error("a code was sent moments ago; wait before asking again")]
     TooSoon { retry_after: TimeDelta },
+    /// Too many logins from this address or for this account.
+    #[error("too many sign-in attempts; try again later")]
+    RateLimited { retry_after: TimeDelta },
+    /// Every password verification slot is taken.
+    #[error("the server is busy; try again in a moment")]
+    Busy,
+    /// Too many codes for this address, this contact or in all.
+    #[error("too many codes requested; try again later")]
+    OtpRateLimited { retry_after: TimeDelta },
     #[error("this provider does not accept this kind of proof")]
     Unsupported,
     #[error("the code could not be delivered")]
@@ -98,6 +110,42 @@ impl AuthError {
                         secs(retry_after).div_ceil(60)
                     ),
                     "Too many failed attempts. Please try again later.",
+                )
+                .with_extra(serde_json::json!({"retry_after_seconds": secs(retry_after)})),
+                Some(secs(retry_after)),
+            ),
+            AuthError::RateLimited { retry_after } => (
+                ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "login_rate_limited",
+                    format!(
+                        "Quá nhiều lần đăng nhập. Vui lòng thử lại sau {} giây.",
+                        secs(retry_after)
+                    ),
+                    "Too many sign-in attempts. Please try again later.",
+                )
+                .with_extra(serde_json::json!({"retry_after_seconds": secs(retry_after)})),
+                Some(secs(retry_after)),
+            ),
+            AuthError::Busy => (
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "login_busy",
+                    "Máy chủ đang bận. Vui lòng thử đăng nhập lại sau giây lát.",
+                    "The server is busy. Please try to sign in again in a moment.",
+                )
+                .with_extra(serde_json::json!({"retry_after_seconds": 1})),
+                Some(1),
+            ),
+            AuthError::OtpRateLimited { retry_after } => (
+                ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "otp_rate_limited",
+                    format!(
+                        "Đã yêu cầu quá nhiều mã xác thực. Vui lòng thử lại sau {} phút.",
+                        secs(retry_after).div_ceil(60)
+                    ),
+                    "Too many codes were requested. Please try again later.",
                 )
                 .with_extra(serde_json::json!({"retry_after_seconds": secs(retry_after)})),
                 Some(secs(retry_after)),
@@ -162,14 +210,67 @@ pub trait IdentityProvider: Send + Sync {
     async fn authenticate(&self, proof: Proof) -> Result<Identity, AuthError>;
 }
 
-/// Officials: username and password, with lockout after repeated failures.
+impl From<Refusal> for AuthError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::RateLimited(retry_after) => AuthError::RateLimited { retry_after },
+            Refusal::Busy => AuthError::Busy,
+        }
+    }
+}
+
+/// Officials: username and password. Before the password is checked: the
+/// rate limits, a verification slot, and the reservation of the attempt
+/// against the lock-out of (username, client address).
 pub struct PasswordProvider<'a> {
     pub store: &'a dyn Store,
     pub auth: &'a Auth,
+    /// Where the request comes from ([`super::ClientAddr`]).
+    pub client: IpAddr,
 }
 
 /// Longer inputs are refused before hashing (argon2 is costly on purpose).
 const MAX_PASSWORD_BYTES: usize = 1024;
+
+impl PasswordProvider<'_> {
+    /// Logs a refusal and passes it on.
+    fn refused(&self, account: &str, e: AuthError) -> AuthError {
+        let reason = match &e {
+            AuthError::Locked { .. } => "locked",
+            AuthError::RateLimited { .. } => "rate_limited",
+            AuthError::Busy => "busy",
+            _ => "other",
+        };
+        events::login_refused(account, self.client, reason);
+        e
+    }
+
+    /// Records a failed check (the attempt is already counted).
+    fn failed(&self, username: &Username, known: bool, locked_now: bool, reason: &'static str) {
+        let account = if known {
+            username.to_string()
+        } else {
+            events::hashed_account(username.as_str())
+        };
+        events::login_failed(&account, self.client, reason);
+        if locked_now {
+            events::login_locked(
+                &account,
+                self.client,
+                self.auth.config.lockout.lock_for.num_minutes(),
+            );
+        }
+        if known {
+            if let Some((addresses, failures)) =
+                self.auth
+                    .guard
+                    .watch_failure(username.as_str(), self.client, Utc::now())
+            {
+                events::account_attacked(username.as_str(), addresses, failures);
+            }
+        }
+    }
+}
 
 #[async_trait]
 impl IdentityProvider for PasswordProvider<'_> {
@@ -182,19 +283,35 @@ impl IdentityProvider for PasswordProvider<'_> {
             return Err(AuthError::Unsupported);
         };
         let Ok(username) = Username::parse(&username) else {
+            events::login_failed(&events::hashed_account(&username), self.client, "malformed");
             return Err(AuthError::InvalidCredentials);
         };
         if password.is_empty() || password.len() > MAX_PASSWORD_BYTES {
+            self.failed(&username, false, false, "malformed");
             return Err(AuthError::InvalidCredentials);
         }
-        let key = login_key(&username);
-        let now = Utc::now();
-        let throttle = self.store.throttle(&key).await?;
-        if let Some(until) = throttle.locked_until.filter(|_| throttle.is_locked(now)) {
-            return Err(AuthError::Locked {
-                retry_after: until - now,
-            });
+        let guard = &self.auth.guard;
+        let hashed = events::hashed_account(username.as_str());
+        if let Err(r) = guard.check_login(self.client, username.as_str()) {
+            return Err(self.refused(&hashed, r.into()));
         }
+        let _slot = match guard.verification_slot().await {
+            Ok(slot) => slot,
+            Err(r) => return Err(self.refused(&hashed, r.into())),
+        };
+        let key = login_client_key(&username, &self.client.to_string());
+        let now = Utc::now();
+        let reserved = match self
+            .store
+            .reserve_attempt(&key, now, &self.auth.config.lockout)
+            .await?
+        {
+            Ok(t) => t,
+            Err(until) => {
+                let e = locked(until, now);
+                return Err(self.refused(&hashed, e));
+            }
+        };
         let login = self.store.official(&username).await?;
         let matches = match &login {
             Some(l) => secret::verify_password(&password, &l.password_hash).await?,
@@ -203,23 +320,39 @@ impl IdentityProvider for PasswordProvider<'_> {
                 false
             }
         };
+        let locked_now = reserved.is_locked(now);
         match login {
             Some(l) if matches && l.official.active => {
                 self.store.clear_failures(&key).await?;
+                events::login_succeeded(username.as_str(), self.client);
                 Ok(Identity::Official(l.official))
             }
-            _ => {
-                let t = self
-                    .store
-                    .record_failure(&key, now, &self.auth.config.lockout)
-                    .await?;
-                if t.is_locked(now) {
-                    tracing::warn!(username = %username, "login locked after repeated failures");
-                }
+            Some(_) => {
+                let reason = if matches {
+                    "inactive"
+                } else {
+                    "wrong_password"
+                };
+                self.failed(&username, true, locked_now, reason);
+                Err(AuthError::InvalidCredentials)
+            }
+            None => {
+                self.failed(&username, false, locked_now, "unknown_account");
                 Err(AuthError::InvalidCredentials)
             }
         }
     }
+}
+
+fn locked(until: DateTime<Utc>, now: DateTime<Utc>) -> AuthError {
+    AuthError::Locked {
+        retry_after: until - now,
+    }
+}
+
+/// The throttle key of a citizen contact tried from one client address.
+fn otp_client_key(contact: &Contact, client: IpAddr) -> String {
+    format!("{}@{client}", otp_key(contact))
 }
 
 /// Citizens: a one-time code sent to their phone or e-mail. The account is
@@ -227,29 +360,50 @@ impl IdentityProvider for PasswordProvider<'_> {
 pub struct OtpProvider<'a> {
     pub store: &'a dyn Store,
     pub auth: &'a Auth,
+    /// Where the request comes from ([`super::ClientAddr`]).
+    pub client: IpAddr,
 }
 
 impl OtpProvider<'_> {
     async fn check_lock(&self, contact: &Contact) -> Result<(), AuthError> {
         let now = Utc::now();
-        let t = self.store.throttle(&otp_key(contact)).await?;
+        let t = self
+            .store
+            .throttle(&otp_client_key(contact, self.client))
+            .await?;
         match t.locked_until.filter(|_| t.is_locked(now)) {
-            Some(until) => Err(AuthError::Locked {
-                retry_after: until - now,
-            }),
+            Some(until) => Err(locked(until, now)),
             None => Ok(()),
         }
     }
 
-    /// Sends a fresh code (replacing any earlier one) unless one was sent
-    /// less than a minute ago or the contact is locked.
+    /// Sends a fresh code (replacing any earlier one) unless the address,
+    /// the contact or the server has asked for too many this hour, one was
+    /// sent less than a minute ago, or the contact is locked. The code is
+    /// never logged (only by the development [`super::LogCodeSender`]).
     pub async fn send_code(&self, contact: &Contact) -> Result<(), AuthError> {
-        self.check_lock(contact).await?;
+        let refused = |e: AuthError, reason| {
+            events::otp_refused(contact, self.client, reason);
+            e
+        };
+        if let Err(r) = self.auth.guard.check_code(self.client, &contact.key()) {
+            let retry_after = match r {
+                Refusal::RateLimited(t) => t,
+                Refusal::Busy => TimeDelta::seconds(1),
+            };
+            return Err(refused(
+                AuthError::OtpRateLimited { retry_after },
+                "rate_limited",
+            ));
+        }
+        if let Err(e) = self.check_lock(contact).await {
+            return Err(refused(e, "locked"));
+        }
         let policy = &self.auth.config.otp;
         let code = secret::random_code().map_err(HashError::from)?;
         let challenge = OtpChallenge::new(contact, &code, Utc::now(), policy);
         if let Err(retry_after) = self.store.put_otp(contact, &challenge, policy).await? {
-            return Err(AuthError::TooSoon { retry_after });
+            return Err(refused(AuthError::TooSoon { retry_after }, "too_soon"));
         }
         let sender: &dyn CodeSender = &*self.auth.codes;
         sender
@@ -258,7 +412,9 @@ impl OtpProvider<'_> {
             .map_err(|e| {
                 tracing::error!(to = %contact.masked(), error = %e, "one-time code not sent");
                 AuthError::Delivery
-            })
+            })?;
+        events::otp_sent(contact, self.client);
+        Ok(())
     }
 }
 
@@ -272,8 +428,19 @@ impl IdentityProvider for OtpProvider<'_> {
         let Proof::OneTimeCode { contact, code } = proof else {
             return Err(AuthError::Unsupported);
         };
-        self.check_lock(&contact).await?;
+        let key = otp_client_key(&contact, self.client);
         let now = Utc::now();
+        let reserved = match self
+            .store
+            .reserve_attempt(&key, now, &self.auth.config.lockout)
+            .await?
+        {
+            Ok(t) => t,
+            Err(until) => {
+                events::otp_failed(&contact, self.client, "locked");
+                return Err(locked(until, now));
+            }
+        };
         let check = match parse_otp_code(&code) {
             Some(code) => {
                 self.store
@@ -283,18 +450,24 @@ impl IdentityProvider for OtpProvider<'_> {
             None => OtpCheck::NoChallenge,
         };
         if check != OtpCheck::Verified {
-            self.store
-                .record_failure(&otp_key(&contact), now, &self.auth.config.lockout)
-                .await?;
+            events::otp_failed(&contact, self.client, "wrong_code");
+            if reserved.is_locked(now) {
+                events::login_locked(
+                    &contact.masked(),
+                    self.client,
+                    self.auth.config.lockout.lock_for.num_minutes(),
+                );
+            }
             return Err(AuthError::OtpInvalid);
         }
-        self.store.clear_failures(&otp_key(&contact)).await?;
+        self.store.clear_failures(&key).await?;
         let id = format!(
             "citizen:{}",
             hex::encode(secret::random_bytes::<16>().map_err(HashError::from)?)
         );
         let id = UserId::parse(&id).map_err(|e| AuthError::Store(StoreError::Other(e.into())))?;
         let citizen = self.store.citizen_for_contact(&contact, &id, now).await?;
+        events::otp_succeeded(citizen.id.as_str(), self.client);
         Ok(Identity::Citizen(citizen))
     }
 }

@@ -13,13 +13,19 @@
 //!   session's CSRF token (`X-CSRF-Token` header or `csrf_token` form
 //!   field); bearer requests cannot be forged cross-site and are exempt
 //!   ([`session::session_layer`]).
-//! * Repeated failures lock the username (or contact) for a while
-//!   ([`motcua_domain::access::Throttle`]), whether or not it exists.
+//! * Each attempt is reserved before the secret is checked, and repeated
+//!   failures lock the username (or contact) for the client address that
+//!   made them ([`motcua_domain::access::Throttle`]), whether or not it
+//!   exists; rate limits and a bound on concurrent argon2 verifications
+//!   come first ([`guard`]). Security events go to one `tracing` target
+//!   ([`events`]).
 //!
 //! The access rules themselves are pure: [`motcua_domain::access`].
 
 pub mod bootstrap;
 pub mod codes;
+pub mod events;
+pub mod guard;
 pub mod identity;
 pub mod reauth;
 pub mod secret;
@@ -31,6 +37,7 @@ use chrono::TimeDelta;
 use motcua_domain::access::{IdlePolicy, LockoutPolicy, OtpPolicy};
 
 pub use codes::{CodeSender, LogCodeSender, MemoryCodeSender};
+pub use guard::{ClientAddr, Guard, Limits};
 pub use identity::{AuthError, Identity, IdentityProvider, OtpProvider, PasswordProvider, Proof};
 pub use session::{AuthContext, SessionState, Via, Viewer};
 
@@ -41,9 +48,10 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The form field carrying the CSRF token of a cookie session.
 pub const CSRF_FIELD: &str = "csrf_token";
 
-/// Settings of logins and sessions. Defaults in code; `motcua serve` may
-/// override them from its configuration or the environment
-/// ([`AuthConfig::from_env`]).
+/// Settings of logins and sessions. Defaults in code; `motcua serve`
+/// resolves them from its one configuration path (defaults, the `[auth]`
+/// table of the TOML file, `MOTCUA_*` variables, flags: see the CLI's
+/// `config` module), and gives them to [`crate::AppState::with_auth_config`].
 #[derive(Debug, Clone)]
 pub struct AuthConfig {
     /// Mark the session cookie `Secure` (default true; turn off only for
@@ -56,11 +64,14 @@ pub struct AuthConfig {
     /// whatever its absolute expiry (default 30 minutes; citizens' sessions
     /// have only the absolute one). `MOTCUA_SESSION_IDLE_MINUTES`.
     pub idle_timeout: TimeDelta,
-    /// Failures before a lock and its length (default 5 → 15 minutes).
-    /// `MOTCUA_LOCKOUT_FAILURES`, `MOTCUA_LOCKOUT_MINUTES`.
+    /// Failures before a lock of (account, client address), and its length
+    /// (default 5 → 15 minutes). `MOTCUA_LOCKOUT_FAILURES`,
+    /// `MOTCUA_LOCKOUT_MINUTES`.
     pub lockout: LockoutPolicy,
     /// One-time codes: 5 minutes, 5 attempts, one a minute.
     pub otp: OtpPolicy,
+    /// Rate limits, verification slots, trusted proxies.
+    pub limits: Limits,
 }
 
 impl Default for AuthConfig {
@@ -71,42 +82,8 @@ impl Default for AuthConfig {
             idle_timeout: IdlePolicy::default().idle_timeout,
             lockout: LockoutPolicy::default(),
             otp: OtpPolicy::default(),
+            limits: Limits::default(),
         }
-    }
-}
-
-impl AuthConfig {
-    /// The defaults, overridden by the `MOTCUA_*` variables above when set
-    /// and valid (an invalid value is ignored with a warning).
-    pub fn from_env() -> Self {
-        fn var<T: std::str::FromStr>(name: &str) -> Option<T> {
-            let v = std::env::var(name).ok()?;
-            let parsed = v.trim().parse().ok();
-            if parsed.is_none() {
-                tracing::warn!(variable = name, "ignoring an invalid value");
-            }
-            parsed
-        }
-        let mut c = AuthConfig::default();
-        if let Some(secure) = var::<bool>("MOTCUA_COOKIE_SECURE") {
-            c.cookie_secure = secure;
-        }
-        if let Some(h) = var::<i64>("MOTCUA_SESSION_HOURS").filter(|h| (1..=24 * 30).contains(h)) {
-            c.session_ttl = TimeDelta::hours(h);
-        }
-        if let Some(m) =
-            var::<i64>("MOTCUA_SESSION_IDLE_MINUTES").filter(|m| (1..=24 * 60).contains(m))
-        {
-            c.idle_timeout = TimeDelta::minutes(m);
-        }
-        if let Some(n) = var::<u32>("MOTCUA_LOCKOUT_FAILURES").filter(|n| *n >= 1) {
-            c.lockout.max_failures = n;
-        }
-        if let Some(m) = var::<i64>("MOTCUA_LOCKOUT_MINUTES").filter(|m| (1..=24 * 60).contains(m))
-        {
-            c.lockout.lock_for = TimeDelta::minutes(m);
-        }
-        c
     }
 }
 
@@ -127,11 +104,18 @@ impl AuthConfig {
 pub struct Auth {
     pub config: AuthConfig,
     pub codes: Arc<dyn CodeSender>,
+    /// Rate limits and verification slots, built from `config`.
+    pub guard: Arc<Guard>,
 }
 
 impl Auth {
     pub fn new(config: AuthConfig, codes: Arc<dyn CodeSender>) -> Self {
-        Auth { config, codes }
+        let guard = Arc::new(Guard::new(&config));
+        Auth {
+            config,
+            codes,
+            guard,
+        }
     }
 }
 

@@ -92,6 +92,7 @@ pub async fn login_post(
     State(state): State<AppState>,
     l: Lang,
     session: MaybeSession,
+    crate::auth::ClientAddr(client): crate::auth::ClientAddr,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, PageError> {
@@ -101,6 +102,7 @@ pub async fn login_post(
     let provider = PasswordProvider {
         store: &*state.store,
         auth: &state.auth,
+        client,
     };
     let proof = Proof::Password {
         username: f.username.trim().to_string(),

@@ -463,6 +463,7 @@ pub async fn citizen_login_post(
     State(state): State<AppState>,
     l: Lang,
     session: MaybeSession,
+    crate::auth::ClientAddr(client): crate::auth::ClientAddr,
     headers: HeaderMap,
     Form(f): Form<CitizenLoginForm>,
 ) -> Result<Response, PageError> {
@@ -494,6 +495,7 @@ pub async fn citizen_login_post(
     let provider = OtpProvider {
         store: &*state.store,
         auth: &state.auth,
+        client,
     };
     let failure = |e: &crate::auth::AuthError| {
         let (err, _) = e.to_api();

@@ -13,6 +13,9 @@ pub struct TestApp {
     /// The one-time codes "sent" to citizens (read by tests/auth.rs).
     #[allow(dead_code)]
     pub codes: Arc<MemoryCodeSender>,
+    /// The sign-in settings and guard the server runs with.
+    #[allow(dead_code)]
+    pub auth: motcua_server::auth::Auth,
     fixture: Fixture,
     server: tokio::task::JoinHandle<()>,
 }
@@ -27,16 +30,25 @@ impl TestApp {
     /// The application as deployed when `insecure_actor_headers` is false:
     /// every request needs a session.
     pub async fn spawn_with(fixture: Fixture, insecure_actor_headers: bool) -> TestApp {
-        Self::spawn_configured(fixture, |s| {
-            s.with_insecure_actor_headers(insecure_actor_headers)
-        })
-        .await
+        Self::spawn_custom(fixture, insecure_actor_headers, |s| s).await
     }
 
     /// The application with `configure` applied to its state (the
     /// development actor headers off unless it turns them on).
+    #[allow(dead_code)] // used by tests/appointments.rs
     pub async fn spawn_configured(
         fixture: Fixture,
+        configure: impl FnOnce(motcua_server::AppState) -> motcua_server::AppState,
+    ) -> TestApp {
+        Self::spawn_custom(fixture, false, configure).await
+    }
+
+    /// As deployed, with the state changed by `configure` (sign-in
+    /// settings, another code sender) before it is served.
+    #[allow(dead_code)] // used by tests/auth_hardening.rs
+    pub async fn spawn_custom(
+        fixture: Fixture,
+        insecure_actor_headers: bool,
         configure: impl FnOnce(motcua_server::AppState) -> motcua_server::AppState,
     ) -> TestApp {
         let blobs = std::env::temp_dir().join(format!(
@@ -51,20 +63,24 @@ impl TestApp {
             .await
             .expect("prepare the store");
         let codes = Arc::new(MemoryCodeSender::new());
-        let state = configure(state.with_code_sender(codes.clone()));
+        let state = configure(
+            state
+                .with_insecure_actor_headers(insecure_actor_headers)
+                .with_code_sender(codes.clone()),
+        );
+        let auth = state.auth.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind port 0");
         let addr = listener.local_addr().expect("local addr");
         let server = tokio::spawn(async move {
-            let app = motcua_server::app(state)
-                .into_make_service_with_connect_info::<std::net::SocketAddr>();
-            let _ = axum::serve(listener, app).await;
+            let _ = axum::serve(listener, motcua_server::service(state)).await;
         });
         TestApp {
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
             codes,
+            auth,
             fixture,
             server,
         }

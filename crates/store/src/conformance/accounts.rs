@@ -11,7 +11,8 @@ use motcua_domain::dossier::UserId;
 
 use super::{applied, cast, citizen, new_request, open, t0, unit, user, BIRTH};
 use crate::{
-    login_key, otp_key, DossierFilter, Intake, NewOfficial, NewSession, Store, StoreError, Subject,
+    login_client_key, login_key, otp_key, DossierFilter, Intake, NewOfficial, NewSession, Store,
+    StoreError, Subject,
 };
 
 pub(super) fn username(s: &str) -> Username {
@@ -238,6 +239,71 @@ pub async fn concurrent_failures_are_all_counted(store: &dyn Store) {
     assert_eq!(
         store.throttle("login:racer").await.expect("read").failures,
         20
+    );
+}
+
+pub async fn reserved_attempts_lock_before_the_check(store: &dyn Store) {
+    let policy = LockoutPolicy::default();
+    let key = login_client_key(&username("tiepnhan.01279"), "203.0.113.7");
+    let now = t0();
+    for i in 1..=policy.max_failures {
+        let t = store
+            .reserve_attempt(&key, now, &policy)
+            .await
+            .expect("reserve")
+            .expect("allowed");
+        assert_eq!(t.is_locked(now), i == policy.max_failures, "attempt {i}");
+    }
+    let until = store
+        .reserve_attempt(&key, now, &policy)
+        .await
+        .expect("reserve")
+        .expect_err("locked");
+    assert_eq!(until, now + policy.lock_for);
+    assert_eq!(
+        store.throttle(&key).await.expect("read").locked_until,
+        Some(until),
+        "a refused reservation changes nothing"
+    );
+    let other = login_client_key(&username("tiepnhan.01279"), "198.51.100.1");
+    assert!(
+        store
+            .reserve_attempt(&other, now, &policy)
+            .await
+            .expect("reserve")
+            .is_ok(),
+        "another client of the same account is not locked"
+    );
+    store.clear_failures(&key).await.expect("clear");
+    let t = store
+        .reserve_attempt(&key, now, &policy)
+        .await
+        .expect("reserve")
+        .expect("cleared");
+    assert_eq!(t.failures, 1);
+}
+
+pub async fn concurrent_reservations_stop_at_the_limit(store: &dyn Store) {
+    let policy = LockoutPolicy::default();
+    let now = t0();
+    let tries = (0..40).map(|i| async move {
+        store
+            .reserve_attempt(
+                "login:burst@192.0.2.1",
+                now + Duration::milliseconds(i),
+                &policy,
+            )
+            .await
+            .expect("reserve")
+    });
+    let granted = futures_join_all(tries.collect())
+        .await
+        .into_iter()
+        .filter(Result::is_ok)
+        .count();
+    assert_eq!(
+        granted, policy.max_failures as usize,
+        "a burst gets exactly max_failures attempts"
     );
 }
 
