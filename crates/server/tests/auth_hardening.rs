@@ -405,14 +405,14 @@ macro_rules! hardening_tests {
                 let a = Session::of(&login_from(&app, &admin, PASSWORD, &addr(9, 1)).await.1);
                 let o = Session::of(&login_from(&app, &officer, PASSWORD, &addr(9, 2)).await.1);
                 let (status, p) = send(
-                    a.bearer(app.client.post(app.url(&format!("/api/v1/admin/officials/{officer}/roles"))))
-                        .json(&json!({"roles": [{"role": "specialist", "unit": A}]})),
+                    a.bearer(app.client.post(app.url(&format!("/api/v1/officials/{officer}/roles"))))
+                        .json(&json!({"roles": [{"role": "specialist", "unit": A}], "current_password": PASSWORD})),
                 )
                 .await;
                 assert_eq!(status, 200, "{p}");
                 let (status, _) = send(
-                    o.bearer(app.client.post(app.url(&format!("/api/v1/admin/officials/{admin}/roles"))))
-                        .json(&json!({"roles": [{"role": "leader", "unit": A}]})),
+                    o.bearer(app.client.post(app.url(&format!("/api/v1/officials/{admin}/roles"))))
+                        .json(&json!({"roles": [{"role": "leader", "unit": A}], "current_password": PASSWORD})),
                 )
                 .await;
                 assert_eq!(status, 403);

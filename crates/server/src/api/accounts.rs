@@ -26,9 +26,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::auth::{json_error, RoleAssignment};
-use crate::auth::reauth;
 use crate::auth::secret;
 use crate::auth::session::{forbidden, AuthContext, Authenticated};
+use crate::auth::{events, reauth};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
@@ -244,7 +244,15 @@ pub(crate) async fn grant(
         .grant_roles(&ctx.principal, username, roles, Utc::now())
         .await
         .map_err(account_error)?;
-    tracing::info!(admin = %ctx.principal.user(), official = %username, "roles granted");
+    let roles: Vec<String> = roles
+        .iter()
+        .map(|a| format!("{}@{}", a.role.as_str(), a.unit))
+        .collect();
+    events::roles_granted(
+        ctx.principal.user().as_str(),
+        username.as_str(),
+        &roles.join(","),
+    );
     Ok(o)
 }
 
@@ -263,7 +271,11 @@ pub(crate) async fn revoke(
         .revoke_role(admin, username, role, Utc::now())
         .await
         .map_err(account_error)?;
-    tracing::info!(admin = %admin.user(), official = %username, role = %role.role, "role revoked");
+    events::role_revoked(
+        admin.user().as_str(),
+        username.as_str(),
+        &format!("{}@{}", role.role.as_str(), role.unit),
+    );
     Ok(o)
 }
 
@@ -283,7 +295,7 @@ pub(crate) async fn set_active(
         .set_official_active(admin, username, active, Utc::now())
         .await
         .map_err(account_error)?;
-    tracing::info!(admin = %admin.user(), official = %username, active, "account activation set");
+    events::activation_changed(admin.user().as_str(), username.as_str(), active);
     Ok(o)
 }
 
@@ -306,7 +318,7 @@ pub(crate) async fn change_password(
         .change_password(username, &hashed, Some(&ctx.token_hash), Utc::now())
         .await
         .map_err(account_error)?;
-    tracing::info!(official = %username, "password changed");
+    events::password_changed(username.as_str());
     Ok(())
 }
 

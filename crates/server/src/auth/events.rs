@@ -134,6 +134,24 @@ pub fn roles_granted(by: &str, account: &str, roles: &str) {
     tracing::info!(target: TARGET, event = "roles_granted", by, account, roles, "roles granted");
 }
 
+pub fn role_revoked(by: &str, account: &str, role: &str) {
+    tracing::info!(target: TARGET, event = "role_revoked", by, account, role, "role revoked");
+}
+
+/// `account_deactivated` or `account_reactivated`.
+pub fn activation_changed(by: &str, account: &str, active: bool) {
+    let event = if active {
+        "account_reactivated"
+    } else {
+        "account_deactivated"
+    };
+    tracing::info!(target: TARGET, event, by, account, "account activation changed");
+}
+
+pub fn password_changed(account: &str) {
+    tracing::info!(target: TARGET, event = "password_changed", account, "password changed");
+}
+
 /// Logs `access_denied` for every answer 403 produced by a handler (scope
 /// and role refusals), with the session's holder if there is one. Runs
 /// inside the session layer, which leaves the [`SessionState`].
