@@ -351,7 +351,7 @@ macro_rules! report_tests {
 
 mod helpers {
     use super::common::TestApp;
-    use serde_json::{json, Value};
+    use serde_json::json;
 
     pub const A: &str = "04.01279";
     pub const B: &str = "04.01288";
@@ -377,38 +377,11 @@ mod helpers {
         }
     }
 
-    pub async fn send(req: reqwest::RequestBuilder) -> (u16, Value) {
-        let res = req.send().await.expect("request");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
-    }
+    pub use crate::common::send;
 
     /// Creates an official (password [`PASSWORD`]) directly in the store.
     pub async fn official(app: &TestApp, username: &str, roles: &[(&str, &str)]) {
-        use motcua_domain::access::{Assignment, StaffRole, Username};
-        use motcua_domain::dossier::UnitId;
-        let assignments = roles
-            .iter()
-            .map(|(r, u)| {
-                Assignment::new(
-                    StaffRole::parse(r).expect("role"),
-                    UnitId::parse(u).expect("unit"),
-                )
-                .expect("assignment")
-            })
-            .collect();
-        let new = motcua_store::NewOfficial {
-            username: Username::parse(username).expect("username"),
-            display_name: format!("Cán bộ {username}"),
-            password_hash: motcua_server::auth::secret::hash_password(PASSWORD)
-                .await
-                .expect("hash"),
-            assignments,
-        };
-        app.store()
-            .create_official(&new, chrono::Utc::now())
-            .await
-            .expect("create official");
+        app.create_official(username, PASSWORD, roles).await;
     }
 
     pub async fn session(app: &TestApp, username: &str) -> Session {

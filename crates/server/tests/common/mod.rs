@@ -7,6 +7,14 @@ use std::sync::Arc;
 use motcua_server::auth::MemoryCodeSender;
 use motcua_store::fixture::Fixture;
 
+/// Sends `req`: the status and the JSON body (null when there is none).
+#[allow(dead_code)] // used by the account and report tests
+pub async fn send(req: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
+}
+
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
@@ -84,6 +92,36 @@ impl TestApp {
             fixture,
             server,
         }
+    }
+
+    /// Creates an official with `password` and `roles` (role, unit)
+    /// directly in the store.
+    #[allow(dead_code)] // used by the account and report tests
+    pub async fn create_official(&self, username: &str, password: &str, roles: &[(&str, &str)]) {
+        use motcua_domain::access::{Assignment, StaffRole, Username};
+        use motcua_domain::dossier::UnitId;
+        let assignments = roles
+            .iter()
+            .map(|(r, u)| {
+                Assignment::new(
+                    StaffRole::parse(r).expect("role"),
+                    UnitId::parse(u).expect("unit"),
+                )
+                .expect("assignment")
+            })
+            .collect();
+        let new = motcua_store::NewOfficial {
+            username: Username::parse(username).expect("username"),
+            display_name: format!("Cán bộ {username}"),
+            password_hash: motcua_server::auth::secret::hash_password(password)
+                .await
+                .expect("hash"),
+            assignments,
+        };
+        self.store()
+            .create_official(&new, chrono::Utc::now())
+            .await
+            .expect("create official");
     }
 
     #[allow(dead_code)] // used by tests/auth.rs
