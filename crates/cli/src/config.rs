@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use chrono::TimeDelta;
 use motcua_server::auth::AuthConfig;
+use motcua_server::site::{parse_public_url, Site};
 use serde::Deserialize;
 
 /// Settings a TOML file may hold (`motcua.toml` in the working directory,
@@ -21,6 +22,70 @@ pub struct FileConfig {
     /// The `[auth]` table: sign-in and session security settings.
     #[serde(default)]
     pub auth: AuthSettings,
+    /// See [`SiteSettings::public_url`].
+    pub public_url: Option<String>,
+    /// See [`SiteSettings::center`].
+    pub center: Option<String>,
+    /// See [`SiteSettings::center_address`].
+    pub center_address: Option<String>,
+}
+
+/// The public side of the deployment, from the file's top-level keys, the
+/// `MOTCUA_*` variables and `motcua serve`'s flags (a flag or variable
+/// beats the file, which beats the default).
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct SiteSettings {
+    /// The public base address citizens reach the portal at (e.g.
+    /// https://dichvucong.caobang.gov.vn): used by the QR code of the
+    /// forms, the printed "visit" address and the links of SMS and
+    /// e-mails. Unset: this machine's development address, with a warning
+    /// outside development.
+    #[arg(long, env = "MOTCUA_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// The Center shown on the portal's first page, `province.commune`
+    /// (default 04.01279, the demo's Phường Nùng Trí Cao).
+    #[arg(long, env = "MOTCUA_CENTER")]
+    pub center: Option<String>,
+    /// The Center's street address, shown on the portal's first page.
+    #[arg(long, env = "MOTCUA_CENTER_ADDRESS")]
+    pub center_address: Option<String>,
+}
+
+impl SiteSettings {
+    /// `self` (flags and variables) where set, else `file`.
+    pub fn over(&self, file: &SiteSettings) -> SiteSettings {
+        SiteSettings {
+            public_url: self.public_url.clone().or_else(|| file.public_url.clone()),
+            center: self.center.clone().or_else(|| file.center.clone()),
+            center_address: self
+                .center_address
+                .clone()
+                .or_else(|| file.center_address.clone()),
+        }
+    }
+
+    /// The server's [`Site`]; an invalid address is an error.
+    pub fn resolve(&self) -> anyhow::Result<Site> {
+        let mut site = Site::default();
+        if let Some(url) = self.public_url.as_deref().filter(|u| !u.trim().is_empty()) {
+            site.public_url = parse_public_url(url)
+                .map_err(anyhow::Error::msg)
+                .context("public_url (MOTCUA_PUBLIC_URL)")?;
+            site.configured = true;
+        }
+        if let Some(c) = self.center.as_deref().filter(|c| !c.trim().is_empty()) {
+            motcua_domain::dossier::UnitId::parse(c.trim())
+                .map_err(|e| anyhow::anyhow!("center (MOTCUA_CENTER) {c:?}: {e}"))?;
+            site.center = c.trim().to_string();
+        }
+        site.center_address = self
+            .center_address
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_string);
+        Ok(site)
+    }
 }
 
 /// Security settings of sign-in and sessions, from the `[auth]` table of
@@ -181,6 +246,15 @@ impl AuthSettings {
 }
 
 impl FileConfig {
+    /// The file's public-side keys.
+    pub fn site(&self) -> SiteSettings {
+        SiteSettings {
+            public_url: self.public_url.clone(),
+            center: self.center.clone(),
+            center_address: self.center_address.clone(),
+        }
+    }
+
     /// Reads `path` if given (it must exist), else `./motcua.toml` if present.
     pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
         let (path, required) = match path {
@@ -279,6 +353,36 @@ mod tests {
             redact("sqlite:motcua-data/motcua.db"),
             "sqlite:motcua-data/motcua.db"
         );
+    }
+
+    #[test]
+    fn the_public_url_comes_from_the_file_unless_a_flag_or_variable_says_otherwise() {
+        let file: FileConfig =
+            toml::from_str("public_url = \"https://dichvucong.caobang.gov.vn/\"\n").expect("file");
+        let site = SiteSettings::default()
+            .over(&file.site())
+            .resolve()
+            .expect("valid");
+        assert_eq!(site.public_url, "https://dichvucong.caobang.gov.vn");
+        assert!(site.configured);
+        let flag = SiteSettings {
+            public_url: Some("https://motcua.example.vn".into()),
+            ..SiteSettings::default()
+        };
+        assert_eq!(
+            flag.over(&file.site()).resolve().expect("valid").public_url,
+            "https://motcua.example.vn"
+        );
+        let unset = SiteSettings::default()
+            .over(&SiteSettings::default())
+            .resolve()
+            .expect("valid");
+        assert!(!unset.configured);
+        let bad = SiteSettings {
+            public_url: Some("dichvucong.caobang.gov.vn".into()),
+            ..SiteSettings::default()
+        };
+        assert!(bad.resolve().is_err());
     }
 
     #[test]

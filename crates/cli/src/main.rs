@@ -53,6 +53,9 @@ enum Command {
         /// Sign-in and session security (also the `[auth]` table of the file).
         #[command(flatten)]
         auth: config::AuthSettings,
+        /// The public address and the portal's Center (also keys of the file).
+        #[command(flatten)]
+        site: config::SiteSettings,
     },
     /// The administrative-unit registry (đơn vị hành chính).
     #[command(subcommand)]
@@ -116,12 +119,18 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async move {
         match cli.command {
-            Command::Serve { no_demo, auth, .. } => {
+            Command::Serve {
+                no_demo,
+                auth,
+                site,
+                ..
+            } => {
                 let auth = auth
                     .over(&file.auth)
                     .resolve()
                     .context("the [auth] settings")?;
-                commands::serve::run(&settings, !no_demo, auth).await
+                let site = site.over(&file.site()).resolve()?;
+                commands::serve::run(&settings, !no_demo, auth, site).await
             }
             Command::Units(cmd) => commands::units::run(&settings, cmd).await,
             Command::Bench(cmd) => commands::bench::run(&settings, cmd).await,

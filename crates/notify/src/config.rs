@@ -11,6 +11,7 @@
 //! | `MOTCUA_SMS_UNICODE` | `1` to keep Vietnamese diacritics in SMS |
 //! | `MOTCUA_TRACKING_URL` | the public tracking page with `{code}`; or `MOTCUA_PUBLIC_URL`, to which `/tra-cuu/{code}` is appended |
 //! | `MOTCUA_BOOKING_URL` | a booking's page with `{code}` and `{token}` (the reminder's link); by default `/dat-lich/{code}?t={token}` under `MOTCUA_PUBLIC_URL`, or under the tracking URL's site when it ends in `/tra-cuu/{code}` |
+//! | (derived) | the applicant's own dossier page (the rating link): `/ho-so-cua-toi/{code}` under `MOTCUA_PUBLIC_URL`, or under the tracking URL's site |
 //! | `MOTCUA_NOTIFY_MAX_ATTEMPTS` | attempts before a notification is given up |
 //!
 //! Secrets (the SMTP password, credentials in the URL) are never printed:
@@ -30,6 +31,10 @@ pub const TRACKING_PATH: &str = "/tra-cuu/{code}";
 pub const DEFAULT_BOOKING_URL: &str = "http://127.0.0.1:8080/dat-lich/{code}?t={token}";
 /// The path of a booking's page under `MOTCUA_PUBLIC_URL`.
 pub const BOOKING_PATH: &str = "/dat-lich/{code}?t={token}";
+/// The applicant's dossier page when nothing is configured.
+pub const DEFAULT_DOSSIER_URL: &str = "http://127.0.0.1:8080/ho-so-cua-toi/{code}";
+/// The path of the applicant's dossier page under `MOTCUA_PUBLIC_URL`.
+pub const DOSSIER_PATH: &str = "/ho-so-cua-toi/{code}";
 /// The sender when nothing is configured.
 pub const DEFAULT_MAIL_FROM: &str = "Một cửa <no-reply@motcua.localhost>";
 
@@ -111,6 +116,8 @@ pub struct NotifyConfig {
     pub tracking_url: String,
     /// A booking's page, with `{code}` and `{token}`.
     pub booking_url: String,
+    /// The applicant's own page of a dossier, with `{code}`.
+    pub dossier_url: String,
     /// Attempts before giving up (a claim is an attempt).
     pub max_attempts: u32,
     /// The first retry delay; it doubles with each failed attempt…
@@ -140,6 +147,7 @@ impl Default for NotifyConfig {
             sms_unicode: false,
             tracking_url: DEFAULT_TRACKING_URL.to_string(),
             booking_url: DEFAULT_BOOKING_URL.to_string(),
+            dossier_url: DEFAULT_DOSSIER_URL.to_string(),
             max_attempts: 8,
             backoff_base_secs: 60,
             backoff_max_secs: 6 * 3600,
@@ -163,6 +171,7 @@ impl fmt::Debug for NotifyConfig {
             .field("sms_unicode", &self.sms_unicode)
             .field("tracking_url", &self.tracking_url)
             .field("booking_url", &self.booking_url)
+            .field("dossier_url", &self.dossier_url)
             .field("max_attempts", &self.max_attempts)
             .field("backoff_base_secs", &self.backoff_base_secs)
             .field("backoff_max_secs", &self.backoff_max_secs)
@@ -342,6 +351,11 @@ impl NotifyConfig {
         } else if let Some(site) = self.tracking_url.strip_suffix(TRACKING_PATH) {
             self.booking_url = format!("{site}{BOOKING_PATH}");
         }
+        if let Some(v) = get("MOTCUA_PUBLIC_URL") {
+            self.dossier_url = format!("{}{DOSSIER_PATH}", v.trim_end_matches('/'));
+        } else if let Some(site) = self.tracking_url.strip_suffix(TRACKING_PATH) {
+            self.dossier_url = format!("{site}{DOSSIER_PATH}");
+        }
         if let Some(v) = get("MOTCUA_NOTIFY_MAX_ATTEMPTS") {
             self.max_attempts = v
                 .trim()
@@ -403,6 +417,22 @@ impl NotifyConfig {
         }
     }
 
+    /// The links under the public base address `base` (the one
+    /// `public_url` of `motcua serve`'s configuration): tracking, booking
+    /// and dossier pages, except a tracking or booking address given
+    /// explicitly (`MOTCUA_TRACKING_URL`, `MOTCUA_BOOKING_URL`).
+    pub fn with_public_url(mut self, base: &str, explicit: impl Fn(&str) -> bool) -> Self {
+        let base = base.trim_end_matches('/');
+        if !explicit("MOTCUA_TRACKING_URL") {
+            self.tracking_url = format!("{base}{TRACKING_PATH}");
+        }
+        if !explicit("MOTCUA_BOOKING_URL") {
+            self.booking_url = format!("{base}{BOOKING_PATH}");
+        }
+        self.dossier_url = format!("{base}{DOSSIER_PATH}");
+        self
+    }
+
     /// The retry policy.
     pub fn policy(&self) -> crate::RetryPolicy {
         let secs = |s: u64| TimeDelta::seconds(i64::try_from(s).unwrap_or(i64::MAX / 1000));
@@ -418,6 +448,7 @@ impl NotifyConfig {
         crate::TemplateContext {
             tracking_url: self.tracking_url.clone(),
             booking_url: self.booking_url.clone(),
+            dossier_url: self.dossier_url.clone(),
             sms_unicode: self.sms_unicode,
         }
     }
@@ -486,8 +517,21 @@ mod tests {
             c.booking_url,
             "https://dichvucong.caobang.gov.vn/dat-lich/{code}?t={token}"
         );
+        assert_eq!(
+            c.dossier_url,
+            "https://dichvucong.caobang.gov.vn/ho-so-cua-toi/{code}"
+        );
         let t = with(&[("MOTCUA_TRACKING_URL", "https://a.vn/tra-cuu/{code}")]).expect("config");
         assert_eq!(t.booking_url, "https://a.vn/dat-lich/{code}?t={token}");
+        assert_eq!(t.dossier_url, "https://a.vn/ho-so-cua-toi/{code}");
+        let p = NotifyConfig::default().with_public_url("https://b.vn/", |_| false);
+        assert_eq!(
+            (p.tracking_url.as_str(), p.dossier_url.as_str()),
+            (
+                "https://b.vn/tra-cuu/{code}",
+                "https://b.vn/ho-so-cua-toi/{code}"
+            )
+        );
         assert_eq!(c.max_attempts, 3);
         assert_eq!(
             c.sms().expect("sms"),

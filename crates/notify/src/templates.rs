@@ -20,6 +20,9 @@ pub struct TemplateContext {
     /// A booking's page, with `{code}` and `{token}` (the holder's token):
     /// the reminder's link to see, move or cancel the booking.
     pub booking_url: String,
+    /// The applicant's own page of a dossier, with `{code}`: where the
+    /// rating form is (the link of "result returned, please rate us").
+    pub dossier_url: String,
     /// Keep Vietnamese diacritics in SMS. Off by default: unaccented text
     /// fits 160 characters per segment in GSM-7 (70 in UCS-2), and brand
     /// name SMS in Vietnam are usually sent unaccented.
@@ -31,6 +34,7 @@ impl Default for TemplateContext {
         TemplateContext {
             tracking_url: crate::config::DEFAULT_TRACKING_URL.to_string(),
             booking_url: crate::config::DEFAULT_BOOKING_URL.to_string(),
+            dossier_url: crate::config::DEFAULT_DOSSIER_URL.to_string(),
             sms_unicode: false,
         }
     }
@@ -221,7 +225,7 @@ fn vietnamese(kind: NotificationKind, p: &Payload, code: &str, link: &str) -> Ve
             format!("Đã trả kết quả hồ sơ {code}"),
             format!(
                 "Kết quả giải quyết hồ sơ {code}, thủ tục «{procedure}», đã được trả {}.\n\
-                 Mời Ông/Bà đánh giá mức độ hài lòng tại trang tra cứu hồ sơ.",
+                 Mời Ông/Bà đánh giá mức độ hài lòng tại trang hồ sơ của mình: {link}",
                 way_vi(p.return_way)
             ),
             format!("Đã trả kết quả hồ sơ {code}. Mời đánh giá mức độ hài lòng: {link}"),
@@ -366,7 +370,7 @@ fn english(kind: NotificationKind, p: &Payload, code: &str, link: &str) -> Versi
             format!("Result of dossier {code} returned"),
             format!(
                 "The result of your dossier {code} for the procedure “{procedure}” was \
-                 returned {}.\nPlease rate the service on the tracking page.",
+                 returned {}.\nPlease rate the service on your dossier's page: {link}",
                 way_en(p.return_way)
             ),
             format!("The result of dossier {code} was returned. Please rate us: {link}"),
@@ -418,6 +422,11 @@ pub fn tracking_link(ctx: &TemplateContext, code: &str) -> String {
     ctx.tracking_url.replace("{code}", code)
 }
 
+/// The applicant's own page of a dossier (with the rating form).
+pub fn dossier_link(ctx: &TemplateContext, code: &str) -> String {
+    ctx.dossier_url.replace("{code}", code)
+}
+
 /// The link of a booking's page for its holder.
 pub fn booking_link(ctx: &TemplateContext, code: &str, token: &str) -> String {
     ctx.booking_url
@@ -426,7 +435,9 @@ pub fn booking_link(ctx: &TemplateContext, code: &str, token: &str) -> String {
 }
 
 /// Renders a notification. A reminder links to the booking's page with
-/// the holder's token (none for a booking made before tokens).
+/// the holder's token (none for a booking made before tokens); "result
+/// returned" links to the applicant's own dossier page, where the rating
+/// form is; the others to the public tracking page.
 pub fn render(n: &Notification, ctx: &TemplateContext) -> Rendered {
     let code = n
         .payload
@@ -441,6 +452,7 @@ pub fn render(n: &Notification, ctx: &TemplateContext) -> Rendered {
     ) {
         (NotificationKind::AppointmentReminder, Some(b), Some(t)) => booking_link(ctx, b, t),
         (NotificationKind::AppointmentReminder, _, _) => String::new(),
+        (NotificationKind::ResultReturned, _, _) => dossier_link(ctx, &code),
         _ => tracking_link(ctx, &code),
     };
     let vi = vietnamese(n.kind, &n.payload, &code, &link);
@@ -509,6 +521,7 @@ mod tests {
         TemplateContext {
             tracking_url: "https://dichvucong.example.vn/tra-cuu/{code}".to_string(),
             booking_url: "https://dichvucong.example.vn/dat-lich/{code}?t={token}".to_string(),
+            dossier_url: "https://dichvucong.example.vn/ho-so-cua-toi/{code}".to_string(),
             sms_unicode: false,
         }
     }
@@ -538,6 +551,27 @@ mod tests {
             "Ho so 04.01273-250715-0001 da duoc tiep nhan. Hen tra ket qua: 16:30 ngay \
              15/07/2025. Tra cuu: https://dichvucong.example.vn/tra-cuu/04.01273-250715-0001"
         );
+    }
+
+    #[test]
+    fn the_rating_link_goes_to_the_applicants_own_dossier_page() {
+        let r = render(
+            &row(NotificationKind::ResultReturned, payload(), Language::Vi),
+            &ctx(),
+        );
+        let page = "https://dichvucong.example.vn/ho-so-cua-toi/04.01273-250715-0001";
+        assert!(r.sms.contains(page), "{}", r.sms);
+        assert!(
+            r.text.contains(&format!(
+                "đánh giá mức độ hài lòng tại trang hồ sơ của mình: {page}"
+            )),
+            "{}",
+            r.text
+        );
+        assert!(r.text.contains(&format!(
+            "Please rate the service on your dossier's page: {page}"
+        )));
+        assert!(!r.sms.contains("/tra-cuu/"), "{}", r.sms);
     }
 
     #[test]

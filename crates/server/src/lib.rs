@@ -13,6 +13,7 @@ pub mod headers;
 pub mod limits;
 pub mod pages;
 pub mod payment;
+pub mod site;
 mod state;
 
 pub use state::AppState;
@@ -27,6 +28,8 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api::router())
         .merge(pages::router())
+        .fallback(pages::fallback)
+        .layer(axum::middleware::from_fn(pages::ui::remember_request))
         .layer(axum::middleware::from_fn(auth::events::access_log))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -25,6 +25,8 @@ pub struct AppState {
     pub catalogue: crate::catalogue::CatalogueCache,
     /// The limits of the public booking routes and their look-up counters.
     pub bookings: crate::api::appointments::BookingGuard,
+    /// The public base address and the portal's Center.
+    pub site: crate::site::Site,
 }
 
 impl AppState {
@@ -38,12 +40,19 @@ impl AppState {
             payments: Arc::new(crate::payment::SimulatedProvider),
             catalogue: crate::catalogue::CatalogueCache::default(),
             bookings: crate::api::appointments::BookingGuard::default(),
+            site: crate::site::Site::default(),
         }
     }
 
     /// See [`crate::api::appointments::BookingLimits`] (new counters).
     pub fn with_booking_limits(mut self, limits: crate::api::appointments::BookingLimits) -> Self {
         self.bookings = crate::api::appointments::BookingGuard::new(limits);
+        self
+    }
+
+    /// The public base address and the portal's Center.
+    pub fn with_site(mut self, site: crate::site::Site) -> Self {
+        self.site = site;
         self
     }
 

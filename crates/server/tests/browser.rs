@@ -7,6 +7,12 @@
 //! unless `MOTCUA_SKIP_BROWSER=1` (ignored when `CI` is set).
 //!
 //! Screenshots of the main pages go to `target/test-artifacts/`.
+//!
+//! One-time codes reach the citizen as they would in the demo: by SMS
+//! through the file gateway (`sms.log`) and by e-mail through a real SMTP
+//! server ([`SmtpSink`]); the tests read them there. The accessibility
+//! test injects axe-core (from npm, installed by `scripts/axe-core` into
+//! `target/axe-core` on first use) into every kind of page.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -17,7 +23,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use motcua_domain::dossier::{Actor, Role, UserId};
 use motcua_notify::testing::SmtpSink;
 use motcua_notify::NotifyConfig;
-use motcua_server::auth::{AuthConfig, MemoryCodeSender};
+use motcua_server::auth::{AuthConfig, ChannelCodeSender};
 use serde_json::{json, Value};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -61,12 +67,50 @@ fn artifacts() -> Result<PathBuf> {
     Ok(dir)
 }
 
+/// Where a citizen receives their one-time codes: the SMS gateway's file
+/// and the mailbox at the SMTP server.
+struct Inbox {
+    sms_log: PathBuf,
+    sink: SmtpSink,
+}
+
+/// The 6-digit code of a one-time code message.
+fn code_in(text: &str) -> Option<String> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .map(str::to_string)
+}
+
+impl Inbox {
+    /// The last one-time code received by `contact`: the SMS file for a
+    /// phone, the SMTP server's mailbox for an e-mail address.
+    fn last_code(&self, contact: &motcua_domain::access::Contact) -> Option<String> {
+        use motcua_domain::access::Contact;
+        match contact {
+            Contact::Phone(number) => motcua_notify::FileSmsGateway::read(&self.sms_log)
+                .ok()?
+                .into_iter()
+                .rev()
+                .filter(|l| &l.to == number && l.text.contains("motcua"))
+                .find_map(|l| code_in(&l.text)),
+            Contact::Email(address) => self
+                .sink
+                .messages()
+                .into_iter()
+                .rev()
+                .filter(|m| m.rcpt_to.iter().any(|r| r == address))
+                .filter(|m| m.subject().contains("Mã xác thực"))
+                .find_map(|m| code_in(&m.body())),
+        }
+    }
+}
+
 /// The application with demo data, cookies without `Secure` (plain HTTP on
-/// 127.0.0.1).
+/// 127.0.0.1), one-time codes sent through the notification channels.
 struct App {
     base: String,
     state: motcua_server::AppState,
-    codes: Arc<MemoryCodeSender>,
+    codes: Inbox,
     _fixture: motcua_store::fixture::Fixture,
     server: tokio::task::JoinHandle<()>,
 }
@@ -77,13 +121,29 @@ impl App {
         let blobs =
             std::env::temp_dir().join(format!("motcua-browser-blobs-{}", std::process::id()));
         let state = motcua_server::bootstrap::prepare(fixture.shared(), &blobs).await?;
-        let codes = Arc::new(MemoryCodeSender::new());
+        let sink = SmtpSink::start().await?;
+        let data = std::env::temp_dir().join(format!(
+            "motcua-browser-codes-{}-{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
+        ));
+        std::fs::create_dir_all(&data)?;
+        let channels = NotifyConfig {
+            smtp_url: Some(sink.url()),
+            data_dir: data.clone(),
+            ..NotifyConfig::default()
+        };
+        let sender = ChannelCodeSender::from_config(&channels)?;
+        let codes = Inbox {
+            sms_log: data.join("sms.log"),
+            sink,
+        };
         let state = state
             .with_auth_config(AuthConfig {
                 cookie_secure: false,
                 ..AuthConfig::default()
             })
-            .with_code_sender(codes.clone());
+            .with_code_sender(Arc::new(sender));
         motcua_server::bootstrap::ensure_demo_accounts(&*state.store).await?;
         motcua_engine::demo::load_demo_with(
             &state.engine,
@@ -486,7 +546,7 @@ async fn run_paths(app: &App, b: &Browser) -> Result<()> {
     let code = app
         .codes
         .last_code(&phone)
-        .ok_or_else(|| anyhow!("no one-time code was sent"))?;
+        .ok_or_else(|| anyhow!("no one-time code arrived by SMS (sms.log)"))?;
     b.screenshot("06-dang-nhap-ma").await?;
     b.type_into("#ma", &code).await?;
     b.click_to_load("form.stack button").await?;
@@ -890,7 +950,7 @@ async fn booking_submission_processing_chain_and_rating_in_chromium() -> Result<
     }
     let _one = ONE_BROWSER.lock().await;
     let app = App::spawn().await?;
-    let sink = SmtpSink::start().await?;
+    let sink = &app.codes.sink;
     let data = std::env::temp_dir().join(format!("motcua-browser-notify-{}", std::process::id()));
     std::fs::create_dir_all(&data)?;
     let worker = motcua_notify::spawn_worker(
@@ -904,7 +964,7 @@ async fn booking_submission_processing_chain_and_rating_in_chromium() -> Result<
         },
     )?;
     let browser = Browser::start().await?;
-    let result = run_issue_paths(&app, &browser, &sink).await;
+    let result = run_issue_paths(&app, &browser, sink).await;
     if result.is_err() {
         let _ = browser.screenshot("failure-paths").await;
     }
@@ -949,4 +1009,358 @@ async fn the_portal_first_page_is_small_and_script_free() -> Result<()> {
     assert!(!html.contains("<script"), "no scripts on the portal");
     eprintln!("portal first page: {total} bytes compressed (HTML + CSS)");
     Ok(())
+}
+
+/// axe-core's `axe.min.js`: `target/axe-core` (installed by
+/// `scripts/axe-core` from npm on first use).
+fn axe_source() -> Result<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let js = root.join("target/axe-core/node_modules/axe-core/axe.min.js");
+    if !js.exists() {
+        let out = Command::new(root.join("scripts/axe-core"))
+            .stderr(Stdio::inherit())
+            .output()
+            .context("running scripts/axe-core (needs npm)")?;
+        if !out.status.success() {
+            bail!("scripts/axe-core failed: axe-core could not be installed from npm");
+        }
+    }
+    std::fs::read_to_string(&js).with_context(|| format!("reading {}", js.display()))
+}
+
+impl Browser {
+    /// Runs an asynchronous script: its last argument is the callback.
+    async fn execute_async(&self, script: &str, args: Value) -> Result<Value> {
+        self.call(
+            "POST",
+            "/execute/async",
+            Some(json!({"script": script, "args": args})),
+        )
+        .await
+    }
+
+    /// axe-core's serious and critical violations on the current page
+    /// (WCAG 2.0–2.2 A and AA rules and best practices), one line each.
+    async fn axe_serious(&self, axe: &str) -> Result<Vec<String>> {
+        self.call("POST", "/timeouts", Some(json!({"script": 120_000})))
+            .await?;
+        self.execute(&format!("{axe}\n;return typeof axe;"), json!([]))
+            .await?;
+        let found = self
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 axe.run(document, {resultTypes: ['violations']})\
+                   .then(r => done(JSON.stringify({passes: r.passes.length, violations: r.violations.map(v => ({id: v.id, impact: v.impact, \
+                      help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))})))\
+                   .catch(e => done('error: ' + e));",
+                json!([]),
+            )
+            .await?;
+        let text = found.as_str().unwrap_or("");
+        let found: Value =
+            serde_json::from_str(text).map_err(|_| anyhow!("axe-core did not run: {text}"))?;
+        if found["passes"].as_u64().unwrap_or(0) == 0 {
+            bail!("axe-core checked nothing on {}: {text}", self.url().await?);
+        }
+        let list = found["violations"].as_array().cloned().unwrap_or_default();
+        Ok(list
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .map(|v| {
+                format!(
+                    "{} ({}): {} at {}",
+                    v["id"], v["impact"], v["help"], v["nodes"]
+                )
+            })
+            .collect())
+    }
+}
+
+/// Logs a citizen in through the login page, with the code read from the
+/// SMS file.
+async fn citizen_logs_in_by_sms(app: &App, b: &Browser, phone: &str) -> Result<()> {
+    let contact = motcua_domain::access::Contact::phone(phone)?;
+    b.goto(app, "/dang-nhap").await?;
+    b.type_into("#lien_he", phone).await?;
+    b.click_to_load("form.stack button").await?;
+    let code = app
+        .codes
+        .last_code(&contact)
+        .ok_or_else(|| anyhow!("no one-time code arrived by SMS (sms.log)"))?;
+    b.type_into("#ma", &code).await?;
+    b.click_to_load("form.stack button").await?;
+    if !b.url().await?.contains("/ho-so-cua-toi") {
+        bail!("after the code the browser is at {}", b.url().await?);
+    }
+    Ok(())
+}
+
+/// A citizen with a dossier, logged in by the code from the SMS file.
+async fn citizen_with_a_dossier(app: &App, b: &Browser, phone: &str) -> Result<String> {
+    let contact = motcua_domain::access::Contact::phone(phone)?;
+    let citizen = app
+        .state
+        .store
+        .citizen_for_contact(
+            &contact,
+            &UserId::parse(&format!("citizen.a11y.{}", &phone[phone.len() - 3..]))?,
+            chrono::Utc::now(),
+        )
+        .await?;
+    let own = app.submitted_for(citizen.id.as_str()).await?;
+    citizen_logs_in_by_sms(app, b, phone).await?;
+    Ok(own)
+}
+
+async fn axe_paths(app: &App, b: &Browser) -> Result<Vec<String>> {
+    let axe = axe_source()?;
+    let mut failures = Vec::new();
+    let mut check = |kind: &str, found: Vec<String>| {
+        eprintln!("axe: {kind}: {} serious/critical", found.len());
+        for f in found {
+            failures.push(format!("{kind}: {f}"));
+        }
+    };
+    let public = [
+        ("portal", "/".to_string()),
+        ("search", "/thu-tuc?q=khai+sinh".to_string()),
+        ("procedure", "/thu-tuc/1.001193".to_string()),
+        ("tracking form", "/tra-cuu".to_string()),
+        ("booking", "/dat-lich".to_string()),
+        ("login", "/dang-nhap".to_string()),
+        ("official login", "/can-bo/dang-nhap".to_string()),
+        ("registry", "/don-vi-hanh-chinh".to_string()),
+        ("registry province", "/don-vi-hanh-chinh/04".to_string()),
+        ("404", "/khong-co-trang-nay".to_string()),
+    ];
+    for (kind, path) in &public {
+        b.goto(app, path).await?;
+        check(kind, b.axe_serious(&axe).await?);
+    }
+    let own = citizen_with_a_dossier(app, b, "0912 000 111").await?;
+    for (kind, path) in [
+        ("my dossiers", "/ho-so-cua-toi".to_string()),
+        ("my dossier", format!("/ho-so-cua-toi/{own}")),
+        ("tracking", format!("/tra-cuu/{own}")),
+    ] {
+        b.goto(app, &path).await?;
+        check(kind, b.axe_serious(&axe).await?);
+    }
+    logout(b).await?;
+    let page = format!("/can-bo/ho-so/{own}");
+    as_official(app, b, "canbo.tiepnhan.01279", "/can-bo").await?;
+    for (kind, path) in [
+        ("official queue", "/can-bo".to_string()),
+        ("official dossier", page),
+        ("counter", "/can-bo/quay".to_string()),
+        ("intake", "/can-bo/tiep-nhan?thu_tuc=1.001193".to_string()),
+        ("dashboard", "/bao-cao".to_string()),
+        ("own account", "/can-bo/tai-khoan".to_string()),
+    ] {
+        b.goto(app, &path).await?;
+        check(kind, b.axe_serious(&axe).await?);
+    }
+    logout(b).await?;
+    as_official(app, b, "quantri.04", "/can-bo/tai-khoan").await?;
+    check("accounts", b.axe_serious(&axe).await?);
+    Ok(failures)
+}
+
+/// axe-core on every kind of page — the portal, search, procedure,
+/// tracking, booking, the logins, the citizen's dossiers and dossier, the
+/// official's queue, dossier, counter, intake and dashboard, the
+/// accounts, the registry and the 404 page: no serious or critical
+/// violation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axe_core_finds_no_serious_violation_on_any_kind_of_page() -> Result<()> {
+    if !browser_available()? {
+        return Ok(());
+    }
+    let _one = ONE_BROWSER.lock().await;
+    let app = App::spawn().await?;
+    let browser = Browser::start().await?;
+    let result = axe_paths(&app, &browser).await;
+    if result.is_err() {
+        let _ = browser.screenshot("failure-axe").await;
+    }
+    browser.quit().await;
+    let failures = result?;
+    if !failures.is_empty() {
+        bail!(
+            "{} serious or critical accessibility violations:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+    Ok(())
+}
+
+/// WCAG relative luminance of `rgb(r, g, b)` / `rgba(…)`.
+fn luminance(css: &str) -> Result<f64> {
+    let inner = css
+        .split_once('(')
+        .and_then(|(_, r)| r.split_once(')'))
+        .map(|(v, _)| v)
+        .ok_or_else(|| anyhow!("not a colour: {css}"))?;
+    let parts: Vec<f64> = inner
+        .split(',')
+        .take(3)
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<std::result::Result<_, _>>()?;
+    let lin = |c: f64| {
+        let c = c / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    Ok(0.2126 * lin(parts[0]) + 0.7152 * lin(parts[1]) + 0.0722 * lin(parts[2]))
+}
+
+fn contrast(a: &str, b: &str) -> Result<f64> {
+    let (x, y) = (luminance(a)?, luminance(b)?);
+    let (hi, lo) = if x > y { (x, y) } else { (y, x) };
+    Ok((hi + 0.05) / (lo + 0.05))
+}
+
+async fn phone_paths(app: &App, b: &Browser) -> Result<()> {
+    b.resize(390, 844).await?;
+    let own = citizen_with_a_dossier(app, b, "0912 000 222").await?;
+    for _ in 0..3 {
+        app.submitted_for(&own_user(app, "0912 000 222").await?)
+            .await?;
+    }
+    b.goto(app, "/ho-so-cua-toi").await?;
+    b.find("#my-dossiers").await?;
+    let width = b
+        .execute(
+            "return [document.documentElement.clientWidth, document.documentElement.scrollWidth, \
+             window.innerWidth];",
+            json!([]),
+        )
+        .await?;
+    b.screenshot("40-ho-so-cua-toi-390px").await?;
+    let (client, scroll) = (
+        width[0].as_i64().unwrap_or(0),
+        width[1].as_i64().unwrap_or(0),
+    );
+    if client == 0 || client > 390 {
+        bail!("the window is not 390 px wide: {width}");
+    }
+    if scroll > client {
+        bail!("'my dossiers' overflows a 390-px screen: {scroll} px of content in {client} px");
+    }
+    let items = b
+        .execute(
+            "return Array.from(document.querySelectorAll('#my-dossiers > li')).map(li => \
+             [li.getBoundingClientRect().right, li.textContent.includes(arguments[0])]);",
+            json!([own]),
+        )
+        .await?;
+    let items = items.as_array().cloned().unwrap_or_default();
+    if items.len() < 4 || !items.iter().any(|i| i[1].as_bool() == Some(true)) {
+        bail!("'my dossiers' does not list the citizen's dossiers: {items:?}");
+    }
+    if items
+        .iter()
+        .any(|i| i[0].as_f64().unwrap_or(f64::MAX) > client as f64 + 0.5)
+    {
+        bail!("a dossier card is wider than the screen: {items:?}");
+    }
+
+    // Touch targets: every link of the navigation, every button and field
+    // is at least 44 px high (and wide) on the phone.
+    for path in ["/", "/ho-so-cua-toi", "/dang-nhap", "/thu-tuc"] {
+        b.goto(app, path).await?;
+        let small = b
+            .execute(
+                "return Array.from(document.querySelectorAll('header nav a, .who button, \
+                 main button, main .button, main input:not([type=hidden]):not([type=radio]):not([type=checkbox]), \
+                 main select, footer a'))\
+                 .filter(e => e.offsetParent !== null)\
+                 .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height, e.getBoundingClientRect().width])\
+                 .filter(([_, h, w]) => h < 44 || w < 44);",
+                json!([]),
+            )
+            .await?;
+        if small.as_array().is_some_and(|a| !a.is_empty()) {
+            bail!("touch targets under 44 px on {path} at 390 px: {small}");
+        }
+    }
+
+    // The focus ring: at least 3 px and 3:1 against the background, in
+    // the page and in the header.
+    b.resize(1280, 1000).await?;
+    b.goto(app, "/").await?;
+    for (css, background) in [
+        ("#q", "body"),
+        ("#portal-book", "body"),
+        ("header nav a[href='/thu-tuc']", "header"),
+    ] {
+        let id = b.find(css).await?;
+        let el = json!({ ELEMENT: id });
+        let seen = b
+            .execute(
+                "arguments[0].focus({focusVisible: true}); const s = getComputedStyle(arguments[0]);\
+                 return [s.outlineStyle, s.outlineWidth, s.outlineColor, \
+                 getComputedStyle(document.querySelector(arguments[1])).backgroundColor, \
+                 document.activeElement === arguments[0]];",
+                json!([el, background]),
+            )
+            .await?;
+        let width: f64 = seen[1]
+            .as_str()
+            .unwrap_or("0")
+            .trim_end_matches("px")
+            .parse()
+            .unwrap_or(0.0);
+        let ratio = contrast(
+            seen[2].as_str().unwrap_or(""),
+            seen[3].as_str().unwrap_or(""),
+        )?;
+        if seen[4].as_bool() != Some(true) || seen[0].as_str() == Some("none") || width < 3.0 {
+            bail!("{css} has no visible focus ring: {seen}");
+        }
+        if ratio < 3.0 {
+            bail!("the focus ring of {css} has a contrast of {ratio:.2}:1 (< 3:1): {seen}");
+        }
+        eprintln!("focus ring of {css}: {width} px, {ratio:.1}:1");
+    }
+    Ok(())
+}
+
+/// The account id of the citizen with `phone`.
+async fn own_user(app: &App, phone: &str) -> Result<String> {
+    let contact = motcua_domain::access::Contact::phone(phone)?;
+    let c = app
+        .state
+        .store
+        .citizen_for_contact(
+            &contact,
+            &UserId::parse("citizen.unused")?,
+            chrono::Utc::now(),
+        )
+        .await?;
+    Ok(c.id.as_str().to_string())
+}
+
+/// On a 390-px phone "my dossiers" fits the screen (no horizontal
+/// scrolling); touch targets are at least 44 px; the focus ring has at
+/// least 3:1 contrast.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_dossiers_fit_a_390_px_phone_with_44_px_targets_and_a_visible_focus_ring() -> Result<()>
+{
+    if !browser_available()? {
+        return Ok(());
+    }
+    let _one = ONE_BROWSER.lock().await;
+    let app = App::spawn().await?;
+    let browser = Browser::start().await?;
+    let result = phone_paths(&app, &browser).await;
+    if result.is_err() {
+        let _ = browser.screenshot("failure-phone").await;
+    }
+    browser.quit().await;
+    result
 }

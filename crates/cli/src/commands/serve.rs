@@ -32,12 +32,34 @@ pub async fn run(
     settings: &Settings,
     demo: bool,
     auth: motcua_server::auth::AuthConfig,
+    site: motcua_server::site::Site,
 ) -> anyhow::Result<ExitCode> {
     let limits = motcua_server::api::appointments::BookingLimits::from_env()
         .map_err(anyhow::Error::msg)
         .context("booking limits")?;
+    let notify = motcua_notify::NotifyConfig::from_env(&settings.data_dir)
+        .context("notification settings")?
+        .with_public_url(&site.public_url, |name| {
+            std::env::var(name).is_ok_and(|v| !v.trim().is_empty())
+        });
+    let codes = motcua_server::auth::ChannelCodeSender::from_config(&notify)
+        .context("the one-time code channels")?;
+    match codes.channels() {
+        (false, false) => tracing::warn!(
+            "one-time codes: neither an SMS gateway nor SMTP is configured; citizens cannot log in"
+        ),
+        (sms, mail) => tracing::info!(
+            sms,
+            email = mail,
+            "one-time codes: sent through the notification channels"
+        ),
+    }
     let (state, startup) = crate::open::app_locked(settings).await?;
-    let state = state.with_booking_limits(limits).with_auth_config(auth);
+    let state = state
+        .with_booking_limits(limits)
+        .with_auth_config(auth)
+        .with_code_sender(std::sync::Arc::new(codes))
+        .with_site(site.clone());
     let kind = motcua_server::deployment::settle_kind(&*state.store, demo)
         .await
         .context("reading the store's kind")?;
@@ -55,14 +77,18 @@ pub async fn run(
         }
     }
     startup.release().await;
-    let notify = motcua_notify::NotifyConfig::from_env(&settings.data_dir)
-        .context("notification settings")?;
     let _notifier = motcua_notify::spawn_worker(state.store.clone(), notify)
         .context("starting the notification worker")?;
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
     let addr = listener.local_addr()?;
+    if let Some(warning) =
+        site.startup_warning(kind == DeploymentKind::Production, addr.ip().is_loopback())
+    {
+        tracing::warn!("{warning}");
+        eprintln!("motcua: cảnh báo / warning: {warning}");
+    }
     println!(
         "motcua {} — {} ({})",
         env!("CARGO_PKG_VERSION"),

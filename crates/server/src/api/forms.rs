@@ -112,7 +112,7 @@ pub async fn form_pdf(
     let today = vietnam_date(now);
     let applicant: forms::Applicant = (&d.applicant).into();
     let procedure = d.procedure.name_vi.clone();
-    let tracking_url = format!("/tra-cuu/{code}");
+    let tracking_url = state.site.tracking(&code.to_string());
     let opened = events.first().map(|e| &e.event);
     let documents: Vec<forms::ReceivedDocument> = match opened.map(|e| &e.data) {
         Some(EventData::Submitted(o) | EventData::Received(o)) => {

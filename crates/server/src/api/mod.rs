@@ -273,12 +273,12 @@ pub fn router() -> Router<AppState> {
             "/api/v1/reports/inputs/{unit}/{month}",
             get(reports::inputs::get_inputs).put(reports::inputs::put_inputs),
         )
-        .fallback(not_found)
         .layer(axum::middleware::map_response(
             problems::rejections_as_problems,
         ))
 }
 
-async fn not_found() -> crate::error::ApiError {
+/// The answer to an address under `/api` that no route has.
+pub async fn not_found() -> crate::error::ApiError {
     crate::error::ApiError::not_found("route_not_found", "Không có địa chỉ này.", "No such route.")
 }

@@ -1,9 +1,12 @@
-//! Gửi mã xác thực — delivery of one-time codes. The notification
-//! channel (SMTP e-mail, SMS gateway) implements [`CodeSender`]; until
-//! then there are a development sender that writes codes to the log and
-//! an in-memory one for tests.
+//! Gửi mã xác thực — delivery of one-time codes. `motcua serve` sends
+//! them through the notification channels it is configured with
+//! ([`ChannelCodeSender`]: the SMS gateway — by default the file
+//! `DATA_DIR/sms.log`, the demo's "phone" — and SMTP e-mail), at once and
+//! not through the outbox, so that the code is never stored in clear. The
+//! code is never logged. There are also a development sender that only
+//! warns ([`LogCodeSender`]) and an in-memory one for tests.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::TimeDelta;
@@ -31,6 +34,120 @@ pub fn message(code: &str, valid_for: TimeDelta) -> String {
     format!(
         "Mã xác thực motcua của bạn là {code}, có hiệu lực {minutes} phút. Không chia sẻ mã này.\n\
          Your motcua code is {code}, valid for {minutes} minutes. Do not share it."
+    )
+}
+
+/// The one-time codes over the notification channels: SMS to a phone, an
+/// e-mail to an address. A contact whose channel is not configured gets
+/// an error (the login page says the code could not be sent), never a
+/// silent success. The SMS `log` gateway, which writes the text to the
+/// server's log, is not used for codes.
+pub struct ChannelCodeSender {
+    sms: Option<Arc<dyn motcua_notify::SmsGateway>>,
+    mail: Option<Arc<dyn motcua_notify::Mailer>>,
+}
+
+impl ChannelCodeSender {
+    pub fn new(
+        sms: Option<Arc<dyn motcua_notify::SmsGateway>>,
+        mail: Option<Arc<dyn motcua_notify::Mailer>>,
+    ) -> Self {
+        ChannelCodeSender { sms, mail }
+    }
+
+    /// The channels of the notification settings (the same SMS gateway
+    /// and SMTP server as the notifications).
+    pub fn from_config(
+        config: &motcua_notify::NotifyConfig,
+    ) -> Result<Self, motcua_notify::ConfigError> {
+        use motcua_notify::config::SmsChoice;
+        let sms: Option<Arc<dyn motcua_notify::SmsGateway>> = match config.sms()? {
+            SmsChoice::File(path) => Some(Arc::new(motcua_notify::FileSmsGateway::new(path))),
+            SmsChoice::Log => {
+                tracing::warn!(
+                    "one-time codes: the SMS gateway `log` would write codes to the log; \
+                     codes to phones cannot be sent"
+                );
+                None
+            }
+            SmsChoice::None => None,
+        };
+        let mail: Option<Arc<dyn motcua_notify::Mailer>> = match config.smtp()? {
+            Some(smtp) => Some(Arc::new(motcua_notify::SmtpMailer::new(
+                &smtp,
+                &config.mail_from,
+                config.hello_name.as_deref(),
+            )?)),
+            None => None,
+        };
+        Ok(ChannelCodeSender { sms, mail })
+    }
+
+    /// Which channels can carry codes: (SMS, e-mail).
+    pub fn channels(&self) -> (bool, bool) {
+        (self.sms.is_some(), self.mail.is_some())
+    }
+}
+
+/// A fresh id for a message that is not in the outbox (the gateway's
+/// client reference, the e-mail's Message-ID).
+fn message_id() -> Result<motcua_store::outbox::NotificationId, SendError> {
+    let bytes =
+        super::secret::random_bytes::<16>().map_err(|_| SendError("no randomness".into()))?;
+    motcua_store::outbox::NotificationId::parse(&hex::encode(bytes))
+        .ok_or_else(|| SendError("message id".into()))
+}
+
+#[async_trait]
+impl CodeSender for ChannelCodeSender {
+    async fn send_code(
+        &self,
+        contact: &Contact,
+        code: &str,
+        valid_for: TimeDelta,
+    ) -> Result<(), SendError> {
+        let id = message_id()?;
+        let text = message(code, valid_for);
+        let sent = match contact {
+            Contact::Phone(number) => {
+                let gateway = self
+                    .sms
+                    .as_ref()
+                    .ok_or_else(|| SendError("no SMS gateway is configured".into()))?;
+                gateway
+                    .send(&motcua_notify::Sms {
+                        id,
+                        to: number.clone(),
+                        text: sms_text(code, valid_for),
+                    })
+                    .await
+            }
+            Contact::Email(address) => {
+                let mailer = self
+                    .mail
+                    .as_ref()
+                    .ok_or_else(|| SendError("no SMTP server is configured".into()))?;
+                mailer
+                    .send(&motcua_notify::Email {
+                        id,
+                        to: address.clone(),
+                        subject: "Mã xác thực motcua / Your motcua code".to_string(),
+                        text,
+                    })
+                    .await
+            }
+        };
+        sent.map_err(|e| SendError(e.message))
+    }
+}
+
+/// The SMS text: unaccented (one GSM-7 segment, as the notifications'
+/// SMS by default), Vietnamese then English.
+pub fn sms_text(code: &str, valid_for: TimeDelta) -> String {
+    let minutes = valid_for.num_minutes().max(1);
+    format!(
+        "Ma xac thuc motcua: {code} (hieu luc {minutes} phut). Khong chia se ma nay. \
+         Your code: {code}"
     )
 }
 

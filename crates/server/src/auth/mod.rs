@@ -36,7 +36,7 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use motcua_domain::access::{IdlePolicy, LockoutPolicy, OtpPolicy};
 
-pub use codes::{CodeSender, LogCodeSender, MemoryCodeSender};
+pub use codes::{ChannelCodeSender, CodeSender, LogCodeSender, MemoryCodeSender};
 pub use guard::{ClientAddr, Guard, Limits};
 pub use identity::{AuthError, Identity, IdentityProvider, OtpProvider, PasswordProvider, Proof};
 pub use session::{AuthContext, SessionState, Via, Viewer};

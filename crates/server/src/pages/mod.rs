@@ -2,6 +2,7 @@
 //! `crates/server/templates/` and are checked at compile time (askama).
 
 mod accounts;
+pub mod assets;
 mod booking;
 pub mod charts;
 mod citizen;
@@ -24,10 +25,11 @@ use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(units::home))
-        .route("/tinh/{code}", get(units::province_page))
-        .route("/static/site.css", get(css))
-        .route("/static/board.css", get(board_css))
+        .route("/", get(portal::home))
+        .route(units::REGISTRY, get(units::provinces))
+        .route("/don-vi-hanh-chinh/{code}", get(units::province_page))
+        .route("/tinh/{code}", get(units::old_province_page))
+        .route("/static/{file}", get(assets::static_file))
         .route("/thu-tuc", get(portal::procedures))
         .route("/thu-tuc/{code}", get(portal::procedure))
         .route("/tra-cuu", get(portal::track_form))
@@ -91,33 +93,12 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// The waiting-room board's own style sheet (a full-screen page that does
-/// not use the site's): a file rather than an inline `<style>`, which the
-/// Content-Security-Policy refuses.
-async fn board_css() -> impl IntoResponse {
-    (
-        [
-            ("content-type", "text/css; charset=utf-8"),
-            ("cache-control", "public, max-age=86400"),
-        ],
-        include_str!("../../templates/board.css"),
-    )
-}
-
-async fn css() -> impl IntoResponse {
-    (
-        [
-            ("content-type", "text/css; charset=utf-8"),
-            ("cache-control", "public, max-age=86400"),
-        ],
-        include_str!("../../templates/site.css"),
-    )
-}
-
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    c: ui::Ctx,
     status: u16,
+    title: String,
     message_vi: &'a str,
     message_en: &'a str,
 }
@@ -139,12 +120,43 @@ impl From<motcua_store::StoreError> for PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        let c = ui::Ctx::current();
+        let status = self.0.status.as_u16();
+        let title = match self.0.status {
+            StatusCode::NOT_FOUND => c.t("Không tìm thấy trang", "Page not found").to_string(),
+            StatusCode::FORBIDDEN => c.t("Không có quyền truy cập", "Access denied").to_string(),
+            _ => format!("{} {status}", c.t("Lỗi", "Error")),
+        };
         let page = ErrorPage {
-            status: self.0.status.as_u16(),
+            c,
+            status,
+            title,
             message_vi: &self.0.message_vi,
             message_en: &self.0.message_en,
         };
         (self.0.status, render(&page)).into_response()
+    }
+}
+
+/// The HTML answer to an address that no page has (in Vietnamese, with
+/// the navigation); under `/api` the answer is problem+json instead
+/// ([`fallback`]).
+pub async fn not_found_page() -> Response {
+    PageError(ApiError::not_found(
+        "page_not_found",
+        "Không có trang này. Địa chỉ có thể đã thay đổi hoặc bị gõ nhầm.",
+        "There is no such page. The address may have changed or been mistyped.",
+    ))
+    .into_response()
+}
+
+/// The application's fallback: problem+json under `/api`, the HTML 404
+/// page everywhere else.
+pub async fn fallback(uri: axum::http::Uri) -> Response {
+    if uri.path() == "/api" || uri.path().starts_with("/api/") {
+        crate::api::not_found().await.into_response()
+    } else {
+        not_found_page().await
     }
 }
 

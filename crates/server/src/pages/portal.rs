@@ -86,6 +86,67 @@ fn fee_text(l: Lang, a: FeeAmount) -> String {
     }
 }
 
+/// The Center shown on the portal's first page.
+pub struct CenterView {
+    name: String,
+    address: Option<String>,
+    /// "07:30–11:30, 13:00–17:00".
+    hours: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal.html")]
+struct PortalPage {
+    c: Ctx,
+    center: Option<CenterView>,
+    unverified_mark: &'static str,
+    total: usize,
+}
+
+/// `/`: the citizen's portal — find a procedure, track a dossier, book an
+/// appointment, log in, and where and when the Center receives.
+pub async fn home(
+    State(state): State<AppState>,
+    l: Lang,
+    session: MaybeSession,
+) -> Result<Response, PageError> {
+    let today = state.today();
+    let total = state
+        .catalogue
+        .get(state.store.as_ref(), today)
+        .await?
+        .entries
+        .len();
+    let center = center_name(&state, &state.site.center).map(|name| CenterView {
+        name,
+        address: state.site.center_address.clone(),
+        hours: state
+            .engine
+            .calendar()
+            .working_hours()
+            .intervals()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    });
+    Ok(render(&PortalPage {
+        c: Ctx::new(l, "/", session),
+        center,
+        unverified_mark: unverified_label(l),
+        total,
+    }))
+}
+
+/// "Trung tâm Phục vụ hành chính công Phường Nùng Trí Cao" for
+/// `04.01279`: the commune's name from the registry, never its code.
+pub fn center_name(state: &AppState, center: &str) -> Option<String> {
+    let (_, commune) = center.split_once('.')?;
+    let code = motcua_domain::units::UnitCode::parse(commune).ok()?;
+    let unit = state.registry.unit_at(&code, state.today())?;
+    Some(format!("Trung tâm Phục vụ hành chính công {}", unit.name))
+}
+
 #[derive(Deserialize, Default)]
 pub struct SearchQuery {
     /// Words of the name or the code, with or without diacritics.
@@ -577,13 +638,14 @@ pub async fn logout(
             header::SET_COOKIE,
             session::clear_cookie(state.auth.config.cookie_secure),
         )],
-        Redirect::to("/thu-tuc"),
+        Redirect::to("/"),
     )
         .into_response())
 }
 
 pub struct MyRow {
     code: String,
+    status_code: u8,
     procedure: String,
     status: &'static str,
     submitted_at: String,
@@ -622,6 +684,7 @@ pub async fn my_dossiers(
         .into_iter()
         .map(|d| MyRow {
             code: d.code.to_string(),
+            status_code: d.status.code(),
             procedure: d.procedure_name,
             status: l.t(d.status.label_vi(), d.status.label_en()),
             submitted_at: when(&d.submitted_at),

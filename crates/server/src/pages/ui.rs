@@ -89,6 +89,38 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
     }
 }
 
+tokio::task_local! {
+    /// The language, path and session of the request being answered, for
+    /// the pages rendered without the handler's context (an error page,
+    /// the 404 page): they get the same navigation as every page.
+    static REQUEST: RequestInfo;
+}
+
+#[derive(Clone)]
+struct RequestInfo {
+    l: Lang,
+    path: String,
+    session: Option<std::sync::Arc<AuthContext>>,
+}
+
+/// Middleware (inside the session layer): remembers the request's
+/// language, path and session while it is answered ([`Ctx::current`]).
+pub async fn remember_request(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let Ok(l) = Lang::from_request_parts(&mut parts, &()).await;
+    let Ok(session) = MaybeSession::from_request_parts(&mut parts, &()).await;
+    let info = RequestInfo {
+        l,
+        path: parts.uri.path().chars().take(500).collect(),
+        session: session.0,
+    };
+    let req = axum::extract::Request::from_parts(parts, body);
+    REQUEST.scope(info, next.run(req)).await
+}
+
 /// What the layout needs on every page.
 pub struct Ctx {
     pub l: Lang,
@@ -106,8 +138,38 @@ impl Ctx {
         }
     }
 
+    /// The context of the request being answered (see
+    /// [`remember_request`]); Vietnamese and anonymous outside one.
+    pub fn current() -> Ctx {
+        REQUEST
+            .try_with(|r| Ctx {
+                l: r.l,
+                path: r.path.clone(),
+                session: r.session.clone(),
+            })
+            .unwrap_or_else(|_| Ctx {
+                l: Lang::Vi,
+                path: "/".to_string(),
+                session: None,
+            })
+    }
+
     pub fn t<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
         self.l.t(vi, en)
+    }
+
+    /// The style sheet's address (with its content hash).
+    pub fn css(&self) -> &'static str {
+        super::assets::site_css()
+    }
+
+    /// Whether `prefix` is the current section, for `aria-current`.
+    pub fn here(&self, prefix: &str) -> bool {
+        if prefix == "/" {
+            self.path == "/"
+        } else {
+            self.path == prefix || self.path.starts_with(&format!("{prefix}/"))
+        }
     }
 
     pub fn is_official(&self) -> bool {
@@ -151,7 +213,7 @@ pub async fn switch_language(
     Query(q): Query<SwitchQuery>,
 ) -> Response {
     let lang = Lang::parse(&lang).unwrap_or(Lang::Vi);
-    let next = safe_next(q.next.as_deref()).unwrap_or_else(|| "/thu-tuc".to_string());
+    let next = safe_next(q.next.as_deref()).unwrap_or_else(|| "/".to_string());
     let cookie = HeaderValue::from_str(&format!(
         "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
         lang.code()

@@ -1,25 +1,46 @@
+//! Đơn vị hành chính — the registry of provinces and communes, under
+//! `/don-vi-hanh-chinh` (the root `/` is the citizen's portal).
+
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::units::{Level, Unit, LEGACY_LAST_DAY};
 
+use super::ui::{Ctx, Lang};
 use super::{render, PageError};
 use crate::api::params;
+use crate::auth::session::MaybeSession;
 use crate::AppState;
 
+/// The registry's own path.
+pub const REGISTRY: &str = "/don-vi-hanh-chinh";
+
 #[derive(Template)]
-#[template(path = "home.html")]
-struct Home<'a> {
+#[template(path = "units.html")]
+struct Provinces<'a> {
+    c: Ctx,
     provinces: Vec<&'a Unit>,
 }
 
-pub async fn home(State(state): State<AppState>) -> Response {
+/// `/don-vi-hanh-chinh`: the provinces.
+pub async fn provinces(State(state): State<AppState>, l: Lang, session: MaybeSession) -> Response {
     let today = state.today();
-    render(&Home {
+    render(&Provinces {
+        c: Ctx::new(l, REGISTRY, session),
         provinces: state
             .registry
             .provinces(motcua_domain::units::Era::of(today)),
     })
+}
+
+/// `/tinh/{code}`, the registry's former address: moved permanently.
+pub async fn old_province_page(Path(code): Path<String>) -> Response {
+    let code: String = code
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
+        .collect();
+    Redirect::permanent(&format!("{REGISTRY}/{code}")).into_response()
 }
 
 struct CommuneRow<'a> {
@@ -30,6 +51,7 @@ struct CommuneRow<'a> {
 #[derive(Template)]
 #[template(path = "province.html")]
 struct ProvincePage<'a> {
+    c: Ctx,
     province: &'a Unit,
     rows: Vec<CommuneRow<'a>>,
     xa: usize,
@@ -41,6 +63,8 @@ struct ProvincePage<'a> {
 /// A province's communes and, for each, the legacy units it was formed from.
 pub async fn province_page(
     State(state): State<AppState>,
+    l: Lang,
+    session: MaybeSession,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
     let code = params::unit_code_at(&code, Level::Province)?;
@@ -72,6 +96,7 @@ pub async fn province_page(
             .count()
     };
     let page = ProvincePage {
+        c: Ctx::new(l, &format!("{REGISTRY}/{}", province.code), session),
         province,
         xa: count("xa"),
         phuong: count("phuong"),
