@@ -1,6 +1,8 @@
 //! `motcua serve` end to end: the security settings given by environment
 //! variables (and the `[auth]` table of the file) reach the running
-//! server (issue 10, item 4).
+//! server (issue 10, item 4); one-time codes go out through the SMS
+//! gateway (`DATA_DIR/sms.log`), never to the log; the start-up warning
+//! when `MOTCUA_PUBLIC_URL` is unset outside development (issue 11).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -35,8 +37,15 @@ fn serve(dir: &tempfile::TempDir, config: Option<&str>, env: &[(&str, &str)]) ->
         .args(["serve", "--no-demo", "--listen", "127.0.0.1:0"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+        .stderr(
+            std::fs::File::create(dir.path().join("serve.err"))
+                .expect("a file for the server's log"),
+        );
     for key in [
+        "MOTCUA_PUBLIC_URL",
+        "MOTCUA_TRACKING_URL",
+        "MOTCUA_SMS_GATEWAY",
+        "MOTCUA_SMTP_URL",
         "MOTCUA_COOKIE_SECURE",
         "MOTCUA_SESSION_HOURS",
         "MOTCUA_LOCKOUT_FAILURES",
@@ -151,4 +160,72 @@ fn the_file_sets_security_and_the_defaults_hold_without_it() {
         assert_eq!(login(&server.addr, "sai mat khau roi").0, 401);
     }
     assert_eq!(login(&server.addr, ADMIN_PASSWORD).0, 429, "three do");
+}
+
+/// What the server wrote to its standard error (its log) so far.
+fn log(dir: &tempfile::TempDir) -> String {
+    std::fs::read_to_string(dir.path().join("serve.err")).unwrap_or_default()
+}
+
+#[test]
+fn one_time_codes_reach_the_sms_file_and_never_the_log() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = serve(&dir, None, &[("MOTCUA_LOG", "trace")]);
+    let (status, head) = post(
+        &server.addr,
+        "/api/v1/auth/otp/request",
+        r#"{"phone": "0912 345 678"}"#,
+    );
+    assert_eq!(status, 202, "{head}");
+    let sms = std::fs::read_to_string(dir.path().join("data/sms.log"))
+        .expect("the SMS gateway's file DATA_DIR/sms.log");
+    let line = sms
+        .lines()
+        .rev()
+        .find(|l| l.contains("+84912345678"))
+        .unwrap_or_else(|| panic!("no SMS to the phone: {sms}"));
+    let line: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+    let text = line["text"].as_str().expect("text");
+    let code = text
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .unwrap_or_else(|| panic!("no code in {text:?}"))
+        .to_string();
+    let body = serde_json::json!({"phone": "0912345678", "code": code}).to_string();
+    let (status, head) = post(&server.addr, "/api/v1/auth/otp/verify", &body);
+    assert_eq!(
+        status, 200,
+        "the code from the SMS logs the citizen in: {head}"
+    );
+    drop(server);
+    let log = log(&dir);
+    assert!(log.contains("one-time code"), "the log was captured: {log}");
+    assert!(
+        !log.contains(&code),
+        "the code is in the server's log: {log}"
+    );
+}
+
+#[test]
+fn an_unset_public_url_is_warned_about_on_a_real_store() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = serve(&dir, None, &[]);
+    drop(server);
+    let warned = log(&dir);
+    assert!(
+        warned.contains("MOTCUA_PUBLIC_URL is not set"),
+        "no start-up warning: {warned}"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = serve(
+        &dir,
+        Some("public_url = \"https://dichvucong.caobang.gov.vn\"\n"),
+        &[],
+    );
+    drop(server);
+    let quiet = log(&dir);
+    assert!(
+        !quiet.contains("MOTCUA_PUBLIC_URL is not set"),
+        "warned although the file sets public_url: {quiet}"
+    );
 }
