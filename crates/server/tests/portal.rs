@@ -241,3 +241,43 @@ async fn the_receipt_qr_code_and_printed_address_use_the_public_url() {
     assert!(text.contains(&printed), "the printed address: {text}");
     app.finish().await;
 }
+
+/// The catalogue marks unverified items by their field path
+/// (`competent_agency`, `workflow`, `documents[0]`): the procedure pages
+/// name them in words, with "(chưa xác minh)", in both languages.
+#[tokio::test]
+async fn procedure_pages_name_unverified_items_in_words_never_by_field() {
+    let app = spawn().await;
+    let catalogue = motcua_domain::procedure::Catalogue::from_json(common::lifecycle::CATALOGUE)
+        .expect("catalogue");
+    let raw = [
+        "competent_agency",
+        "workflow",
+        "boundary_free",
+        "effective_from",
+        "online_level",
+        "time_limit",
+        "documents[",
+        "fees[",
+        "same_day_cutoff",
+    ];
+    for p in catalogue.procedures() {
+        let code = p.spec().code.to_string();
+        for (lang, mark) in [("vi", "(chưa xác minh)"), ("en", "(unverified)")] {
+            let page = get(&app, &format!("/thu-tuc/{code}?lang={lang}"), &[]).await;
+            assert_eq!(page.status, 200, "{code}");
+            for r in raw {
+                assert!(!page.body.contains(r), "{code} ({lang}) shows {r:?}");
+            }
+            if !p.unverified_notes().is_empty() {
+                assert!(page.body.contains("id=\"unverified-items\""), "{code}");
+                assert!(page.body.contains(mark), "{code} ({lang})");
+            }
+        }
+    }
+    let birth = get(&app, "/thu-tuc/1.001193", &[]).await;
+    assert!(birth
+        .body
+        .contains("Cơ quan giải quyết <mark class=\"unverified\">(chưa xác minh)</mark>"));
+    app.finish().await;
+}

@@ -25,6 +25,75 @@ fn unverified_label(l: Lang) -> &'static str {
     l.t("(chưa xác minh)", "(unverified)")
 }
 
+/// What a person reads for an unverified item of a procedure (the
+/// catalogue names it by its field path, e.g. `competent_agency`,
+/// `documents[2]`): a label in the page's language, never the raw path.
+fn unverified_item(l: Lang, path: &str, spec: &motcua_domain::procedure::ProcedureSpec) -> String {
+    let (field, index) = match path.split_once('[') {
+        Some((f, rest)) => (f, rest.trim_end_matches(']').parse::<usize>().ok()),
+        None => (path, None),
+    };
+    let named = |label: &str, name: Option<&String>| match name {
+        Some(n) => format!("{label}: {n}"),
+        None => label.to_string(),
+    };
+    match field {
+        "name_vi" | "name" => l.t("Tên thủ tục", "Name of the procedure").into(),
+        "code" => l.t("Mã thủ tục", "Code of the procedure").into(),
+        "level" => l.t("Cấp thực hiện", "Level of government").into(),
+        "field" | "field_vi" => l.t("Lĩnh vực", "Field").into(),
+        "competent_agency" => l.t("Cơ quan giải quyết", "Competent agency").into(),
+        "workflow" => l
+            .t(
+                "Quy trình xử lý nội bộ (các bước và thời gian từng bước)",
+                "Internal processing steps and their time budgets",
+            )
+            .into(),
+        "time_limit" | "time_limit_text_vi" => l.t("Thời hạn giải quyết", "Time limit").into(),
+        "same_day_cutoff" => l
+            .t(
+                "Giờ tiếp nhận để giải quyết trong ngày",
+                "Cut-off hour for same-day processing",
+            )
+            .into(),
+        "extensions" => l
+            .t(
+                "Gia hạn thời hạn giải quyết",
+                "Extensions of the time limit",
+            )
+            .into(),
+        "online_level" => l.t("Dịch vụ công trực tuyến", "Online service").into(),
+        "boundary_free" => l
+            .t(
+                "Tiếp nhận không phụ thuộc địa giới",
+                "Receipt at any Center of the province",
+            )
+            .into(),
+        "effective_from" | "effective_until" => {
+            l.t("Thời gian có hiệu lực", "Period in force").into()
+        }
+        "legal_basis_vi" | "legal_basis" => l.t("Căn cứ pháp lý", "Legal basis").into(),
+        "documents" => named(
+            l.t("Thành phần hồ sơ", "Documents"),
+            index
+                .and_then(|i| spec.documents.get(i))
+                .map(|d| &d.name_vi),
+        ),
+        "fees" => named(
+            l.t("Phí, lệ phí", "Fees"),
+            index
+                .and_then(|i| spec.fees.get(i))
+                .map(|f| &f.description_vi),
+        ),
+        _ => l
+            .t(
+                "Thông tin khác của thủ tục",
+                "Other details of the procedure",
+            )
+            .into(),
+    }
+}
+
 fn time_limit_text(l: Lang, t: TimeLimit) -> String {
     match (l, t) {
         (Lang::Vi, TimeLimit::WorkingDays(n)) => format!("{n} ngày làm việc"),
@@ -318,7 +387,16 @@ pub async fn procedure(
         documents,
         fees,
         legal_basis: s.legal_basis_vi.clone().unwrap_or_default(),
-        unverified: p.unverified_notes(),
+        unverified: {
+            let mut items: Vec<String> = Vec::new();
+            for path in p.unverified_notes() {
+                let item = unverified_item(l, &path, s);
+                if !items.contains(&item) {
+                    items.push(item);
+                }
+            }
+            items
+        },
         unverified_mark: unverified_label(l),
     };
     Ok(render(&page))
