@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dossier::{
     vietnam_date, Channel, DocumentKind, Dossier, DossierCode, DossierState, Event, EventData,
-    Rating, Role, Status, UnitId,
+    Rating, ReturnWay, Role, Status, UnitId,
 };
 use crate::procedure::{ProcedureCode, StepKind};
 
@@ -70,6 +70,11 @@ pub struct DossierFacts {
     pub sent_back: bool,
     /// An apology and new appointment (Mẫu 04) was issued.
     pub rescheduled: bool,
+    /// The Mẫu 04 issued: (Vietnam date it was issued, Vietnam date of the
+    /// appointment it replaced). Whether it was late is judged against the
+    /// apology lead time with the calendar ([`super::Rollup::apologies_late`]).
+    #[serde(default)]
+    pub apology: Option<(NaiveDate, NaiveDate)>,
 }
 
 /// The facts the state does not keep.
@@ -77,6 +82,7 @@ pub struct DossierFacts {
 struct Extras {
     pages_digitized: u32,
     paid_online: bool,
+    apology: Option<(NaiveDate, NaiveDate)>,
 }
 
 impl Extras {
@@ -87,6 +93,12 @@ impl Extras {
             } => self.pages_digitized = *pages_digitized,
             EventData::PaymentConfirmed { .. } if e.actor.role == Role::System => {
                 self.paid_online = true;
+            }
+            EventData::LateNotified {
+                original_appointment,
+                ..
+            } => {
+                self.apology = Some((vietnam_date(e.at), vietnam_date(*original_appointment)));
             }
             _ => {}
         }
@@ -114,10 +126,12 @@ impl DossierFacts {
                     .count(),
             )
             .unwrap_or(u32::MAX),
-            electronic_result: d
-                .documents
-                .iter()
-                .any(|a| a.document.kind == DocumentKind::Result && a.document.electronic),
+            // Decision 766: a result returned online, or attached as an
+            // electronic original, is an electronic result.
+            electronic_result: d.return_way == Some(ReturnWay::Online)
+                || d.documents
+                    .iter()
+                    .any(|a| a.document.kind == DocumentKind::Result && a.document.electronic),
             payment_requested: d.counters.payment_requests > 0,
             paid: d.paid_vnd > 0,
             paid_online: x.paid_online,
@@ -125,6 +139,7 @@ impl DossierFacts {
             supplement_requested: d.counters.supplement_requests > 0,
             sent_back: d.counters.send_backs > 0,
             rescheduled: d.new_appointment.is_some(),
+            apology: x.apology,
         }
     }
 
@@ -142,6 +157,7 @@ impl DossierFacts {
         let mut x = before.map_or_else(Extras::default, |f| Extras {
             pages_digitized: f.pages_digitized,
             paid_online: f.paid_online,
+            apology: f.apology,
         });
         if before.is_some() {
             x.observe(event);

@@ -139,6 +139,11 @@ pub struct Rollup {
     pub in_process_by_due: BTreeMap<NaiveDate, i64>,
     /// With an apology and new appointment (Mẫu 04).
     pub rescheduled: i64,
+    /// The apologies (Mẫu 04) by the Vietnam date of the appointment they
+    /// replaced, then by the date they were issued; zero entries are never
+    /// kept. [`Rollup::apologies_late`] judges them against the lead time.
+    #[serde(default)]
+    pub apologies: BTreeMap<NaiveDate, BTreeMap<NaiveDate, i64>>,
     /// With at least one supplement request (Mẫu 02).
     pub supplement_requested: i64,
     /// Sent back at least once.
@@ -241,6 +246,9 @@ impl Rollup {
             None => {}
         }
         r.rescheduled = i64::from(f.rescheduled);
+        if let Some((issued, due)) = f.apology {
+            r.apologies.entry(due).or_default().insert(issued, 1);
+        }
         r.supplement_requested = i64::from(f.supplement_requested);
         r.sent_back = i64::from(f.sent_back);
         r
@@ -261,6 +269,45 @@ impl Rollup {
                 self.in_process_by_due.remove(due);
             }
         }
+        for (due, by_issue) in &o.apologies {
+            let mine = self.apologies.entry(*due).or_default();
+            for (issued, n) in by_issue {
+                let e = mine.entry(*issued).or_insert(0);
+                *e += sign * n;
+                if *e == 0 {
+                    mine.remove(issued);
+                }
+            }
+            if mine.is_empty() {
+                self.apologies.remove(due);
+            }
+        }
+    }
+
+    /// Apologies (Mẫu 04) issued.
+    pub fn apologies_issued(&self) -> i64 {
+        self.apologies.values().flat_map(|m| m.values()).sum()
+    }
+
+    /// Apologies issued after their deadline: `deadline(due)` is the last
+    /// day an apology for an appointment on `due` may be issued — no later
+    /// than [`crate::calendar::DeadlinePolicy::apology_lead_working_days`]
+    /// working days before it (Decree 118/2025/NĐ-CP, see
+    /// [`crate::calendar::apology_deadline`]); None (the calendar cannot
+    /// tell) counts the apology as not late.
+    pub fn apologies_late(&self, deadline: impl Fn(NaiveDate) -> Option<NaiveDate>) -> i64 {
+        self.apologies
+            .iter()
+            .filter_map(|(due, by_issue)| {
+                let last = deadline(*due)?;
+                Some(
+                    by_issue
+                        .range(last.succ_opt()?..)
+                        .map(|(_, n)| n)
+                        .sum::<i64>(),
+                )
+            })
+            .sum()
     }
 
     /// All counts zero.
@@ -299,6 +346,22 @@ impl Rollup {
             + self.in_process_on_track(as_of)
     }
 
+    /// [`Self::figures`] with the apologies judged against their lead
+    /// time on `calendar` (Decree 118/2025/NĐ-CP: Mẫu 04 no later than
+    /// `lead_working_days` working days before the due date).
+    pub fn figures_with_calendar(
+        &self,
+        as_of: NaiveDate,
+        calendar: &crate::calendar::WorkingCalendar,
+        lead_working_days: u32,
+    ) -> Figures {
+        let mut f = self.figures(as_of);
+        f.apologies_late = Some(nn(self.apologies_late(|due| {
+            crate::calendar::apology_deadline(due, lead_working_days, calendar).ok()
+        })));
+        f
+    }
+
     /// The report view on `as_of` (the day the report is made).
     pub fn figures(&self, as_of: NaiveDate) -> Figures {
         let within = self.within_deadline(as_of);
@@ -322,6 +385,8 @@ impl Rollup {
             paused: nn(self.paused),
             within_deadline: nn(within),
             rescheduled: nn(self.rescheduled),
+            apologies: nn(self.apologies_issued()),
+            apologies_late: None,
             supplement_requested: nn(self.supplement_requested),
             sent_back: nn(self.sent_back),
             paper_received: nn(self.paper_received),
@@ -479,6 +544,13 @@ pub struct Figures {
     /// acceptance + in process within the deadline.
     pub within_deadline: u64,
     pub rescheduled: u64,
+    /// Apologies (Mẫu 04) issued.
+    #[serde(default)]
+    pub apologies: u64,
+    /// Of which issued after their deadline (None: not judged, no calendar
+    /// given; see [`Rollup::figures_with_calendar`]).
+    #[serde(default)]
+    pub apologies_late: Option<u64>,
     pub supplement_requested: u64,
     pub sent_back: u64,
     pub paper_received: u64,

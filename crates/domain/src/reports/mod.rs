@@ -22,15 +22,21 @@ pub mod bottleneck;
 mod facts;
 pub mod figures;
 pub mod index766;
+mod index_config;
+mod index_measure;
 pub mod inputs;
+pub mod numfmt;
 mod period;
 pub mod ranking;
 mod sketch;
+mod versioned;
 
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests766;
 
 pub use bottleneck::{
     queue_snapshot, BottleneckReport, QueueRow, StepKey, StepRollup, StepRollups, StepStats,
@@ -42,12 +48,14 @@ pub use figures::{
     RollupKey, Rollups, Shares,
 };
 pub use index766::{
-    score, CatalogueInputs, Criterion, CriterionConfig, CriterionScore, ExternalInputs, Grade,
-    GradeBand, Group, GroupConfig, GroupScore, IfEmpty, IndexConfig, IndexConfigError,
-    IndexConfigSpec, IndexConfigs, IndexInputs, IndexReport, InputSource, InputValue, PaknInputs,
-    Ratio, ScoreStatus, Scoring, DEFAULT_CONFIG_2026_JSON,
+    score, score_period, CatalogueInputs, Criterion, CriterionConfig, CriterionScore,
+    ExternalInputs, Grade, GradeBand, Group, GroupConfig, GroupScore, IfEmpty, IndexConfig,
+    IndexConfigError, IndexConfigSpec, IndexConfigs, IndexInputs, IndexReport, InputSource,
+    InputValue, NoConfigInForce, PaknInputs, Ratio, ScoreStatus, Scoring, DEFAULT_CONFIG_2026_JSON,
+    NOT_RATED_EN, NOT_RATED_VI,
 };
 pub use inputs::{InputField, InputsDeclaration, InputsError};
 pub use period::{InvalidMonth, Month, Period};
 pub use ranking::{rank, RankedUnit, UnitIndex};
 pub use sketch::{Sketch, SketchError};
+pub use versioned::{DuplicateValidFrom, Versioned};

@@ -527,16 +527,18 @@ fn small_period_index_matches_the_hand_computation() {
     // Digitization: 2/3 × 6; 3/4 × 4; reuse not provided → 0; 1/2 × 4;
     // 5/10 × 2; 2/4 × 2; 1/1 × 2.
     assert_eq!(pts(&r, ElectronicResults), 4.0);
-    assert_eq!(pts(&r, DossiersDigitized), 3.0);
+    // Digitized over all dossiers received: (3 paper scanned + 4 online)
+    // / 8 = 87.5% ≥ 80% → full marks.
+    assert_eq!(pts(&r, DossiersDigitized), 4.0);
     assert_eq!(pts(&r, DigitizedDataReused), 0.0);
     assert_eq!(pts(&r, DigitizedDataShared), 2.0);
     assert_eq!(pts(&r, PopulationDataUsed), 1.0);
     assert_eq!(pts(&r, ProceduresOnPopulationDb), 1.0);
     assert_eq!(pts(&r, ElectronicCertifiedCopies), 2.0);
-    assert_eq!(gpts(&r, Group::Digitization), 13.0);
+    assert_eq!(gpts(&r, Group::Digitization), 14.0);
     assert_eq!(gpts(&r, Group::Progress), 12.5);
 
-    assert_eq!(r.total, 73.69);
+    assert_eq!(r.total, 74.69);
     assert_eq!(r.max_total, 100.0);
     assert_eq!(r.grade, Grade::Kha);
     assert_eq!(r.grade_vi, "Khá");
@@ -672,7 +674,8 @@ fn online_dossiers_below_half_score_half() {
             .formula_vi,
         "hồ sơ trực tuyến ÷ hồ sơ tiếp nhận: 2 ÷ 10 = 20% < 50% → 50% × 6 = 3"
     );
-    assert_eq!(pts(&rep, Criterion::ProceduresOnline), 0.0);
+    // 7/10 = 70% < 80%: proportional, 70% ÷ 80% × 2 (issue 11).
+    assert_eq!(pts(&rep, Criterion::ProceduresOnline), 1.75);
     // Every external input missing scores 0, never full marks.
     for c in [
         Criterion::PublishedOnTime,
@@ -1033,17 +1036,17 @@ fn ranking_with_ties_and_bands() {
         },
     ];
     let ranked = rank(&units);
-    let rows: Vec<(u32, &str, f64, Grade)> = ranked
+    let rows: Vec<(Option<u32>, &str, f64, Grade)> = ranked
         .iter()
         .map(|r| (r.rank, r.unit.as_str(), r.total, r.grade))
         .collect();
     assert_eq!(
         rows,
         vec![
-            (1, UNIT_B, 92.0, Grade::XuatSac),
-            (2, UNIT, 81.5, Grade::Tot),
-            (2, "H04.01.03", 81.5, Grade::Tot),
-            (4, "H04.01.04", 45.0, Grade::Yeu),
+            (Some(1), UNIT_B, 92.0, Grade::XuatSac),
+            (Some(2), UNIT, 81.5, Grade::Tot),
+            (Some(2), "H04.01.03", 81.5, Grade::Tot),
+            (Some(4), "H04.01.04", 45.0, Grade::Yeu),
         ]
     );
     assert_eq!(ranked[0].groups.len(), 6);

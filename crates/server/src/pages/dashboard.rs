@@ -14,6 +14,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::access::Principal;
+use motcua_domain::reports::numfmt;
 
 use super::charts::{self, Bar, Column, Step};
 use super::ui::{Ctx, Lang};
@@ -25,21 +26,15 @@ use crate::auth::session::MaybeSession;
 use crate::auth::Viewer;
 use crate::AppState;
 
-/// A number with the language's decimal separator.
+/// A number in the reports' one format (decimal comma in Vietnamese,
+/// [`numfmt::fixed`]).
 fn decimal(l: Lang, x: f64, places: usize) -> String {
-    let s = format!("{x:.places$}");
-    match l {
-        Lang::Vi => s.replace('.', ","),
-        Lang::En => s,
-    }
+    numfmt::fixed(x, places, l == Lang::Vi)
 }
 
 /// A share as "97,5%" ("–" when there is nothing to count).
 pub fn pct(l: Lang, x: Option<f64>) -> String {
-    x.map_or_else(
-        || "–".to_string(),
-        |v| format!("{}%", decimal(l, v * 100.0, 1)),
-    )
+    x.map_or_else(|| "–".to_string(), |v| numfmt::percent(v, 1, l == Lang::Vi))
 }
 
 pub struct Kpi {
@@ -83,7 +78,7 @@ pub struct CritRow {
 }
 
 pub struct RankRow {
-    rank: u32,
+    rank: String,
     unit: String,
     name: String,
     total: String,
@@ -334,14 +329,11 @@ fn index_view(l: Lang, ix: &IndexAnswer, period: &str) -> IndexView {
         .ranking
         .iter()
         .map(|u| RankRow {
-            rank: u.rank,
+            rank: u.rank.map_or_else(|| "—".to_string(), |r| r.to_string()),
             unit: u.unit.to_string(),
             name: u.name_vi.clone(),
             total: decimal(l, u.total, 2),
-            grade: match l {
-                Lang::Vi => u.grade_vi.clone(),
-                Lang::En => u.grade.label_en().to_string(),
-            },
+            grade: l.t(&u.grade_vi, &u.grade_en).to_string(),
             href: format!("/bao-cao?unit={}&period={period}&lang={}", u.unit, l.code()),
         })
         .collect();

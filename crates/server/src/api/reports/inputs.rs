@@ -426,11 +426,11 @@ pub fn index_note(units: &[service::UnitIndexOut]) -> (String, String) {
     }
     (
         format!(
-            "{lacking}/{} đơn vị chưa kê khai đủ số liệu ngoài hệ thống (công bố TTHC, đồng bộ Cổng DVC quốc gia, phản ánh kiến nghị, CSDL dân cư…) cho kỳ này: các tiêu chí đó tính 0 điểm (missing_input). Kê khai tại /bao-cao/so-lieu-ngoai.",
+            "{lacking}/{} đơn vị chưa kê khai đủ số liệu ngoài hệ thống (công bố TTHC, đồng bộ Cổng DVC quốc gia, phản ánh kiến nghị, CSDL dân cư…) cho kỳ này: các tiêu chí đó tính 0 điểm (chưa có số liệu đầu vào). Kê khai tại /bao-cao/so-lieu-ngoai.",
             units.len()
         ),
         format!(
-            "{lacking} of {} units have not declared every input from outside the system (procedure publication, synchronization with the national portal, feedback handling, the population database…) for this period: those criteria score 0 (missing_input). Declare them at /bao-cao/so-lieu-ngoai.",
+            "{lacking} of {} units have not declared every input from outside the system (procedure publication, synchronization with the national portal, feedback handling, the population database…) for this period: those criteria score 0 (input not provided). Declare them at /bao-cao/so-lieu-ngoai.",
             units.len()
         ),
     )

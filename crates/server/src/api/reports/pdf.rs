@@ -35,17 +35,11 @@ fn figure_rows(rows: &[Row]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Thousands with a dot, as written in Vietnamese ("1.234").
+/// Thousands with a dot, as written in Vietnamese ("1.234"), through the
+/// reports' one number format.
+#[allow(clippy::cast_precision_loss)]
 fn count(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
+    motcua_domain::reports::numfmt::number(n as f64, 0, true)
 }
 
 pub fn report(
@@ -87,6 +81,14 @@ pub fn report(
                 count(t.in_process),
                 count(t.in_process_on_track),
                 count(t.overdue)
+            ),
+        ),
+        (
+            "Thư xin lỗi (Mẫu 04) đã phát hành / phát hành muộn".to_string(),
+            format!(
+                "{} / {}",
+                count(t.apologies),
+                t.apologies_late.map_or_else(|| "—".to_string(), count)
             ),
         ),
         (
@@ -161,7 +163,7 @@ pub fn report(
             rows: figure_rows(&f.by_procedure),
         }),
     }
-    let decimal = |x: f64| format!("{x:.2}").replace('.', ",");
+    let decimal = |x: f64| motcua_domain::reports::numfmt::fixed(x, 2, true);
     sections.push(ReportSection {
         title: "Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)".to_string(),
         note: ix.note_vi.clone(),
@@ -180,7 +182,7 @@ pub fn report(
             .map(|u| {
                 let g = |i: usize| u.groups.get(i).map_or(String::new(), |(_, p)| decimal(*p));
                 vec![
-                    u.rank.to_string(),
+                    u.rank.map_or_else(|| "—".to_string(), |r| r.to_string()),
                     u.name_vi.clone(),
                     decimal(u.total),
                     u.grade_vi.clone(),

@@ -24,9 +24,9 @@ use motcua_domain::access::{Principal, Scope};
 use motcua_domain::dossier::{Role, UnitId};
 use motcua_domain::procedure::{CompetentLevel, Procedure, ProcedureCode, StepKind};
 use motcua_domain::reports::{
-    rank, score, BottleneckReport, CatalogueInputs, ExternalInputs, Figures, IndexConfig,
-    IndexInputs, IndexReport, Month, Perspective, RankedUnit, Rollup, RollupKey, Rollups,
-    ScoreStatus, StepKey, StepStats, UnitIndex,
+    rank, score, BottleneckReport, CatalogueInputs, ExternalInputs, Figures, IndexConfigs,
+    IndexInputs, IndexReport, Month, Perspective, RankedUnit, Rollup, RollupKey, Rollups, StepKey,
+    StepStats, UnitIndex,
 };
 use motcua_domain::units::{Level, UnitCode};
 use motcua_store::RollupQuery;
@@ -520,7 +520,7 @@ pub async fn figures(state: &AppState, r: &Resolved) -> ApiResult<FiguresReport>
 
 fn figures_of(state: &AppState, r: &Resolved, rollups: &Rollups, cat: &Catalogue) -> FiguresReport {
     let keep = |k: &RollupKey| k.perspective == r.perspective && cat.keeps(r, &k.procedure);
-    let f = |x: &Rollup| x.figures(r.as_of);
+    let f = |x: &Rollup| figures_judged(state, x, r.as_of);
     let by_unit = match r.target {
         Target::Province(_) => rollups
             .group_by(|k| keep(k).then(|| k.unit.clone()))
@@ -848,13 +848,42 @@ pub struct IndexAnswer {
     pub note_en: String,
 }
 
+/// The dated configurations of the index (Decision 766/QĐ-TTg): the one
+/// in force on a period's first day scores it. Today the shipped ones
+/// ([`IndexConfigs::shipped`]); the province's settings store feeds a
+/// `Versioned<IndexConfig>` here through [`IndexConfigs::from_versions`].
+fn index_configs(_state: &AppState) -> IndexConfigs {
+    IndexConfigs::shipped()
+}
+
+/// A rollup's figures with the apologies (Mẫu 04) judged against their
+/// lead time on the engine's calendar and deadline policy.
+fn figures_judged(state: &AppState, x: &Rollup, as_of: NaiveDate) -> Figures {
+    x.figures_with_calendar(
+        as_of,
+        state.engine.calendar(),
+        state.engine.policy().apology_lead_working_days,
+    )
+}
+
 pub async fn index766(state: &AppState, r: &Resolved) -> ApiResult<IndexAnswer> {
     let rollups = state
         .store
         .rollups(&r.query(Some(Perspective::Competent)))
         .await?;
     let cat = Catalogue::load(state, r.as_of).await?;
-    let config = IndexConfig::default_2026();
+    let configs = index_configs(state);
+    let start = r.period.first_day().unwrap_or(r.as_of);
+    let config = configs.for_date(start).cloned().ok_or_else(|| {
+        bad(
+            "no_index_config",
+            format!(
+                "Chưa có cấu hình Bộ chỉ số (Quyết định 766/QĐ-TTg) có hiệu lực ngày {}.",
+                start.format("%d/%m/%Y")
+            ),
+            format!("No service-index configuration is in force on {start}."),
+        )
+    })?;
     let units: Vec<UnitId> = match &r.target {
         Target::Unit(u) => vec![u.clone()],
         Target::Province(p) => {
@@ -886,7 +915,7 @@ pub async fn index766(state: &AppState, r: &Resolved) -> ApiResult<IndexAnswer> 
         let report = score(
             &config,
             &IndexInputs {
-                figures: total.figures(r.as_of),
+                figures: figures_judged(state, &total, r.as_of),
                 catalogue,
                 external: external.get(&unit).copied().unwrap_or_default(),
             },
@@ -920,14 +949,6 @@ pub async fn index766(state: &AppState, r: &Resolved) -> ApiResult<IndexAnswer> 
     })
 }
 
-fn status_text(s: ScoreStatus) -> &'static str {
-    match s {
-        ScoreStatus::Scored => "scored",
-        ScoreStatus::NoData => "no_data",
-        ScoreStatus::MissingInput => "missing_input",
-    }
-}
-
 impl IndexAnswer {
     pub fn tables(&self) -> Vec<Table> {
         let mut ranking_cols = vec![
@@ -949,7 +970,7 @@ impl IndexAnswer {
                 .iter()
                 .map(|u| {
                     let mut cells = vec![
-                        Cell::Int(u64::from(u.rank)),
+                        u.rank.map_or(Cell::Empty, |r| Cell::Int(u64::from(r))),
                         u.unit.to_string().into(),
                         u.name_vi.as_str().into(),
                         u.total.into(),
@@ -990,7 +1011,7 @@ impl IndexAnswer {
                                 c.ratio.into(),
                                 c.points.into(),
                                 c.max_points.into(),
-                                status_text(c.status).into(),
+                                c.status.label_vi().into(),
                                 c.formula_vi.as_str().into(),
                             ]
                         })

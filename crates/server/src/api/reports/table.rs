@@ -1,10 +1,16 @@
-//! Bảng số liệu — a report table and its exports: CSV (UTF-8 with a byte
-//! order mark, so that Excel shows Vietnamese text) and XLSX (bold header
+//! Bảng số liệu — a report table and its exports: CSV for Excel with
+//! Vietnamese regional settings (UTF-8 with a byte order mark, so that
+//! Excel shows Vietnamese text; `;` between fields, the list separator of
+//! vi-VN; numbers with a decimal comma and no grouping; percentages as
+//! numbers 0–100 with "(%)" in the column title — the same in both
+//! languages, only the titles change) and XLSX (bold header
 //! row with wrapped Vietnamese titles, number and percent formats, the
 //! header row frozen and repeated on every printed page). Pure functions
 //! from a table to bytes.
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+
+use motcua_domain::reports::numfmt;
 
 use crate::pages::ui::Lang;
 
@@ -92,28 +98,39 @@ impl Table {
         l.t(&self.title_vi, &self.title_en)
     }
 
-    fn header(&self, l: Lang) -> impl Iterator<Item = &'static str> + '_ {
-        self.columns.iter().map(move |c| l.t(c.vi, c.en))
+    /// The title of a column in a sheet: a percentage column says "(%)".
+    fn sheet_title(c: &Column, l: Lang) -> String {
+        match c.kind {
+            Kind::Percent => format!("{} (%)", l.t(c.vi, c.en)),
+            _ => l.t(c.vi, c.en).to_string(),
+        }
     }
 
-    /// CSV (RFC 4180, CRLF line ends) with a UTF-8 byte order mark.
-    /// Percentages are written as ratios in [0, 1] (the JSON value).
+    /// CSV for Excel vi-VN (see the module doc): UTF-8 with a byte order
+    /// mark, `;` separators, CRLF line ends, RFC 4180 quoting, decimal
+    /// comma, percentages as numbers with the unit in the title.
     pub fn to_csv(&self, l: Lang) -> Vec<u8> {
         let mut out = String::from("\u{feff}");
-        let header: Vec<String> = self.header(l).map(csv_field).collect();
-        out.push_str(&header.join(","));
+        let header: Vec<String> = self
+            .columns
+            .iter()
+            .map(|c| csv_field(&Self::sheet_title(c, l)))
+            .collect();
+        out.push_str(&header.join(";"));
         out.push_str("\r\n");
         for row in &self.rows {
             let fields: Vec<String> = row
                 .iter()
-                .map(|c| match c {
+                .zip(&self.columns)
+                .map(|(cell, col)| match cell {
                     Cell::Text(s) => csv_field(s),
                     Cell::Int(n) => n.to_string(),
-                    Cell::Num(x) => x.to_string(),
+                    Cell::Num(x) if col.kind == Kind::Percent => numfmt::sheet(x * 100.0, 2),
+                    Cell::Num(x) => numfmt::sheet(*x, 6),
                     Cell::Empty => String::new(),
                 })
                 .collect();
-            out.push_str(&fields.join(","));
+            out.push_str(&fields.join(";"));
             out.push_str("\r\n");
         }
         out.into_bytes()
@@ -121,7 +138,7 @@ impl Table {
 }
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
+    if s.contains([';', ',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
@@ -243,11 +260,11 @@ mod tests {
         let csv = String::from_utf8(sample().to_csv(Lang::Vi)).expect("utf-8");
         assert!(csv.starts_with('\u{feff}'));
         let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").collect();
-        assert_eq!(lines[0], "Thủ tục,Tiếp nhận,Tỷ lệ đúng hạn");
-        assert_eq!(lines[1], "\"Đăng ký khai sinh, \"\"mẫu\"\"\",3,0.5");
-        assert_eq!(lines[2], "Chứng thực,0,");
+        assert_eq!(lines[0], "Thủ tục;Tiếp nhận;Tỷ lệ đúng hạn (%)");
+        assert_eq!(lines[1], "\"Đăng ký khai sinh, \"\"mẫu\"\"\";3;50");
+        assert_eq!(lines[2], "Chứng thực;0;");
         let en = String::from_utf8(sample().to_csv(Lang::En)).expect("utf-8");
-        assert!(en.contains("Procedure,Received,On-time share"));
+        assert!(en.contains("Procedure;Received;On-time share (%)"));
     }
 
     #[test]
