@@ -70,6 +70,12 @@ pub struct DossierFacts {
     pub sent_back: bool,
     /// An apology and new appointment (Mẫu 04) was issued.
     pub rescheduled: bool,
+    /// Awaiting supplement or payment, paused before its due passed: the
+    /// clock is stopped, so it is never overdue while paused (Decree
+    /// 118/2025/NĐ-CP; domain.md §2). Time already paused and resumed is in
+    /// `original_due`, which moved when the clock resumed.
+    #[serde(default)]
+    pub clock_paused: bool,
 }
 
 /// The facts the state does not keep.
@@ -125,6 +131,13 @@ impl DossierFacts {
             supplement_requested: d.counters.supplement_requests > 0,
             sent_back: d.counters.send_backs > 0,
             rescheduled: d.new_appointment.is_some(),
+            clock_paused: matches!(
+                d.status,
+                Status::AwaitingSupplement | Status::AwaitingPayment
+            ) && match (d.pauses.last(), d.original_due) {
+                (Some(p), Some(due)) => p.until.is_none() && p.from <= due,
+                _ => false,
+            },
         }
     }
 
