@@ -88,6 +88,17 @@ pub enum Action {
     AttachDocument {
         document: DocumentRef,
     },
+    /// Gia hạn — apply the procedure's limit extension number `extension`
+    /// (from 0, in catalogue order), with the reason (once per dossier).
+    ExtendLimit {
+        extension: usize,
+        reason: String,
+    },
+    /// Ngày dấu bưu điện — record a postal dossier's postmark date before
+    /// acceptance; the deadline then runs from it.
+    RecordPostmark {
+        date: chrono::NaiveDate,
+    },
 }
 
 impl Action {
@@ -96,7 +107,10 @@ impl Action {
     pub fn needs_state(&self) -> bool {
         matches!(
             self,
-            Action::Accept { .. } | Action::ProvideSupplement { .. }
+            Action::Accept { .. }
+                | Action::ProvideSupplement { .. }
+                | Action::ConfirmPayment { .. }
+                | Action::ExtendLimit { .. }
         )
     }
 }
@@ -143,6 +157,7 @@ impl Engine {
             } => Command::ConfirmPayment {
                 amount_vnd,
                 receipt,
+                appointment: self.appointment_after_payment(state()?, now)?,
             },
             Action::NotifyLate {
                 reason,
@@ -157,6 +172,12 @@ impl Engine {
             Action::ReturnResult { way } => Command::ReturnResult { way },
             Action::Rate { rating, comment } => Command::Rate { rating, comment },
             Action::AttachDocument { document } => Command::AttachDocument { document },
+            Action::ExtendLimit { extension, reason } => Command::ExtendLimit {
+                extension,
+                reason,
+                appointment: self.appointment_with_extension(state()?, extension)?,
+            },
+            Action::RecordPostmark { date } => Command::RecordPostmark { date },
         })
     }
 }

@@ -33,6 +33,7 @@ pub use appointments::Holder;
 pub use audit::{AuditReport, BrokenChain};
 pub use documents::{Upload, ACCEPTED_MEDIA_TYPES, MAX_DOCUMENT_BYTES};
 pub use error::EngineError;
+pub use schedule::AppliedLimit;
 pub use view::{ControlSheetRow, DeadlineView, DossierView};
 
 /// The engine: the store, the working calendar and the deadline policy.

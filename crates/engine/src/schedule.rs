@@ -1,29 +1,92 @@
 //! Appointments: the due date and time printed on the receipt slip
 //! (Mẫu 01), computed from the procedure's limit, the cut-off, the working
-//! calendar and the deadline policy (Decree 118/2025/NĐ-CP; domain.md §2).
+//! calendar and the deadline policy (Decree 118/2025/NĐ-CP; domain.md §2),
+//! and moved by what the law says moves it: time awaiting payment (not
+//! counted against the unit), a restart after a supplement, a legal limit
+//! extension applied by the specialist.
 
-use chrono::{DateTime, Days, TimeDelta, Utc};
-use motcua_domain::calendar::{due, to_vietnam_local, vietnam_local_to_utc, SupplementPolicy};
+use chrono::{DateTime, Days, NaiveDateTime, NaiveTime, TimeDelta, Utc};
+use motcua_domain::calendar::{
+    due, shift_by_pause, to_vietnam_local, vietnam_local_to_utc, Limit, SupplementPolicy,
+};
 use motcua_domain::dossier::{Dossier, DossierState, PauseKind};
-use motcua_domain::procedure::{ProcedureSnapshot, TimeLimit};
+use motcua_domain::procedure::{ExtensionMode, ProcedureSnapshot, TimeLimit};
 
 use crate::{Engine, EngineError};
 
-/// Limit used when the procedure states none ("(unverified)" demo rows):
-/// 15 working days, the most common commune limit. Shown in the
-/// explanation so nobody mistakes it for a legal limit.
-pub const UNSTATED_LIMIT_WORKING_DAYS: u32 = 15;
+/// How the limit of a procedure is applied: the limit itself, or for a
+/// procedure whose catalogue entry says `"not_stated"`, the province
+/// default ([`motcua_domain::calendar::DeadlinePolicy::unstated_limit_working_days`]),
+/// shown as such on Mẫu 01 and the tracking page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AppliedLimit {
+    pub limit: TimeLimit,
+    /// False when the procedure states no limit and the province default applies.
+    pub stated: bool,
+    pub text_vi: String,
+    pub text_en: String,
+}
+
+fn limit_text(l: TimeLimit) -> (String, String) {
+    match l {
+        TimeLimit::WorkingDays(n) => (format!("{n} ngày làm việc"), format!("{n} working days")),
+        TimeLimit::WorkingHours(n) => (format!("{n} giờ làm việc"), format!("{n} working hours")),
+        TimeLimit::SameDay => ("Trong ngày".into(), "The same day".into()),
+        TimeLimit::CalendarDays(n) => (format!("{n} ngày"), format!("{n} days")),
+        TimeLimit::NotStated => ("Không quy định".into(), "Not stated".into()),
+    }
+}
 
 impl Engine {
+    /// The limit applied to `limit` (see [`AppliedLimit`]).
+    pub fn applied_limit(&self, limit: TimeLimit) -> AppliedLimit {
+        match limit {
+            TimeLimit::NotStated => {
+                let n = self.policy.unstated_limit_working_days;
+                AppliedLimit {
+                    limit: TimeLimit::WorkingDays(n),
+                    stated: false,
+                    text_vi: format!(
+                        "Thủ tục không quy định thời hạn; áp dụng thời hạn mặc định của tỉnh: \
+                         {n} ngày làm việc"
+                    ),
+                    text_en: format!(
+                        "No time limit stated for the procedure; the province default applies: \
+                         {n} working days"
+                    ),
+                }
+            }
+            l => {
+                let (text_vi, text_en) = limit_text(l);
+                AppliedLimit {
+                    limit: l,
+                    stated: true,
+                    text_vi,
+                    text_en,
+                }
+            }
+        }
+    }
+
     /// The appointment for a dossier whose complete receipt is `now`.
     pub fn appointment_for(
         &self,
         procedure: &ProcedureSnapshot,
         now: DateTime<Utc>,
     ) -> Result<DateTime<Utc>, EngineError> {
-        let received = to_vietnam_local(&now);
+        self.appointment_from(procedure, to_vietnam_local(&now), procedure.time_limit)
+    }
+
+    /// The appointment under `limit` for a receipt at `received` (Vietnam
+    /// local time).
+    fn appointment_from(
+        &self,
+        procedure: &ProcedureSnapshot,
+        received: NaiveDateTime,
+        limit: TimeLimit,
+    ) -> Result<DateTime<Utc>, EngineError> {
         let cutoff = procedure.same_day_cutoff.map(|c| c.time());
-        let limit = match procedure.time_limit {
+        let limit = match self.applied_limit(limit).limit {
             TimeLimit::CalendarDays(n) => {
                 // Calendar days end at the close of the last day; a last day
                 // that is not a working day moves to the next working day
@@ -35,9 +98,6 @@ impl Engine {
                 let day = self.calendar.working_day_on_or_after(last)?;
                 return Ok(vietnam_local_to_utc(self.calendar.end_of_day(day))?);
             }
-            TimeLimit::NotStated => {
-                motcua_domain::calendar::Limit::WorkingDays(UNSTATED_LIMIT_WORKING_DAYS)
-            }
             other => other.to_calendar_limit().ok_or(EngineError::NoDeadline)?,
         };
         let rule = self.policy.rule(limit, cutoff);
@@ -45,13 +105,56 @@ impl Engine {
         Ok(vietnam_local_to_utc(due.at)?)
     }
 
+    /// Where the deadline of a dossier runs from: the postmark date of a
+    /// postal dossier (day of receipt, not counted), else `now`.
+    fn receipt_instant(d: &Dossier, now: DateTime<Utc>) -> NaiveDateTime {
+        match d.postmark {
+            Some(date) => date.and_time(NaiveTime::MIN),
+            None => to_vietnam_local(&now),
+        }
+    }
+
+    /// The appointment of Mẫu 01 at acceptance (`now`).
     pub(crate) fn appointment(
         &self,
         state: &DossierState,
         now: DateTime<Utc>,
     ) -> Result<DateTime<Utc>, EngineError> {
-        let dossier = opened(state)?;
-        self.appointment_for(&dossier.procedure, now)
+        let d = opened(state)?;
+        self.appointment_from(
+            &d.procedure,
+            Self::receipt_instant(d, now),
+            d.procedure.time_limit,
+        )
+    }
+
+    /// The appointment moved by the working time of the pause of `kind`
+    /// open until `now` (None before acceptance or without such a pause).
+    fn shifted_by_open_pause(
+        &self,
+        d: &Dossier,
+        kind: PauseKind,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, EngineError> {
+        let Some(current) = d.original_due else {
+            return Ok(None);
+        };
+        let Some(since) = d
+            .pauses
+            .iter()
+            .rev()
+            .find(|p| p.kind == kind && p.until.is_none())
+            .map(|p| p.from)
+        else {
+            return Ok(None);
+        };
+        let moved = shift_by_pause(
+            to_vietnam_local(&current),
+            to_vietnam_local(&since),
+            to_vietnam_local(&now),
+            &self.calendar,
+        )?;
+        Ok(Some(vietnam_local_to_utc(moved)?))
     }
 
     /// After a supplement: under the restart policy a new appointment from
@@ -68,27 +171,88 @@ impl Engine {
             return Ok(None);
         }
         match self.policy.supplement {
-            SupplementPolicy::Restart => Ok(Some(self.appointment(state, now)?)),
+            SupplementPolicy::Restart => Ok(Some(self.appointment_for(&dossier.procedure, now)?)),
             SupplementPolicy::Continue => {
-                let Some(current) = dossier.due else {
-                    return Ok(None);
-                };
-                let since = dossier
-                    .pauses
-                    .iter()
-                    .rev()
-                    .find(|p| p.kind == PauseKind::Supplement && p.until.is_none())
-                    .map(|p| p.from)
-                    .unwrap_or(now);
-                let waited: TimeDelta = self
-                    .calendar
-                    .working_time_between(to_vietnam_local(&since), to_vietnam_local(&now))?;
-                let moved = self
-                    .calendar
-                    .add_working_time(to_vietnam_local(&current), waited)?;
-                Ok(Some(vietnam_local_to_utc(moved)?))
+                self.shifted_by_open_pause(dossier, PauseKind::Supplement, now)
             }
         }
+    }
+
+    /// After payment: the appointment moves by the working time spent
+    /// awaiting payment (status 6 is not counted against the unit, Decree
+    /// 118/2025/NĐ-CP; domain.md §2).
+    pub(crate) fn appointment_after_payment(
+        &self,
+        state: &DossierState,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, EngineError> {
+        self.shifted_by_open_pause(opened(state)?, PauseKind::Payment, now)
+    }
+
+    /// The appointment once the procedure's extension `index` applies: an
+    /// additional period is added to the appointment in force; a total
+    /// period replaces the limit (the difference with the normal limit,
+    /// counted from the same receipt, is added, so pauses already counted
+    /// stay counted). Unknown extensions keep the appointment (the domain
+    /// refuses them).
+    pub(crate) fn appointment_with_extension(
+        &self,
+        state: &DossierState,
+        index: usize,
+    ) -> Result<DateTime<Utc>, EngineError> {
+        let d = opened(state)?;
+        let current = d.original_due.ok_or(EngineError::NoDeadline)?;
+        let Some(ext) = d.procedure.extensions.get(index) else {
+            return Ok(current);
+        };
+        let cur = to_vietnam_local(&current);
+        let cal = &self.calendar;
+        let moved = match ext.mode {
+            ExtensionMode::Additional => match ext.limit {
+                TimeLimit::WorkingDays(n) => cal.end_of_day(cal.add_working_days(cur.date(), n)?),
+                TimeLimit::WorkingHours(h) => {
+                    cal.add_working_time(cur, TimeDelta::hours(i64::from(h)))?
+                }
+                TimeLimit::CalendarDays(n) => {
+                    let last = cur
+                        .date()
+                        .checked_add_days(Days::new(u64::from(n)))
+                        .ok_or(EngineError::NoDeadline)?;
+                    cal.end_of_day(cal.working_day_on_or_after(last)?)
+                }
+                TimeLimit::SameDay | TimeLimit::NotStated => cur,
+            },
+            ExtensionMode::Total => {
+                let from = match (d.postmark, d.accepted_at) {
+                    (Some(p), _) => p.and_time(NaiveTime::MIN),
+                    (None, Some(a)) => to_vietnam_local(&a),
+                    (None, None) => return Ok(current),
+                };
+                let base = self.appointment_from(&d.procedure, from, d.procedure.time_limit)?;
+                let extended = self.appointment_from(&d.procedure, from, ext.limit)?;
+                let extra =
+                    cal.working_time_between(to_vietnam_local(&base), to_vietnam_local(&extended))?;
+                cal.add_working_time(cur, extra)?
+            }
+        };
+        Ok(vietnam_local_to_utc(moved)?)
+    }
+
+    /// Hạn tiếp nhận — the deadline to accept (or refuse, or ask for a
+    /// supplement to) a dossier submitted online and still in status 1:
+    /// [`motcua_domain::calendar::DeadlinePolicy::online_acceptance_working_hours`]
+    /// of working time from its submission.
+    pub fn acceptance_due(&self, d: &Dossier) -> Result<Option<DateTime<Utc>>, EngineError> {
+        use motcua_domain::dossier::{Channel, Status};
+        if d.channel != Channel::Online || d.status != Status::Submitted {
+            return Ok(None);
+        }
+        let rule = self.policy.rule(
+            Limit::WorkingHours(self.policy.online_acceptance_working_hours),
+            None,
+        );
+        let at = due(to_vietnam_local(&d.submitted_at), &rule, &self.calendar)?.at;
+        Ok(Some(vietnam_local_to_utc(at)?))
     }
 }
 

@@ -4,9 +4,10 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, Utc};
 use motcua_domain::calendar::{
-    apology_deadline, classify, classify_step, to_vietnam_local, utc_to_vietnam, Timeliness,
+    apology_deadline, classify, classify_step, to_vietnam_local, utc_to_vietnam,
+    working_time_excluding, Timeliness,
 };
-use motcua_domain::dossier::{vietnam_date, Dossier, DossierState, Status};
+use motcua_domain::dossier::{vietnam_date, Dossier, DossierState, PauseKind, Status};
 use motcua_domain::procedure::AgencyRef;
 use serde::Serialize;
 
@@ -21,6 +22,14 @@ pub struct DossierView {
     pub status_en: &'static str,
     pub dossier: Dossier,
     pub deadline: Option<DeadlineView>,
+    /// The time limit as applied: the procedure's, or the province default
+    /// when the procedure states none (then `stated` is false).
+    pub limit: crate::AppliedLimit,
+    /// Hạn tiếp nhận — for a dossier submitted online and not yet accepted
+    /// (status 1): when it must be accepted, refused or sent back.
+    pub acceptance_due: Option<DateTime<FixedOffset>>,
+    /// The acceptance deadline has passed.
+    pub acceptance_overdue: bool,
     pub control_sheet: Vec<ControlSheetRow>,
 }
 
@@ -37,6 +46,8 @@ pub struct DeadlineView {
     pub timeliness: Option<Timeliness>,
     /// Last day to issue the apology and new appointment (Mẫu 04).
     pub apology_by: Option<NaiveDate>,
+    /// The limit extension applied (its condition as the catalogue words it).
+    pub extension_vi: Option<String>,
 }
 
 /// One row of Mẫu 06: a step, who held it, when it was handed over, and
@@ -66,7 +77,12 @@ pub(crate) fn build(
     let dossier = state.dossier.ok_or(EngineError::NoDeadline)?;
     let deadline = deadline(engine, &dossier, now)?;
     let control_sheet = control_sheet(engine, &dossier, now)?;
+    let limit = engine.applied_limit(dossier.procedure.time_limit);
+    let acceptance = engine.acceptance_due(&dossier)?;
     Ok(DossierView {
+        limit,
+        acceptance_due: acceptance.map(utc_to_vietnam),
+        acceptance_overdue: acceptance.is_some_and(|a| now > a),
         version,
         status_code: dossier.status.code(),
         status_vi: dossier.status.label_vi(),
@@ -114,6 +130,10 @@ fn deadline(
         new_appointment: d.new_appointment.map(utc_to_vietnam),
         timeliness,
         apology_by,
+        extension_vi: d
+            .limit_extension
+            .and_then(|i| d.procedure.extensions.get(i))
+            .map(|e| e.condition_vi.clone()),
     }))
 }
 
@@ -122,15 +142,31 @@ fn control_sheet(
     d: &Dossier,
     now: DateTime<Utc>,
 ) -> Result<Vec<ControlSheetRow>, EngineError> {
+    // Time awaiting supplement or payment is not counted against the
+    // step (Decree 118/2025/NĐ-CP; domain.md §2).
+    let pauses: Vec<_> = d
+        .pauses
+        .iter()
+        .filter(|p| matches!(p.kind, PauseKind::Supplement | PauseKind::Payment))
+        .map(|p| {
+            (
+                to_vietnam_local(&p.from),
+                to_vietnam_local(&p.until.unwrap_or(now)),
+            )
+        })
+        .collect();
     d.visits
         .iter()
         .map(|v| {
             let step = d.procedure.workflow.get(v.index);
             let end = v.ended_at.unwrap_or(now);
-            let spent = engine
-                .calendar
-                .working_time_between(to_vietnam_local(&v.started_at), to_vietnam_local(&end))
-                .unwrap_or(TimeDelta::zero());
+            let spent = working_time_excluding(
+                to_vietnam_local(&v.started_at),
+                to_vietnam_local(&end),
+                &pauses,
+                &engine.calendar,
+            )
+            .unwrap_or(TimeDelta::zero());
             let budget_hours = step.map(|s| s.budget_hours).unwrap_or(0);
             let timeliness = (budget_hours > 0).then(|| {
                 classify_step(

@@ -763,6 +763,8 @@ fn action_name(a: &Action) -> &'static str {
         Action::ReturnResult { .. } => "return_result",
         Action::Rate { .. } => "rate",
         Action::AttachDocument { .. } => "attach_document",
+        Action::ExtendLimit { .. } => "extend_limit",
+        Action::RecordPostmark { .. } => "record_postmark",
     }
 }
 
@@ -829,7 +831,9 @@ fn default_actor(d: &Dossier, action: &Action) -> Actor {
         | Action::Refuse { .. }
         | Action::ConfirmPayment { .. }
         | Action::RequestPayment { .. }
+        | Action::RecordPostmark { .. }
         | Action::ReturnResult { .. } => officer(),
+        Action::ExtendLimit { .. } => canonical(&[StepKind::Appraise], Role::Specialist, comp),
         Action::RequestSupplement { .. } if d.status == Status::Submitted => officer(),
         Action::RequestSupplement { .. } => {
             canonical(&[StepKind::Appraise], Role::Specialist, comp)

@@ -440,3 +440,43 @@ pub fn effective_due(
 ) -> Result<EffectiveDue, CalendarError> {
     DossierClock::replay(received, rule, calendar, policy, events)?.effective_due(calendar)
 }
+
+/// The due `due` after a pause from `from` to `to` (Vietnam local times):
+/// later by exactly the working time inside the pause, which is not counted
+/// against the unit (awaiting supplement or payment; Decree
+/// 118/2025/NĐ-CP, domain notes §2). A pause that began once the due had
+/// passed moves nothing: the dossier was already late.
+pub fn shift_by_pause(
+    due: NaiveDateTime,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    calendar: &WorkingCalendar,
+) -> Result<NaiveDateTime, CalendarError> {
+    if from >= due || to <= from {
+        return Ok(due);
+    }
+    let paused = calendar.working_time_between(from, to)?;
+    calendar.add_working_time(due, paused)
+}
+
+/// Working time from `from` to `to` minus the working time inside the
+/// given `pauses` (each `(start, end)`): what a step or a dossier spent
+/// counted against the unit (Mẫu 06 per-step figures).
+pub fn working_time_excluding(
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    pauses: &[(NaiveDateTime, NaiveDateTime)],
+    calendar: &WorkingCalendar,
+) -> Result<TimeDelta, CalendarError> {
+    if to <= from {
+        return Ok(TimeDelta::zero());
+    }
+    let mut spent = calendar.working_time_between(from, to)?;
+    for &(a, b) in pauses {
+        let (a, b) = (a.max(from), b.min(to));
+        if a < b {
+            spent -= calendar.working_time_between(a, b)?;
+        }
+    }
+    Ok(spent.max(TimeDelta::zero()))
+}

@@ -7,16 +7,20 @@
 //! **Start of the clock.** The deadline runs from the receipt of a complete,
 //! valid dossier (Decree 118/2025/NĐ-CP; the receipt time is the in-person
 //! receipt, the postmark or the time the online system records it
-//! complete). A receipt outside working time — before opening, during
-//! lunch, after closing, on a weekend or holiday — starts at the next
-//! working period. If the rule has a cut-off (e.g. 15:00 for same-day
+//! complete). The working-time budget of a receipt outside working time —
+//! before opening, during lunch, after closing, on a weekend or holiday —
+//! starts at the next working period; which *day* counts as the day of
+//! receipt is the [`AfterHoursReceipt`] policy (default: the calendar day
+//! of receipt, whatever the hour). If the rule has a cut-off (e.g. 15:00 for same-day
 //! civil-status procedures) and the (normalised) receipt is *after* it,
 //! the dossier counts as received at the start of the next working day:
 //! 15:00:00 is not after 15:00, 15:00:01 is.
 //!
 //! **Working days** ([`Limit::WorkingDays`]), default
 //! [`WorkingDayCounting::EndOfDay`]: the day of receipt is not counted and
-//! the count starts on the next working day (Civil Code 2015 Art. 147(2):
+//! the count starts on the next working day, whatever the hour of receipt
+//! (a receipt on Sunday 10:00 with 3 working days is due Wednesday 17:00;
+//! one on Monday 18:30 is due Thursday 17:00) (Civil Code 2015 Art. 147(2):
 //! a period in days starts the day after the day fixed); the deadline ends
 //! at the close of business of the N-th working day (Art. 148(1): a period
 //! in days ends at the end of its last day; working days skip weekends and
@@ -85,6 +89,22 @@ pub enum WorkingDayCounting {
     SameTimeOfDay,
 }
 
+/// Which day counts as the day of receipt for a receipt outside working
+/// hours **(configurable)**, key `after_hours_receipt`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AfterHoursReceipt {
+    /// `day_of_receipt` (default): the calendar day of receipt, whatever the
+    /// hour; the period starts the next day (Civil Code 2015 Art. 147(1)) and
+    /// ends at the close of its last working day (Art. 148(1)).
+    #[default]
+    DayOfReceipt,
+    /// `next_working_morning`: a receipt outside working hours counts as
+    /// received at the opening of the next working day, which is then the
+    /// (uncounted) day of receipt — a provincial policy some provinces choose.
+    NextWorkingMorning,
+}
+
 /// The deadline rule of a procedure (or of a step).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -97,6 +117,9 @@ pub struct DeadlineRule {
     /// How working days are counted. Default: end of day.
     #[serde(default)]
     pub counting: WorkingDayCounting,
+    /// Which day is the day of receipt for an after-hours receipt.
+    #[serde(default)]
+    pub after_hours: AfterHoursReceipt,
 }
 
 impl DeadlineRule {
@@ -105,6 +128,7 @@ impl DeadlineRule {
             limit,
             cutoff: None,
             counting: WorkingDayCounting::default(),
+            after_hours: AfterHoursReceipt::default(),
         }
     }
     pub fn working_days(n: u32) -> Self {
@@ -124,29 +148,50 @@ impl DeadlineRule {
         self.counting = counting;
         self
     }
+    pub fn with_after_hours(mut self, after_hours: AfterHoursReceipt) -> Self {
+        self.after_hours = after_hours;
+        self
+    }
 }
 
 /// Province-level deadline policy, loadable from TOML/JSON (all fields
-/// default): how working days are counted, whether a supplement restarts
-/// the clock, and the lead time of the apology letter.
+/// default): how working days are counted, which day an after-hours receipt
+/// belongs to, whether a supplement restarts the clock, the lead time of
+/// the apology letter, the limit used when a procedure states none, and
+/// the acceptance deadline of online dossiers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DeadlinePolicy {
     /// Default [`WorkingDayCounting::EndOfDay`].
     pub counting: WorkingDayCounting,
+    /// **(configurable)** Default [`AfterHoursReceipt::DayOfReceipt`].
+    pub after_hours_receipt: AfterHoursReceipt,
     /// **(configurable)** Default [`SupplementPolicy::Restart`].
     pub supplement: SupplementPolicy,
     /// **(configurable)** Working days before the due date by which the
     /// apology and new appointment (Mẫu 04) must be issued. Default 1.
     pub apology_lead_working_days: u32,
+    /// **(configurable)** The limit, in working days, of a procedure whose
+    /// catalogue entry says `"not_stated"`: a province default, printed as
+    /// such on Mẫu 01 and the tracking page, never as a legal limit.
+    /// Default 15.
+    pub unstated_limit_working_days: u32,
+    /// **(configurable)** Working hours within which a dossier submitted
+    /// online (status 1) must be checked and accepted, refused or sent
+    /// back for supplement (the receipt of electronic dossiers, Decree
+    /// 45/2020/NĐ-CP; Decree 118/2025/NĐ-CP). Default 8 (one working day).
+    pub online_acceptance_working_hours: u32,
 }
 
 impl Default for DeadlinePolicy {
     fn default() -> Self {
         DeadlinePolicy {
             counting: WorkingDayCounting::EndOfDay,
+            after_hours_receipt: AfterHoursReceipt::DayOfReceipt,
             supplement: SupplementPolicy::Restart,
             apology_lead_working_days: 1,
+            unstated_limit_working_days: 15,
+            online_acceptance_working_hours: 8,
         }
     }
 }
@@ -158,6 +203,7 @@ impl DeadlinePolicy {
             limit,
             cutoff,
             counting: self.counting,
+            after_hours: self.after_hours_receipt,
         }
     }
 }
@@ -281,6 +327,24 @@ pub(crate) fn clock_start(
     Ok((start, steps))
 }
 
+/// The day of receipt under [`AfterHoursReceipt::DayOfReceipt`]: the
+/// calendar day of `received` whatever the hour, or the next calendar day
+/// when received on a working day after the rule's cut-off (as if received
+/// that night: never later than a receipt made the next morning).
+pub(crate) fn receipt_day(
+    received: NaiveDateTime,
+    cutoff: Option<NaiveTime>,
+    cal: &WorkingCalendar,
+) -> Result<NaiveDate, CalendarError> {
+    let day = received.date();
+    match cutoff {
+        Some(c) if received.time() > c && cal.is_working_day(day)? => {
+            day.succ_opt().ok_or(CalendarError::OutOfRange)
+        }
+        _ => Ok(day),
+    }
+}
+
 /// The due date and time of a dossier received at `received` (Vietnam local
 /// time) under `rule`, with a bilingual explanation. See the module
 /// documentation for the exact rules.
@@ -311,24 +375,30 @@ pub fn due(
         }
         Limit::WorkingDays(n) => match rule.counting {
             WorkingDayCounting::EndOfDay => {
-                let last = cal.add_working_days(start.date(), n)?;
+                let day = match rule.after_hours {
+                    AfterHoursReceipt::DayOfReceipt if n > 0 => {
+                        receipt_day(received, rule.cutoff, cal)?
+                    }
+                    _ => start.date(),
+                };
+                let last = cal.add_working_days(day, n)?;
                 steps.push(Step::new(
                     format!(
                         "limit {n} working day(s): the day of receipt {} is not counted, the count \
                          starts the next working day; due at the close of the last one \
                          (Civil Code 2015 Art. 147(2), 148(1))",
-                        start.date().format("%Y-%m-%d")
+                        day.format("%Y-%m-%d")
                     ),
                     format!(
                         "Thời hạn {n} ngày làm việc: không tính ngày tiếp nhận {}, bắt đầu từ ngày \
                          làm việc tiếp theo; hết hạn vào cuối giờ làm việc của ngày cuối cùng \
                          (Điều 147 khoản 2, Điều 148 khoản 1 Bộ luật Dân sự 2015)",
-                        start.date().format("%d/%m/%Y")
+                        day.format("%d/%m/%Y")
                     ),
                 ));
-                steps.extend(explain::skipped_days(cal, start.date(), last)?);
+                steps.extend(explain::skipped_days(cal, day, last)?);
                 if n > 0 {
-                    let first = cal.next_working_day(start.date())?;
+                    let first = cal.next_working_day(day)?;
                     steps.push(Step::new(
                         if n == 1 {
                             format!("working day 1: {}", date_en(first))

@@ -31,10 +31,13 @@ mod timeliness;
 mod working;
 
 pub use clock::{
-    effective_due, ClockEvent, ClockEventKind, DossierClock, EffectiveDue, ElapsedTime, OpenPause,
-    PauseInterval, PauseReason, SupplementPolicy,
+    effective_due, shift_by_pause, working_time_excluding, ClockEvent, ClockEventKind,
+    DossierClock, EffectiveDue, ElapsedTime, OpenPause, PauseInterval, PauseReason,
+    SupplementPolicy,
 };
-pub use deadline::{due, DeadlinePolicy, DeadlineRule, Due, Limit, WorkingDayCounting};
+pub use deadline::{
+    due, AfterHoursReceipt, DeadlinePolicy, DeadlineRule, Due, Limit, WorkingDayCounting,
+};
 pub use error::CalendarError;
 pub use explain::Step;
 pub use holidays::{parse_holidays, Holiday};

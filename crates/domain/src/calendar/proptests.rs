@@ -43,10 +43,17 @@ fn rule() -> impl Strategy<Value = DeadlineRule> {
         Just(WorkingDayCounting::EndOfDay),
         Just(WorkingDayCounting::SameTimeOfDay)
     ];
-    (limit(), cutoff, counting).prop_map(|(limit, cutoff, counting)| DeadlineRule {
-        limit,
-        cutoff,
-        counting,
+    let after_hours = prop_oneof![
+        Just(AfterHoursReceipt::DayOfReceipt),
+        Just(AfterHoursReceipt::NextWorkingMorning)
+    ];
+    (limit(), cutoff, counting, after_hours).prop_map(|(limit, cutoff, counting, after_hours)| {
+        DeadlineRule {
+            limit,
+            cutoff,
+            counting,
+            after_hours,
+        }
     })
 }
 
@@ -62,6 +69,46 @@ fn is_due_instant(t: NaiveDateTime) -> bool {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Civil Code 2015 Art. 147–148 (the default policy): the hour of
+    /// receipt never matters for a limit in working days — any two receipts
+    /// on the same calendar day are due at the same instant, the close of
+    /// the N-th working day after that day.
+    #[test]
+    fn receipt_hour_never_changes_the_due_of_working_days(
+        received in instant(), other_secs in 0i64..86_400, n in 1u32..30,
+    ) {
+        let rule = DeadlinePolicy::default().rule(Limit::WorkingDays(n), None);
+        let other = received.date().and_time(NaiveTime::MIN) + Duration::seconds(other_secs);
+        let a = due(received, &rule, cal()).expect("due");
+        let b = due(other, &rule, cal()).expect("due");
+        prop_assert_eq!(a.at, b.at);
+        let last = cal().add_working_days(received.date(), n).expect("days");
+        prop_assert_eq!(a.at, cal().end_of_day(last));
+    }
+
+    /// A pause moves the due by exactly its working time (when it began
+    /// before the due), and the working time counted from the receipt to
+    /// the moved due, pause excluded, equals the original budget.
+    #[test]
+    fn paused_working_time_shifts_the_due_exactly(
+        received in instant(), n in 1u32..20, into in 0i64..(8 * 3600 * 20), len in 0i64..(8 * 3600 * 15),
+    ) {
+        let rule = DeadlinePolicy::default().rule(Limit::WorkingDays(n), None);
+        let d = due(received, &rule, cal()).expect("due");
+        let from = cal().add_working_time(d.clock_start, TimeDelta::seconds(into)).expect("from");
+        let to = cal().add_working_time(from, TimeDelta::seconds(len)).expect("to");
+        let moved = shift_by_pause(d.at, from, to, cal()).expect("shift");
+        if from >= d.at {
+            prop_assert_eq!(moved, d.at);
+        } else {
+            let paused = cal().working_time_between(from, to).expect("wt");
+            prop_assert_eq!(cal().working_time_between(d.at, moved).expect("wt"), paused);
+            let counted = working_time_excluding(d.clock_start, moved, &[(from, to)], cal())
+                .expect("counted");
+            prop_assert_eq!(counted, d.budget);
+        }
+    }
 
     /// A due date/time is always on a working day, inside working hours
     /// (or at the end of a period), and never before the receipt.
@@ -85,6 +132,15 @@ proptest! {
             }
             (Limit::WorkingDays(n), WorkingDayCounting::SameTimeOfDay) => {
                 prop_assert_eq!(due.budget, daily * n as i32);
+            }
+            (Limit::WorkingDays(n), WorkingDayCounting::EndOfDay)
+                if rule.after_hours == AfterHoursReceipt::DayOfReceipt && n > 0 =>
+            {
+                // Civil Code 2015 Art. 147–148: n working days after the
+                // calendar day of receipt, at its close.
+                let day = deadline::receipt_day(received, rule.cutoff, cal()).expect("day");
+                prop_assert_eq!(due.at, cal().end_of_day(cal().add_working_days(day, n).expect("d")));
+                prop_assert!(due.budget <= daily * n as i32 + daily);
             }
             (Limit::WorkingDays(n), WorkingDayCounting::EndOfDay) => {
                 prop_assert_eq!(

@@ -572,9 +572,19 @@ fn receipt_after_hours() {
         due_at("2026-03-05 18:00", DeadlineRule::working_hours(4)),
         dt("2026-03-06 11:30")
     );
-    // Receipt day Friday: Mon 9, Tue 10, Wed 11 (16:00 Thursday gives Tue 10).
+    // Civil Code 2015 Art. 147–148: the day of receipt is Thursday 5
+    // whatever the hour: Fri 6, Mon 9, Tue 10 — as for 16:00.
     assert_eq!(
         due_at("2026-03-05 18:00", DeadlineRule::working_days(3)),
+        dt("2026-03-10 17:00")
+    );
+    // The provincial policy "after hours = next working morning": the day of
+    // receipt is Friday 6: Mon 9, Tue 10, Wed 11.
+    assert_eq!(
+        due_at(
+            "2026-03-05 18:00",
+            DeadlineRule::working_days(3).with_after_hours(AfterHoursReceipt::NextWorkingMorning)
+        ),
         dt("2026-03-11 17:00")
     );
     assert_eq!(
@@ -593,8 +603,27 @@ fn receipt_on_a_sunday_and_on_a_holiday() {
     let c = cal();
     let due3 = due(dt("2026-03-08 10:00"), &DeadlineRule::working_days(3), &c).expect("due");
     assert_eq!(due3.clock_start, dt("2026-03-09 07:30"));
-    // Receipt day Monday 9: Tue 10, Wed 11, Thu 12.
-    assert_eq!(due3.at, dt("2026-03-12 17:00"));
+    // Sunday 10:00 + 3 working days: the period starts the day after the
+    // day of receipt (Civil Code 2015 Art. 147(1)): Mon 9, Tue 10, Wed 11,
+    // due at the close of Wednesday (Art. 148(1)).
+    assert_eq!(due3.at, dt("2026-03-11 17:00"));
+    // Under the next-working-morning policy, Monday 9 is the day of receipt.
+    assert_eq!(
+        due_at(
+            "2026-03-08 10:00",
+            DeadlineRule::working_days(3).with_after_hours(AfterHoursReceipt::NextWorkingMorning)
+        ),
+        dt("2026-03-12 17:00")
+    );
+    // Monday 18:30 + 3 working days: Thursday 17:00 (domain.md §2).
+    assert_eq!(
+        due_at("2026-03-09 18:30", DeadlineRule::working_days(3)),
+        dt("2026-03-12 17:00")
+    );
+    // Same-day procedures keep their 15:00 cut-off.
+    let cut = DeadlineRule::same_day().with_cutoff(NaiveTime::from_hms_opt(15, 0, 0).expect("t"));
+    assert_eq!(due_at("2026-03-09 15:00", cut), dt("2026-03-09 17:00"));
+    assert_eq!(due_at("2026-03-09 15:30", cut), dt("2026-03-10 17:00"));
     assert!(due3
         .explanation
         .iter()
@@ -610,7 +639,8 @@ fn receipt_on_a_sunday_and_on_a_holiday() {
     // Online submission on Lunar New Year's day.
     let tet = due(dt("2026-02-17 09:00"), &DeadlineRule::working_days(1), &c).expect("due");
     assert_eq!(tet.clock_start, dt("2026-02-23 07:30"));
-    assert_eq!(tet.at, dt("2026-02-24 17:00"));
+    // The day of receipt (17/02) is not counted: working day 1 is Mon 23/02.
+    assert_eq!(tet.at, dt("2026-02-23 17:00"));
     assert!(tet
         .explanation
         .iter()

@@ -1,7 +1,7 @@
 //! Lệnh — what actors ask of a dossier. [`super::decide`] turns a command
 //! into events or refuses it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -224,8 +224,15 @@ pub enum Command {
         amount_vnd: u64,
         description: String,
     },
-    /// Đã thanh toán.
-    ConfirmPayment { amount_vnd: u64, receipt: String },
+    /// Đã thanh toán. `appointment`: the appointment moved by the working
+    /// time spent awaiting payment (the caller computes it; the pause does
+    /// not count against the unit, Decree 118/2025/NĐ-CP).
+    ConfirmPayment {
+        amount_vnd: u64,
+        receipt: String,
+        #[serde(default, with = "ts::option")]
+        appointment: Option<DateTime<Utc>>,
+    },
     /// Phiếu xin lỗi và hẹn lại ngày trả kết quả — Mẫu 04; at most once.
     NotifyLate {
         reason: String,
@@ -247,6 +254,18 @@ pub enum Command {
         rating: Rating,
         comment: Option<String>,
     },
+    /// Gia hạn thời hạn giải quyết — apply the procedure's limit extension
+    /// number `extension` (e.g. verification needed: 3 → 23 days), with a
+    /// reason; at most once per dossier. The caller computes `appointment`.
+    ExtendLimit {
+        extension: usize,
+        reason: String,
+        #[serde(with = "ts")]
+        appointment: DateTime<Utc>,
+    },
+    /// Ngày dấu bưu điện — the postmark date of a postal dossier, recorded
+    /// before acceptance: the deadline runs from it.
+    RecordPostmark { date: NaiveDate },
 }
 
 impl Command {
@@ -275,6 +294,8 @@ impl Command {
             Command::ReturnResult { .. } => "return_result",
             Command::AttachDocument { .. } => "attach_document",
             Command::Rate { .. } => "rate",
+            Command::ExtendLimit { .. } => "extend_limit",
+            Command::RecordPostmark { .. } => "record_postmark",
         }
     }
 }

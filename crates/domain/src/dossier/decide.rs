@@ -53,6 +53,8 @@ pub fn allowed_roles(cmd: &Command) -> &'static [Role] {
         Command::ReturnResult { .. } => &[ReceivingOfficer, System],
         Command::Rate { .. } => &[Applicant, System],
         Command::AttachDocument { .. } => &[Applicant, ReceivingOfficer, Clerical, Leader, System],
+        Command::ExtendLimit { .. } => &[Specialist, DepartmentHead],
+        Command::RecordPostmark { .. } => &[ReceivingOfficer],
     }
 }
 
@@ -262,7 +264,9 @@ fn decide_on(d: &Dossier, cmd: &Command, actor: &Actor, now: DateTime<Utc>) -> D
             status_in(d, &[Status::Submitted], name)?;
             staff_of(actor, &d.receiving_unit, name)?;
             let appointment = to_micros(*appointment);
-            if appointment < now {
+            // A postal dossier's deadline runs from its postmark, so its
+            // appointment may already have passed when it is accepted.
+            if appointment < now && d.postmark.is_none() {
                 return Err(DossierError::AppointmentInPast);
             }
             Ok((
@@ -463,6 +467,7 @@ fn decide_on(d: &Dossier, cmd: &Command, actor: &Actor, now: DateTime<Utc>) -> D
         Command::ConfirmPayment {
             amount_vnd,
             receipt,
+            appointment,
         } => {
             status_in(d, &[Status::AwaitingPayment], name)?;
             staff_of(actor, &d.receiving_unit, name)?;
@@ -477,6 +482,7 @@ fn decide_on(d: &Dossier, cmd: &Command, actor: &Actor, now: DateTime<Utc>) -> D
                 EventData::PaymentConfirmed {
                     amount_vnd: *amount_vnd,
                     receipt: non_empty(receipt, "receipt")?,
+                    appointment: appointment.map(to_micros),
                 },
                 None,
             ))
@@ -621,6 +627,56 @@ fn decide_on(d: &Dossier, cmd: &Command, actor: &Actor, now: DateTime<Utc>) -> D
                 },
                 None,
             ))
+        }
+
+        Command::ExtendLimit {
+            extension,
+            reason: r,
+            appointment,
+        } => {
+            status_in(
+                d,
+                &[
+                    Status::Accepted,
+                    Status::Processing,
+                    Status::AwaitingSupplement,
+                    Status::AwaitingPayment,
+                ],
+                name,
+            )?;
+            staff_of(actor, &d.competent_unit, name)?;
+            if d.procedure.extensions.get(*extension).is_none() {
+                return Err(DossierError::NoSuchExtension { index: *extension });
+            }
+            if d.limit_extension.is_some() {
+                return Err(DossierError::AlreadyExtended);
+            }
+            let r = reason(r)?;
+            let original = d.original_due.ok_or_else(|| illegal(d, name))?;
+            let appointment = to_micros(*appointment);
+            if appointment <= original {
+                return Err(DossierError::AppointmentNotLater);
+            }
+            Ok((
+                EventData::LimitExtended {
+                    extension: *extension,
+                    original_appointment: original,
+                    appointment,
+                },
+                Some(r),
+            ))
+        }
+
+        Command::RecordPostmark { date } => {
+            status_in(d, &[Status::Submitted], name)?;
+            staff_of(actor, &d.receiving_unit, name)?;
+            if d.channel != Channel::Post {
+                return Err(DossierError::NotPostal);
+            }
+            if *date > vietnam_date(now) {
+                return Err(DossierError::PostmarkInFuture);
+            }
+            Ok((EventData::PostmarkRecorded { date: *date }, None))
         }
 
         Command::Rate { rating, comment } => {

@@ -60,6 +60,14 @@ pub enum DossierError {
     ProcedureNotInForce,
     #[error("the dossier code does not match the receipt (unit or Vietnam date)")]
     CodeMismatch,
+    #[error("a limit extension has already been applied: it counts once")]
+    AlreadyExtended,
+    #[error("the procedure has no limit extension number {index}")]
+    NoSuchExtension { index: usize },
+    #[error("the postmark date is after today")]
+    PostmarkInFuture,
+    #[error("a postmark is recorded only for a dossier received by post")]
+    NotPostal,
     /// A text over its limit or with a refused character (see [`crate::text`]).
     #[error(transparent)]
     Text(#[from] crate::text::TextError),
@@ -92,6 +100,10 @@ impl DossierError {
             DossierError::NotBoundaryFree => "not_boundary_free",
             DossierError::ProcedureNotInForce => "procedure_not_in_force",
             DossierError::CodeMismatch => "code_mismatch",
+            DossierError::AlreadyExtended => "already_extended",
+            DossierError::NoSuchExtension { .. } => "no_such_extension",
+            DossierError::PostmarkInFuture => "postmark_in_future",
+            DossierError::NotPostal => "not_postal",
             DossierError::Text(e) => e.code(),
         }
     }
@@ -142,6 +154,16 @@ impl DossierError {
             DossierError::NotBoundaryFree => "Thủ tục này không tiếp nhận phi địa giới: đơn vị tiếp nhận và đơn vị giải quyết phải là một.".into(),
             DossierError::ProcedureNotInForce => "Phiên bản thủ tục không còn hiệu lực vào ngày tiếp nhận.".into(),
             DossierError::CodeMismatch => "Mã hồ sơ không khớp với đơn vị hoặc ngày tiếp nhận.".into(),
+            DossierError::AlreadyExtended => {
+                "Hồ sơ đã được gia hạn thời hạn giải quyết: chỉ được gia hạn một lần.".into()
+            }
+            DossierError::NoSuchExtension { index } => {
+                format!("Thủ tục không có trường hợp gia hạn số {}.", index + 1)
+            }
+            DossierError::PostmarkInFuture => "Ngày dấu bưu điện không được sau ngày hôm nay.".into(),
+            DossierError::NotPostal => {
+                "Chỉ ghi ngày dấu bưu điện cho hồ sơ nhận qua bưu chính.".into()
+            }
             DossierError::Text(e) => e.message_vi(),
         }
     }

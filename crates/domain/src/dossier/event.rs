@@ -1,7 +1,7 @@
 //! Sự kiện — the events of a dossier. The event log is the record; the
 //! state, the control sheet (Mẫu 06) and every report are views of it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::code::{DossierCode, UnitId};
@@ -86,6 +86,9 @@ pub enum EventData {
     PaymentConfirmed {
         amount_vnd: u64,
         receipt: String,
+        /// The appointment moved by the paused working time.
+        #[serde(default, with = "ts::option", skip_serializing_if = "Option::is_none")]
+        appointment: Option<DateTime<Utc>>,
     },
     /// Mẫu 04: apology and the new appointment.
     LateNotified {
@@ -110,6 +113,18 @@ pub enum EventData {
     /// A document was attached (its bytes are in the blob store).
     DocumentAttached {
         document: DocumentRef,
+    },
+    /// A limit extension of the procedure applied (once): the new appointment.
+    LimitExtended {
+        extension: usize,
+        #[serde(with = "ts")]
+        original_appointment: DateTime<Utc>,
+        #[serde(with = "ts")]
+        appointment: DateTime<Utc>,
+    },
+    /// The postmark date of a postal dossier.
+    PostmarkRecorded {
+        date: NaiveDate,
     },
 }
 
@@ -139,6 +154,8 @@ impl EventData {
             EventData::ResultReturned { .. } => "result_returned",
             EventData::Rated { .. } => "rated",
             EventData::DocumentAttached { .. } => "document_attached",
+            EventData::LimitExtended { .. } => "limit_extended",
+            EventData::PostmarkRecorded { .. } => "postmark_recorded",
         }
     }
 }

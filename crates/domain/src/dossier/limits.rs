@@ -42,6 +42,7 @@ pub(crate) fn check(cmd: &Command) -> Result<(), TextError> {
         | Command::SendBack { reason }
         | Command::Stop { reason }
         | Command::NotifyLate { reason, .. }
+        | Command::ExtendLimit { reason, .. }
         | Command::Appraise {
             outcome: AppraisalOutcome::Ineligible { reason },
         } => REASON.check(reason),
@@ -74,6 +75,7 @@ pub(crate) fn check(cmd: &Command) -> Result<(), TextError> {
         | Command::ReviewOk
         | Command::Approve
         | Command::Resume
+        | Command::RecordPostmark { .. }
         | Command::ReturnResult { .. } => Ok(()),
     }
 }

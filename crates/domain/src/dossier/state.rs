@@ -1,6 +1,6 @@
 //! Trạng thái — the state of a dossier, obtained by folding its events.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::code::{DossierCode, UnitId};
@@ -148,6 +148,12 @@ pub struct Dossier {
     /// Refused, withdrawn or returned.
     #[serde(with = "ts::option")]
     pub closed_at: Option<DateTime<Utc>>,
+    /// The limit extension applied (index into the procedure's extensions).
+    #[serde(default)]
+    pub limit_extension: Option<usize>,
+    /// Ngày dấu bưu điện — postal dossiers: the deadline runs from it.
+    #[serde(default)]
+    pub postmark: Option<NaiveDate>,
 }
 
 impl Dossier {
@@ -235,6 +241,8 @@ fn open(o: &Opened, e: &Event) -> Dossier {
         rating: None,
         documents: Vec::new(),
         closed_at: None,
+        limit_extension: None,
+        postmark: None,
     }
 }
 
@@ -394,10 +402,17 @@ fn apply_to(d: &mut Dossier, data: &EventData, e: &Event, at: DateTime<Utc>) {
             });
             pause(d, PauseKind::Payment, Status::AwaitingPayment, at);
         }
-        EventData::PaymentConfirmed { amount_vnd, .. } => {
+        EventData::PaymentConfirmed {
+            amount_vnd,
+            appointment,
+            ..
+        } => {
             d.paid_vnd = d.paid_vnd.saturating_add(*amount_vnd);
             d.payment = None;
             resume(d, at);
+            if let Some(a) = appointment {
+                move_appointment(d, *a);
+            }
         }
         EventData::LateNotified {
             new_appointment, ..
@@ -428,5 +443,30 @@ fn apply_to(d: &mut Dossier, data: &EventData, e: &Event, at: DateTime<Utc>) {
                 at,
             });
         }
+        EventData::LimitExtended {
+            extension,
+            appointment,
+            ..
+        } => {
+            d.limit_extension = Some(*extension);
+            move_appointment(d, *appointment);
+        }
+        EventData::PostmarkRecorded { date } => d.postmark = Some(*date),
     }
+}
+
+/// The appointment of Mẫu 01 becomes `a` (after a pause or an extension);
+/// a Mẫu 04 new date stays in force unless `a` is later.
+fn move_appointment(d: &mut Dossier, a: DateTime<Utc>) {
+    let shift = d.original_due.map(|o| a - o);
+    d.original_due = Some(a);
+    d.due = Some(match (d.new_appointment, shift) {
+        (Some(n), Some(s)) if s > chrono::TimeDelta::zero() => {
+            let moved = n + s;
+            d.new_appointment = Some(moved);
+            moved
+        }
+        (Some(n), _) => n.max(a),
+        (None, _) => a,
+    });
 }

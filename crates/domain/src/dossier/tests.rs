@@ -753,6 +753,7 @@ fn custom_snapshot(steps: Vec<WorkflowStep>) -> ProcedureSnapshot {
         name_vi: "Thử nghiệm".into(),
         level: CompetentLevel::Commune,
         time_limit: TimeLimit::WorkingDays(3),
+        extensions: Vec::new(),
         same_day_cutoff: None,
         boundary_free: false,
         effective_from: chrono::NaiveDate::from_ymd_opt(2025, 7, 1).expect("d"),
@@ -984,7 +985,8 @@ fn payment_pauses_and_resumes() {
         h.refused(
             Command::ConfirmPayment {
                 amount_vnd: 50_000,
-                receipt: "BL-1".into()
+                receipt: "BL-1".into(),
+                appointment: None,
             },
             &system()
         ),
@@ -994,6 +996,7 @@ fn payment_pauses_and_resumes() {
         Command::ConfirmPayment {
             amount_vnd: 100_000,
             receipt: "BL-1".into(),
+            appointment: None,
         },
         &system(),
     );
@@ -1032,6 +1035,7 @@ fn payment_pauses_and_resumes() {
         Command::ConfirmPayment {
             amount_vnd: 20_000,
             receipt: "BL-2".into(),
+            appointment: None,
         },
         &ro(UNIT_A),
     );

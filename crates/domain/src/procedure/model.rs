@@ -491,6 +491,7 @@ impl Procedure {
             name_vi: self.name_vi.clone(),
             level: self.level,
             time_limit: self.time_limit,
+            extensions: self.extensions.clone(),
             same_day_cutoff: self.same_day_cutoff,
             boundary_free: self.boundary_free,
             effective_from: self.effective_from,
@@ -566,6 +567,9 @@ pub struct ProcedureSnapshot {
     pub name_vi: String,
     pub level: CompetentLevel,
     pub time_limit: TimeLimit,
+    /// The legal extensions of the limit (applied by a specialist, once).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<LimitExtension>,
     pub same_day_cutoff: Option<TimeOfDay>,
     pub boundary_free: bool,
     pub effective_from: NaiveDate,

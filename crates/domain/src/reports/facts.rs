@@ -75,6 +75,12 @@ pub struct DossierFacts {
     /// apology lead time with the calendar ([`super::Rollup::apologies_late`]).
     #[serde(default)]
     pub apology: Option<(NaiveDate, NaiveDate)>,
+    /// Awaiting supplement or payment, paused before its due passed: the
+    /// clock is stopped, so it is never overdue while paused (Decree
+    /// 118/2025/NĐ-CP; domain.md §2). Time already paused and resumed is in
+    /// `original_due`, which moved when the clock resumed.
+    #[serde(default)]
+    pub clock_paused: bool,
 }
 
 /// The facts the state does not keep.
@@ -140,6 +146,13 @@ impl DossierFacts {
             sent_back: d.counters.send_backs > 0,
             rescheduled: d.new_appointment.is_some(),
             apology: x.apology,
+            clock_paused: matches!(
+                d.status,
+                Status::AwaitingSupplement | Status::AwaitingPayment
+            ) && match (d.pauses.last(), d.original_due) {
+                (Some(p), Some(due)) => p.until.is_none() && p.from <= due,
+                _ => false,
+            },
         }
     }
 

@@ -227,7 +227,9 @@ impl Rollup {
                     r.electronic_result = i64::from(f.electronic_result);
                 }
                 (Some(due), None) if !closed => {
-                    r.in_process_by_due.insert(due, 1);
+                    // A stopped clock has no due date: on track until it runs.
+                    let key = if f.clock_paused { NaiveDate::MAX } else { due };
+                    r.in_process_by_due.insert(key, 1);
                 }
                 _ => {}
             }

@@ -160,6 +160,7 @@ fn guided(d: &Dossier, o: &Op, now: DateTime<Utc>) -> Option<(Command, Actor)> {
             Command::ConfirmPayment {
                 amount_vnd: d.payment.as_ref().map_or(0, |x| x.amount_vnd),
                 receipt: "BL".into(),
+                appointment: None,
             },
             if p.is_multiple_of(2) { ro } else { system() },
         ),
@@ -302,6 +303,7 @@ fn arbitrary(o: &Op, now: DateTime<Utc>) -> Command {
         5 => Command::ConfirmPayment {
             amount_vnd: 10_000,
             receipt: "BL".into(),
+            appointment: None,
         },
         6 => Command::Withdraw { reason: None },
         7 => Command::Resume,

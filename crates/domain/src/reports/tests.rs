@@ -165,6 +165,7 @@ fn pay_confirm() -> Command {
     Command::ConfirmPayment {
         amount_vnd: 15_000,
         receipt: "BL-1".into(),
+        appointment: None,
     }
 }
 fn rate(r: Rating) -> Command {
@@ -189,8 +190,8 @@ fn rate(r: Rating) -> Command {
 /// | D6 | in person | refused |
 /// | D7 | online | withdrawn after acceptance |
 /// | D8 | online | submitted, not yet accepted |
-/// | D9 | in person, 2 pages | awaiting supplement, due 30/10 |
-/// | D10 | online | awaiting payment, due 13/10: overdue |
+/// | D9 | in person, 2 pages | awaiting supplement since 9/10, due 30/10: clock stopped, on track |
+/// | D10 | online | awaiting payment since 9/10, due 13/10: clock stopped, on track (paused time never counts) |
 fn period() -> Vec<H> {
     let cat = catalogue();
     let nd = |at, seq| new_dossier(&cat, "1.004873", UNIT, UNIT, at, seq);
@@ -410,9 +411,9 @@ fn small_period_figures_match_the_hand_count() {
     );
     assert_eq!(
         (f.in_process, f.in_process_on_track, f.overdue, f.paused),
-        (4, 2, 2, 2)
+        (4, 3, 1, 2)
     );
-    assert_eq!(f.within_deadline, 5);
+    assert_eq!(f.within_deadline, 6);
     assert_eq!(
         (f.rescheduled, f.supplement_requested, f.sent_back),
         (1, 1, 0)
@@ -430,14 +431,14 @@ fn small_period_figures_match_the_hand_count() {
         ),
         (1, 1, 1)
     );
-    assert_eq!(f.shares.within_deadline, Some(0.625));
+    assert_eq!(f.shares.within_deadline, Some(0.75));
     assert_eq!(f.shares.online, Some(0.5));
     assert_eq!(f.shares.digitization, Some(0.75));
     assert_eq!(f.shares.paid_online, Some(0.5));
     assert_eq!(f.shares.electronic_result, Some(2.0 / 3.0));
     assert_eq!(f.shares.satisfaction, Some(2.0 / 3.0));
 
-    // Judged earlier, D10 (due 13/10) was still on track.
+    // Judged earlier, the same: D10's clock stopped on 9/10, before its due.
     let f12 = r.figures(date(12));
     assert_eq!((f12.in_process_on_track, f12.overdue), (3, 1));
     // D5 is judged against its Mẫu 01 appointment, not the Mẫu 04 date.
@@ -445,7 +446,11 @@ fn small_period_figures_match_the_hand_count() {
 
     // The in-process dossiers by due date.
     let by_due: Vec<(NaiveDate, i64)> = r.in_process_by_due.iter().map(|(d, n)| (*d, *n)).collect();
-    assert_eq!(by_due, vec![(date(9), 1), (date(13), 1), (date(30), 2)]);
+    // Paused clocks (D9, D10) have no due date while paused.
+    assert_eq!(
+        by_due,
+        vec![(date(9), 1), (date(30), 1), (NaiveDate::MAX, 2)]
+    );
 }
 
 #[test]
@@ -507,8 +512,9 @@ fn small_period_index_matches_the_hand_computation() {
     assert_eq!(pts(&r, PublishedComplete), 2.0);
     assert_eq!(pts(&r, SynchronizedToPortal), 4.8);
     assert_eq!(gpts(&r, Group::Transparency), 16.4);
-    // Progress: (1 early + 1 on time + 1 withdrawn + 2 on track) / 8 × 20.
-    assert_eq!(pts(&r, OnTime), 12.5);
+    // Progress: (1 early + 1 on time + 1 withdrawn + 3 on track: D9 and
+    // D10 paused before their due) / 8 × 20.
+    assert_eq!(pts(&r, OnTime), 15.0);
     // Online: 90% ≥ 80% → 2; 3/9 × 4; 4/8 = 50% ≥ 50% → 6.
     assert_eq!(pts(&r, ProceduresOnline), 2.0);
     assert_eq!(pts(&r, OnlineServicesUsed), 1.33);
@@ -536,9 +542,9 @@ fn small_period_index_matches_the_hand_computation() {
     assert_eq!(pts(&r, ProceduresOnPopulationDb), 1.0);
     assert_eq!(pts(&r, ElectronicCertifiedCopies), 2.0);
     assert_eq!(gpts(&r, Group::Digitization), 14.0);
-    assert_eq!(gpts(&r, Group::Progress), 12.5);
+    assert_eq!(gpts(&r, Group::Progress), 15.0);
 
-    assert_eq!(r.total, 74.69);
+    assert_eq!(r.total, 77.19);
     assert_eq!(r.max_total, 100.0);
     assert_eq!(r.grade, Grade::Kha);
     assert_eq!(r.grade_vi, "Khá");
@@ -555,11 +561,11 @@ fn small_period_index_matches_the_hand_computation() {
     let on_time = r.criterion(OnTime).expect("on time");
     assert_eq!(
         on_time.formula_en,
-        "dossiers on time ÷ dossiers received: min(20, 5 ÷ 8 ÷ 100% × 20) = 12.5"
+        "dossiers on time ÷ dossiers received: min(20, 6 ÷ 8 ÷ 100% × 20) = 15"
     );
     assert_eq!(
         on_time.formula_vi,
-        "hồ sơ đúng hạn ÷ hồ sơ tiếp nhận: min(20; 5 ÷ 8 ÷ 100% × 20) = 12,5"
+        "hồ sơ đúng hạn ÷ hồ sơ tiếp nhận: min(20; 6 ÷ 8 ÷ 100% × 20) = 15"
     );
     let inputs: Vec<(&str, Option<u64>)> = on_time
         .inputs
@@ -569,14 +575,14 @@ fn small_period_index_matches_the_hand_computation() {
     assert_eq!(
         inputs,
         vec![
-            ("within_deadline", Some(5)),
+            ("within_deadline", Some(6)),
             ("received", Some(8)),
             ("early", Some(1)),
             ("on_time", Some(1)),
-            ("in_process_on_track", Some(2)),
+            ("in_process_on_track", Some(3)),
             ("withdrawn_after_acceptance", Some(1)),
             ("late", Some(1)),
-            ("overdue", Some(2)),
+            ("overdue", Some(1)),
         ]
     );
     let online = r.criterion(OnlineDossiers).expect("online");

@@ -144,6 +144,7 @@ fn happy(h: &History, proc_ix: usize, online: bool, variant: u8) -> (Command, Ac
             Command::ConfirmPayment {
                 amount_vnd: d.payment.as_ref().map_or(0, |p| p.amount_vnd),
                 receipt: "BL".into(),
+                appointment: None,
             },
             recv,
         ),
@@ -262,6 +263,7 @@ fn arbitrary(h: &History, which: u8, p: u8) -> Command {
         14 => Command::ConfirmPayment {
             amount_vnd: u64::from(p) * 1000,
             receipt: "BL".into(),
+            appointment: None,
         },
         15 => Command::NotifyLate {
             reason: text.into(),
