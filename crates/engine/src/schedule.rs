@@ -27,16 +27,6 @@ pub struct AppliedLimit {
     pub text_en: String,
 }
 
-fn limit_text(l: TimeLimit) -> (String, String) {
-    match l {
-        TimeLimit::WorkingDays(n) => (format!("{n} ngày làm việc"), format!("{n} working days")),
-        TimeLimit::WorkingHours(n) => (format!("{n} giờ làm việc"), format!("{n} working hours")),
-        TimeLimit::SameDay => ("Trong ngày".into(), "The same day".into()),
-        TimeLimit::CalendarDays(n) => (format!("{n} ngày"), format!("{n} days")),
-        TimeLimit::NotStated => ("Không quy định".into(), "Not stated".into()),
-    }
-}
-
 impl Engine {
     /// The limit applied to `limit` (see [`AppliedLimit`]).
     pub fn applied_limit(&self, limit: TimeLimit) -> AppliedLimit {
@@ -56,15 +46,12 @@ impl Engine {
                     ),
                 }
             }
-            l => {
-                let (text_vi, text_en) = limit_text(l);
-                AppliedLimit {
-                    limit: l,
-                    stated: true,
-                    text_vi,
-                    text_en,
-                }
-            }
+            l => AppliedLimit {
+                limit: l,
+                stated: true,
+                text_vi: l.text_vi(),
+                text_en: l.text_en(),
+            },
         }
     }
 

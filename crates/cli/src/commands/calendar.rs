@@ -312,11 +312,5 @@ async fn procedure_due(
 }
 
 fn limit_vi(l: TimeLimit) -> String {
-    match l {
-        TimeLimit::WorkingDays(n) => format!("{n} ngày làm việc"),
-        TimeLimit::WorkingHours(n) => format!("{n} giờ làm việc"),
-        TimeLimit::SameDay => "trong ngày".to_string(),
-        TimeLimit::CalendarDays(n) => format!("{n} ngày"),
-        TimeLimit::NotStated => "không quy định".to_string(),
-    }
+    l.text_vi().to_lowercase()
 }

@@ -40,6 +40,28 @@ pub enum TimeLimit {
 }
 
 impl TimeLimit {
+    /// The limit as a person reads it, in Vietnamese ("3 ngày làm việc").
+    pub fn text_vi(self) -> String {
+        match self {
+            TimeLimit::WorkingDays(n) => format!("{n} ngày làm việc"),
+            TimeLimit::WorkingHours(n) => format!("{n} giờ làm việc"),
+            TimeLimit::SameDay => "Trong ngày".into(),
+            TimeLimit::CalendarDays(n) => format!("{n} ngày"),
+            TimeLimit::NotStated => "Không quy định".into(),
+        }
+    }
+
+    /// The limit as a person reads it, in English ("3 working days").
+    pub fn text_en(self) -> String {
+        match self {
+            TimeLimit::WorkingDays(n) => format!("{n} working days"),
+            TimeLimit::WorkingHours(n) => format!("{n} working hours"),
+            TimeLimit::SameDay => "The same day".into(),
+            TimeLimit::CalendarDays(n) => format!("{n} days"),
+            TimeLimit::NotStated => "Not stated".into(),
+        }
+    }
+
     /// The limit in working hours, against which step budgets are checked:
     /// working days × 8, working hours as is, same day = 8 h. Calendar days
     /// count as the fewest working days any run of that many consecutive

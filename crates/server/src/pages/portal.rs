@@ -95,17 +95,9 @@ fn unverified_item(l: Lang, path: &str, spec: &motcua_domain::procedure::Procedu
 }
 
 fn time_limit_text(l: Lang, t: TimeLimit) -> String {
-    match (l, t) {
-        (Lang::Vi, TimeLimit::WorkingDays(n)) => format!("{n} ngày làm việc"),
-        (Lang::En, TimeLimit::WorkingDays(n)) => format!("{n} working days"),
-        (Lang::Vi, TimeLimit::WorkingHours(n)) => format!("{n} giờ làm việc"),
-        (Lang::En, TimeLimit::WorkingHours(n)) => format!("{n} working hours"),
-        (Lang::Vi, TimeLimit::SameDay) => "Trong ngày".into(),
-        (Lang::En, TimeLimit::SameDay) => "The same day".into(),
-        (Lang::Vi, TimeLimit::CalendarDays(n)) => format!("{n} ngày"),
-        (Lang::En, TimeLimit::CalendarDays(n)) => format!("{n} days"),
-        (Lang::Vi, TimeLimit::NotStated) => "Không quy định".into(),
-        (Lang::En, TimeLimit::NotStated) => "Not stated".into(),
+    match l {
+        Lang::Vi => t.text_vi(),
+        Lang::En => t.text_en(),
     }
 }
 
