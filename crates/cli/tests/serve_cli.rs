@@ -26,6 +26,17 @@ impl Drop for Served {
 /// `MOTCUA_ADMIN_PASSWORD` when `admin` (the first administrator of a
 /// real store), and waits for the address it prints.
 fn serve(dir: &tempfile::TempDir, admin: bool, args: &[&str]) -> Result<Served, String> {
+    serve_with(dir, admin, args, &[("MOTCUA_SMS_GATEWAY", "none")])
+}
+
+/// [`serve`] with the environment variables `env` set (the notification
+/// channels, for example).
+fn serve_with(
+    dir: &tempfile::TempDir,
+    admin: bool,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Result<Served, String> {
     let log = std::fs::File::create(dir.path().join("serve.log")).map_err(|e| e.to_string())?;
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("motcua"));
     cmd.current_dir(dir.path())
@@ -33,8 +44,10 @@ fn serve(dir: &tempfile::TempDir, admin: bool, args: &[&str]) -> Result<Served, 
         .env_remove("MOTCUA_CONFIG")
         .env_remove("MOTCUA_DEMO_PASSWORD")
         .env_remove("MOTCUA_ADMIN_PASSWORD")
+        .env_remove("MOTCUA_SMS_GATEWAY")
+        .env_remove("MOTCUA_SMTP_URL")
         .env("MOTCUA_DATA_DIR", dir.path().join("data"))
-        .env("MOTCUA_SMS_GATEWAY", "none")
+        .envs(env.iter().copied())
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(args)
         .stdout(Stdio::piped())
@@ -111,5 +124,115 @@ async fn a_new_store_served_with_the_demo_is_a_demo_store() {
     assert_eq!(
         login(&again.base, "quantri.04", "motcua-demo-2025").await,
         200
+    );
+}
+
+/// The 6-digit code in a message.
+fn code_in(text: &str) -> Option<String> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .map(str::to_string)
+}
+
+/// Logs in at `motcua serve` as the citizen of `contact` (`{"phone": ..}`
+/// or `{"email": ..}`) with `code`: the status of the verification.
+async fn otp_login(base: &str, contact: serde_json::Value, code: &str) -> u16 {
+    let mut body = contact;
+    body["code"] = json!(code);
+    reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/otp/verify"))
+        .json(&body)
+        .send()
+        .await
+        .expect("verify request")
+        .status()
+        .as_u16()
+}
+
+/// Asks `motcua serve` to send a login code to `contact`: the status.
+async fn otp_request(base: &str, contact: &serde_json::Value) -> u16 {
+    reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/otp/request"))
+        .json(contact)
+        .send()
+        .await
+        .expect("code request")
+        .status()
+        .as_u16()
+}
+
+/// Waits (bounded) for `read` to find a code: delivery is asynchronous.
+async fn wait_for_code(mut read: impl FnMut() -> Option<String>) -> Option<String> {
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(20) {
+        if let Some(code) = read() {
+            return Some(code);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    None
+}
+
+#[tokio::test]
+async fn serve_delivers_login_codes_by_sms_and_e_mail_not_to_its_log() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sms_log = dir.path().join("gateway-sms.log");
+    let sink = motcua_notify::testing::SmtpSink::start()
+        .await
+        .expect("SMTP sink");
+    let gateway = format!("file:{}", sms_log.display());
+    let smtp = sink.url();
+    let served = serve_with(
+        &dir,
+        false,
+        &[],
+        &[
+            ("MOTCUA_SMS_GATEWAY", gateway.as_str()),
+            ("MOTCUA_SMTP_URL", smtp.as_str()),
+        ],
+    )
+    .expect("start");
+
+    // A citizen's phone: the code arrives in the SMS gateway's file.
+    let phone = "0912345678";
+    let contact = json!({"phone": phone});
+    assert_eq!(otp_request(&served.base, &contact).await, 202);
+    let by_sms = wait_for_code(|| {
+        motcua_notify::FileSmsGateway::read(&sms_log)
+            .ok()?
+            .into_iter()
+            .rev()
+            .find(|l| l.to.ends_with("912345678"))
+            .and_then(|l| code_in(&l.text))
+    })
+    .await
+    .expect("a code arrived by SMS");
+    assert_eq!(
+        otp_login(&served.base, contact.clone(), "000000").await,
+        401
+    );
+    assert_eq!(otp_login(&served.base, contact, &by_sms).await, 200);
+
+    // A citizen's e-mail: the code arrives at the SMTP server.
+    let email = "nong.trang@example.vn";
+    let contact = json!({"email": email});
+    assert_eq!(otp_request(&served.base, &contact).await, 202);
+    let by_mail = wait_for_code(|| {
+        sink.messages()
+            .into_iter()
+            .rev()
+            .find(|m| m.rcpt_to.iter().any(|r| r == email))
+            .and_then(|m| code_in(&m.body()))
+    })
+    .await
+    .expect("a code arrived by e-mail");
+    assert_eq!(otp_login(&served.base, contact, &by_mail).await, 200);
+
+    // The server's own log never carries a code.
+    drop(served);
+    let log = std::fs::read_to_string(dir.path().join("serve.log")).expect("serve.log");
+    assert!(
+        !log.contains(&by_sms) && !log.contains(&by_mail),
+        "a login code reached the server log"
     );
 }
