@@ -295,6 +295,60 @@ macro_rules! report_tests {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn internal_codes_never_reach_a_page_or_a_sheet() {
+                let Some(app) = spawn(true).await else { return };
+                let month = three_dossiers(&app).await;
+                official(&app, "quantri.tinh", &[("province_admin", "04")]).await;
+                let p = session(&app, "quantri.tinh").await;
+                let read = |path: String| {
+                    let req = p.cookie(app.client.get(app.url(&path)));
+                    async move {
+                        let res = req.send().await.expect("request");
+                        let status = res.status().as_u16();
+                        (status, res.text().await.expect("text"))
+                    }
+                };
+                let codes = internal_codes();
+                let mut seen = 0;
+                for (report, tables) in [
+                    ("figures", &["by_unit", "by_procedure", "by_field", "by_month"][..]),
+                    ("index766", &["ranking", "criteria"][..]),
+                    ("bottlenecks", &["steps", "queue", "by_month"][..]),
+                ] {
+                    for table in tables {
+                        for lang in ["vi", "en"] {
+                            let path = format!(
+                                "/api/v1/reports/{report}.csv?province=04&period={month}&table={table}&lang={lang}"
+                            );
+                            let (status, csv) = read(path.clone()).await;
+                            assert_eq!(status, 200, "{path}: {csv}");
+                            assert!(csv.lines().count() > 1, "{path} has rows: {csv}");
+                            for code in &codes {
+                                assert!(!csv.contains(code.as_str()), "{code} in {path}:\n{csv}");
+                            }
+                            seen += 1;
+                        }
+                    }
+                }
+                assert_eq!(seen, 18);
+                for path in [
+                    format!("/bao-cao?province=04&period={month}"),
+                    format!("/bao-cao?province=04&period={month}&lang=en"),
+                    format!("/bao-cao?unit={A}&period={month}"),
+                    format!("/bao-cao?unit={A}&period={month}&lang=en"),
+                ] {
+                    let (status, html) = read(path.clone()).await;
+                    assert_eq!(status, 200, "{path}: {html}");
+                    let text = visible_text(&html);
+                    assert!(text.contains("766"), "{path} shows the index");
+                    for code in &codes {
+                        assert!(!text.contains(code.as_str()), "{code} on {path}");
+                    }
+                }
+                app.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn the_dashboard_page_in_vietnamese_and_english() {
                 let Some(app) = spawn(false).await else { return };
                 app.import_catalogue().await;
@@ -396,6 +450,51 @@ mod helpers {
         Session {
             token: body["token"].as_str().expect("a token").to_string(),
         }
+    }
+
+    /// The snake_case names the JSON API uses for the index's groups,
+    /// criteria and scoring statuses, and the catalogue's field names: a
+    /// reader must never see them.
+    pub fn internal_codes() -> Vec<String> {
+        use motcua_domain::reports::{Criterion, Group, ScoreStatus};
+        let name = |v: serde_json::Value| v.as_str().expect("a name").to_string();
+        let mut codes: Vec<String> = Criterion::ALL
+            .iter()
+            .map(|c| name(json!(c)))
+            .chain(Group::ALL.iter().map(|g| name(json!(g))))
+            .chain(
+                [
+                    ScoreStatus::Scored,
+                    ScoreStatus::NoData,
+                    ScoreStatus::MissingInput,
+                ]
+                .iter()
+                .map(|s| name(json!(s))),
+            )
+            .collect();
+        codes.extend(["competent_agency", "workflow", "not_rated"].map(String::from));
+        // A code without an underscore ("scored") is also an ordinary word.
+        codes.retain(|c| c.contains('_'));
+        codes
+    }
+
+    /// The text of an HTML page as a reader sees it: tags (and with them
+    /// attributes and links) left out.
+    pub fn visible_text(html: &str) -> String {
+        let mut out = String::with_capacity(html.len());
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => {
+                    in_tag = false;
+                    out.push(' ');
+                }
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out
     }
 
     /// Every worksheet of a workbook: its name and its rows.
