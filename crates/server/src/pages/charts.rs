@@ -8,6 +8,8 @@
 
 use std::fmt::Write as _;
 
+use super::ui::Lang;
+
 /// Escapes text for SVG/XML content and attributes.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -41,6 +43,13 @@ fn open(w: f64, h: f64, id: &str, title: &str, desc: &str) -> String {
     )
 }
 
+/// The width a text takes in a font of `size` px: 0.6 em a character, a
+/// generous estimate for system-ui (Vietnamese diacritics do not widen a
+/// letter). Used to keep labels inside the chart and apart.
+fn text_width(s: &str, size: f64) -> f64 {
+    s.chars().count() as f64 * size * 0.6
+}
+
 fn num(x: f64) -> String {
     let r = (x * 10.0).round() / 10.0;
     if r.fract() == 0.0 {
@@ -67,7 +76,11 @@ pub fn bars(id: &str, title: &str, desc: &str, data: &[Bar]) -> String {
     let row = 40.0;
     let h = row * data.len() as f64 + 4.0;
     let mut s = open(WIDTH, h.max(24.0), id, title, desc);
-    let track = WIDTH - 70.0;
+    let longest = data
+        .iter()
+        .map(|b| text_width(&b.text, 13.0))
+        .fold(0.0, f64::max);
+    let track = (WIDTH - longest - 8.0).max(WIDTH / 2.0);
     for (i, b) in data.iter().enumerate() {
         let y = i as f64 * row;
         let frac = if b.max > 0.0 {
@@ -105,11 +118,27 @@ pub struct Column {
 
 /// Vertical bars of a share per month (0–100 %), with grid lines at 0, 50
 /// and 100 % and a dashed target line: the on-time trend.
-pub fn columns(id: &str, title: &str, desc: &str, data: &[Column], target: Option<f64>) -> String {
-    let (left, top, plot_h, bottom) = (36.0, 10.0, 160.0, 40.0);
+pub fn columns(
+    l: Lang,
+    id: &str,
+    title: &str,
+    desc: &str,
+    data: &[Column],
+    target: Option<f64>,
+) -> String {
+    let (left, top, plot_h) = (36.0, 10.0, 160.0);
+    let plot_w = WIDTH - left - 4.0;
+    let slot = plot_w / data.len().max(1) as f64;
+    // Labels wider than their slot would run into each other: they are
+    // then drawn slanted, with the room below the plot that takes.
+    let widest = data
+        .iter()
+        .map(|c| text_width(&c.label, 11.0))
+        .fold(0.0, f64::max);
+    let slanted = widest > slot - 4.0;
+    let bottom = if slanted { 24.0 + widest * 0.71 } else { 40.0 };
     let h = top + plot_h + bottom;
     let mut s = open(WIDTH, h, id, title, desc);
-    let plot_w = WIDTH - left - 4.0;
     let y_of = |share: f64| top + plot_h * (1.0 - share.clamp(0.0, 1.0));
     for pct in [0.0, 0.5, 1.0] {
         let y = y_of(pct);
@@ -122,8 +151,6 @@ pub fn columns(id: &str, title: &str, desc: &str, data: &[Column], target: Optio
             num(pct * 100.0)
         );
     }
-    let n = data.len().max(1) as f64;
-    let slot = plot_w / n;
     let bar_w = (slot * 0.6).min(48.0);
     for (i, c) in data.iter().enumerate() {
         let x = left + slot * i as f64 + (slot - bar_w) / 2.0;
@@ -134,14 +161,14 @@ pub fn columns(id: &str, title: &str, desc: &str, data: &[Column], target: Optio
                 let _ = write!(
                     s,
                     "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{FILL}\"/>\
-                     <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\">{}%</text>",
+                     <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\">{}</text>",
                     num(x),
                     num(y),
                     num(bar_w),
                     num(top + plot_h - y),
                     num(cx),
                     num((y - 3.0).max(10.0)),
-                    num(v * 100.0)
+                    motcua_domain::reports::numfmt::percent(v, 1, l == Lang::Vi)
                 );
             }
             None => {
@@ -153,13 +180,27 @@ pub fn columns(id: &str, title: &str, desc: &str, data: &[Column], target: Optio
                 );
             }
         }
-        let _ = write!(
-            s,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\">{}</text>",
-            num(cx),
-            num(top + plot_h + 16.0),
-            esc(&c.label)
-        );
+        let ly = top + plot_h + 16.0;
+        if slanted {
+            let _ = write!(
+                s,
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"11\" \
+                 transform=\"rotate(-45 {} {})\">{}</text>",
+                num(cx),
+                num(ly),
+                num(cx),
+                num(ly),
+                esc(&c.label)
+            );
+        } else {
+            let _ = write!(
+                s,
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\">{}</text>",
+                num(cx),
+                num(ly),
+                esc(&c.label)
+            );
+        }
     }
     if let Some(t) = target {
         let y = y_of(t);
@@ -185,7 +226,7 @@ pub struct Step {
 /// a bar starting where the previous step ended, so the last bar ends at
 /// the typical total; a step over its budget is drawn in red and hatched
 /// (distinct in grey print), its budget marked by a tick.
-pub fn waterfall(id: &str, title: &str, desc: &str, steps: &[Step]) -> String {
+pub fn waterfall(l: Lang, id: &str, title: &str, desc: &str, steps: &[Step]) -> String {
     let row = 40.0;
     let h = row * steps.len() as f64 + 24.0;
     let mut s = open(WIDTH, h, id, title, desc);
@@ -217,19 +258,17 @@ pub fn waterfall(id: &str, title: &str, desc: &str, steps: &[Step]) -> String {
         let over = st.budget > 0 && st.minutes > st.budget;
         let over_fill = format!("url(#{hatch})");
         let fill = if over { over_fill.as_str() } else { FILL };
+        let value = duration(l, st.minutes);
         let _ = write!(
             s,
             "<text x=\"0\" y=\"{}\">{}</text>\
-             <rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"14\" fill=\"{fill}\"/>\
-             <text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>",
+             <rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"14\" fill=\"{fill}\"/>{}",
             y + 14.0,
             esc(&st.label),
             num(x_of(start)),
             y + 20.0,
             num(x_of(st.minutes).max(1.0)),
-            num(x_of(start + st.minutes) + 4.0),
-            y + 32.0,
-            esc(&duration(st.minutes)),
+            value_text(x_of(start + st.minutes) + 4.0, y + 32.0, &value, ""),
         );
         if st.budget > 0 {
             let bx = num(x_of(start + st.budget));
@@ -245,33 +284,56 @@ pub fn waterfall(id: &str, title: &str, desc: &str, steps: &[Step]) -> String {
     let y = steps.len() as f64 * row;
     let _ = write!(
         s,
-        "<line x1=\"0\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"{MUTED}\"/>\
-         <text x=\"{}\" y=\"{}\" font-size=\"11\" font-weight=\"bold\">Σ {}</text>",
+        "<line x1=\"0\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"{MUTED}\"/>{}",
         num(x_of(total)),
         y + 4.0,
         y + 4.0,
-        num(x_of(total) + 4.0),
-        y + 18.0,
-        esc(&duration(total))
+        value_text(
+            x_of(total) + 4.0,
+            y + 18.0,
+            &format!("Σ {}", duration(l, total)),
+            " font-weight=\"bold\""
+        ),
     );
     s.push_str("</svg>");
     s
 }
 
-/// Working minutes as "2 ng 3 g 15 ph" (8-hour working days).
-pub fn duration(minutes: u64) -> String {
+/// A value at `x` (font 11), kept inside the chart: when it would run
+/// past the right edge it ends at the edge instead.
+fn value_text(x: f64, y: f64, text: &str, extra: &str) -> String {
+    let (x, anchor) = if x + text_width(text, 11.0) > WIDTH {
+        (WIDTH, " text-anchor=\"end\"")
+    } else {
+        (x, "")
+    };
+    format!(
+        "<text x=\"{}\" y=\"{}\" font-size=\"11\"{anchor}{extra}>{}</text>",
+        num(x),
+        num(y),
+        esc(text)
+    )
+}
+
+/// Working minutes in words, "2 ngày 3 giờ 15 phút" or "2 days 3 h
+/// 15 min" (8-hour working days).
+pub fn duration(l: Lang, minutes: u64) -> String {
     let days = minutes / 480;
     let hours = (minutes % 480) / 60;
     let mins = minutes % 60;
     let mut parts = Vec::new();
     if days > 0 {
-        parts.push(format!("{days} ng"));
+        parts.push(match l {
+            Lang::Vi => format!("{days} ngày"),
+            Lang::En if days == 1 => "1 day".to_string(),
+            Lang::En => format!("{days} days"),
+        });
     }
     if hours > 0 {
-        parts.push(format!("{hours} g"));
+        parts.push(format!("{hours} {}", l.t("giờ", "h")));
     }
     if mins > 0 || parts.is_empty() {
-        parts.push(format!("{mins} ph"));
+        parts.push(format!("{mins} {}", l.t("phút", "min")));
     }
     parts.join(" ")
 }
@@ -313,7 +375,7 @@ mod tests {
         assert!(svg.contains("<title id=\"g-t\">Chỉ số theo nhóm &lt;766&gt;</title>"));
         assert!(svg.contains("A &amp; B"));
         assert!(
-            svg.contains("width=\"165\" height=\"14\" fill=\"#0b4f9c\""),
+            svg.contains("width=\"176.5\" height=\"14\" fill=\"#0b4f9c\""),
             "{svg}"
         );
         assert!(
@@ -325,6 +387,7 @@ mod tests {
     #[test]
     fn columns_place_shares_and_mark_empty_months() {
         let svg = columns(
+            Lang::Vi,
             "t",
             "Tỷ lệ đúng hạn",
             "Theo tháng",
@@ -366,21 +429,135 @@ mod tests {
                 budget: 480,
             },
         ];
-        let svg = waterfall("w", "Điểm nghẽn", "Thời gian từng bước", &steps);
+        let svg = waterfall(Lang::Vi, "w", "Điểm nghẽn", "Thời gian từng bước", &steps);
         well_formed(&svg);
         assert_eq!(
             svg.matches("url(#w-hatch)").count(),
             1,
             "one step over budget"
         );
-        assert!(svg.contains("Σ 1 ng 3 g"), "{svg}");
-        assert!(svg.contains(">1 g</text>"));
+        assert!(svg.contains("Σ 1 ngày 3 giờ"), "{svg}");
+        assert!(svg.contains(">1 giờ</text>"));
     }
 
     #[test]
-    fn durations_in_working_days() {
-        assert_eq!(duration(0), "0 ph");
-        assert_eq!(duration(59), "59 ph");
-        assert_eq!(duration(480 + 61), "1 ng 1 g 1 ph");
+    fn durations_in_working_days_in_words() {
+        assert_eq!(duration(Lang::Vi, 0), "0 phút");
+        assert_eq!(duration(Lang::Vi, 59), "59 phút");
+        assert_eq!(duration(Lang::Vi, 480 + 61), "1 ngày 1 giờ 1 phút");
+        assert_eq!(duration(Lang::En, 480 + 61), "1 day 1 h 1 min");
+        assert_eq!(duration(Lang::En, 3 * 480), "3 days");
+    }
+
+    /// Each `<text>` of a chart: where it starts and ends on the x axis
+    /// (estimated as the chart does) and its y, with whether it is
+    /// slanted.
+    fn text_spans(svg: &str) -> Vec<(f64, f64, f64, bool)> {
+        let attr = |tag: &str, name: &str| -> Option<String> {
+            let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+            Some(tag[start..].split('"').next()?.to_string())
+        };
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|rest| {
+                let (tag, after) = rest.split_once('>')?;
+                let content = after.split("</text>").next()?;
+                let text = content.replace("&amp;", "&").replace("&lt;", "<");
+                let x: f64 = attr(tag, "x")?.parse().ok()?;
+                let y: f64 = attr(tag, "y")?.parse().ok()?;
+                let size: f64 = attr(tag, "font-size").map_or(13.0, |s| s.parse().unwrap_or(13.0));
+                let w = text_width(&text, size);
+                let (a, b) = match attr(tag, "text-anchor").as_deref() {
+                    Some("end") => (x - w, x),
+                    Some("middle") => (x - w / 2.0, x + w / 2.0),
+                    _ => (x, x + w),
+                };
+                Some((a, b, y, tag.contains("rotate(")))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn no_text_runs_past_the_edges_of_a_chart() {
+        let long = "Thẩm định, xác minh thực địa";
+        let steps = [
+            Step {
+                label: long.into(),
+                minutes: 9 * 480 + 7 * 60 + 59,
+                budget: 0,
+            },
+            Step {
+                label: "Trả kết quả".into(),
+                minutes: 3 * 480 + 59,
+                budget: 480,
+            },
+        ];
+        for l in [Lang::Vi, Lang::En] {
+            let wf = waterfall(l, "w", "t", "d", &steps);
+            let bar = bars(
+                "b",
+                "t",
+                "d",
+                &[Bar {
+                    label: long.into(),
+                    value: 12.5,
+                    max: 20.0,
+                    text: "12,5 / 20 điểm".into(),
+                }],
+            );
+            for svg in [wf, bar] {
+                let spans = text_spans(&svg);
+                assert!(!spans.is_empty());
+                for (a, b, _, _) in spans {
+                    assert!(a >= -0.5 && b <= WIDTH + 0.5, "{a}..{b} in {svg}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn twelve_month_labels_never_overlap() {
+        let months: Vec<Column> = (1..=12)
+            .map(|m| Column {
+                label: format!("{m:02}/2026"),
+                share: Some(0.5 + f64::from(m) / 30.0),
+            })
+            .collect();
+        for data in [&months[..], &months[..3]] {
+            let svg = columns(Lang::Vi, "t", "t", "d", data, Some(0.9));
+            well_formed(&svg);
+            let labels: Vec<_> = text_spans(&svg)
+                .into_iter()
+                .filter(|(_, _, y, _)| *y > 175.0)
+                .collect();
+            assert_eq!(labels.len(), data.len(), "{svg}");
+            let slanted = labels.iter().all(|l| l.3);
+            if !slanted {
+                for pair in labels.windows(2) {
+                    assert!(
+                        pair[0].1 <= pair[1].0,
+                        "{:?} overlaps {:?}",
+                        pair[0],
+                        pair[1]
+                    );
+                }
+            }
+            // Slanted at 45°, labels one slot apart never touch when the
+            // slot is wider than the text's height.
+            assert!(!slanted || (WIDTH - 40.0) / data.len() as f64 > 11.0 * 1.2);
+        }
+        let svg = columns(Lang::En, "t", "t", "d", &months, None);
+        assert!(
+            svg.contains("rotate(-45"),
+            "twelve months are slanted: {svg}"
+        );
+        assert!(svg.contains(">53.3%<"), "{svg}");
+        let svg = columns(Lang::Vi, "t", "t", "d", &months, None);
+        assert!(
+            svg.contains(">53,3%<"),
+            "a decimal comma in Vietnamese: {svg}"
+        );
+        let svg = columns(Lang::Vi, "t", "t", "d", &months[..3], None);
+        assert!(!svg.contains("rotate("), "three months fit flat: {svg}");
     }
 }

@@ -220,6 +220,7 @@ fn figures_view(l: Lang, f: &FiguresReport) -> (Vec<Kpi>, Vec<FigRow>, String, V
         })
         .collect();
     let trend_svg = charts::columns(
+        l,
         "trend",
         l.t("Tỷ lệ hồ sơ đúng hạn theo tháng", "On-time share by month"),
         l.t(
@@ -349,19 +350,7 @@ fn index_view(l: Lang, ix: &IndexAnswer, period: &str) -> IndexView {
 }
 
 fn minutes(l: Lang, m: Option<u64>) -> String {
-    m.map_or_else(
-        || "–".to_string(),
-        |m| {
-            let s = charts::duration(m);
-            match l {
-                Lang::Vi => s,
-                Lang::En => s
-                    .replace(" ng", " d")
-                    .replace(" g", " h")
-                    .replace(" ph", " min"),
-            }
-        },
-    )
+    m.map_or_else(|| "–".to_string(), |m| charts::duration(l, m))
 }
 
 fn bottleneck_view(l: Lang, b: &BottleneckAnswer) -> (String, Vec<Waterfall>, Vec<QueueView>) {
@@ -429,6 +418,7 @@ fn bottleneck_view(l: Lang, b: &BottleneckAnswer) -> (String, Vec<Waterfall>, Ve
                 .collect();
             let title = format!("{name} ({code})");
             let svg = charts::waterfall(
+                l,
                 &format!("wf{i}"),
                 &title,
                 l.t(
