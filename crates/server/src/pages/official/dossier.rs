@@ -1,0 +1,481 @@
+//! The dossier as the official sees it, and the actions the official may
+//! take on it.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, NaiveTime, TimeZone};
+use motcua_domain::dossier::{Actor, Role, Status};
+use motcua_domain::procedure::StepKind;
+use motcua_engine::Action;
+use serde_json::{json, Map, Value};
+
+use super::{
+    auth_actor, choice_query, dossier_code, hidden, login_to, official, role_text, RoleChoice,
+};
+use crate::auth::session::MaybeSession;
+use crate::error::ApiError;
+use crate::pages::ui::{now, urlencode, when, when_opt, Ctx, Lang};
+use crate::pages::{render, PageError};
+use crate::AppState;
+
+/// A field of an action's form.
+pub struct Field {
+    name: &'static str,
+    label: &'static str,
+    /// `text`, `date` or `select:eligible,ineligible`.
+    kind: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+    required: bool,
+}
+
+/// An action the official may take, as a form.
+pub struct ActionForm {
+    action: &'static str,
+    label: &'static str,
+    fields: Vec<Field>,
+    /// Destructive or final: shown as a secondary button.
+    secondary: bool,
+}
+
+fn text(name: &'static str, label: &'static str) -> Field {
+    Field {
+        name,
+        label,
+        kind: "text",
+        options: Vec::new(),
+        required: true,
+    }
+}
+
+/// The actions offered to `actor` on a dossier in `status` at a step of
+/// `kind` held by `step_role`. The engine decides in the end (unit,
+/// assignee, order of the workflow); this only avoids offering what the
+/// role can never do at this point.
+fn offered(
+    l: Lang,
+    actor: Role,
+    status: Status,
+    step: Option<(StepKind, Role)>,
+) -> Vec<ActionForm> {
+    let reason = || text("reason", l.t("Lý do", "Reason"));
+    let mut out = Vec::new();
+    let mut push = |action, label, fields, secondary| {
+        out.push(ActionForm {
+            action,
+            label,
+            fields,
+            secondary,
+        })
+    };
+    match (status, actor) {
+        (Status::Submitted, Role::ReceivingOfficer) => {
+            push("accept", l.t("Tiếp nhận hồ sơ", "Accept"), vec![], false);
+            push(
+                "request_supplement",
+                l.t("Yêu cầu bổ sung (Mẫu 02)", "Request a supplement (form 02)"),
+                vec![reason()],
+                true,
+            );
+            push(
+                "refuse",
+                l.t("Từ chối tiếp nhận (Mẫu 03)", "Refuse (form 03)"),
+                vec![reason()],
+                true,
+            );
+        }
+        (Status::AwaitingSupplement, Role::ReceivingOfficer) => push(
+            "provide_supplement",
+            l.t("Đã nhận hồ sơ bổ sung", "Supplement received"),
+            vec![],
+            false,
+        ),
+        (Status::ResultReady, Role::ReceivingOfficer) => push(
+            "return_result",
+            l.t("Trả kết quả", "Return the result"),
+            vec![Field {
+                name: "way",
+                label: l.t("Hình thức", "How"),
+                kind: "select",
+                options: vec![
+                    ("counter", l.t("Tại quầy", "At the counter")),
+                    ("post", l.t("Bưu chính", "By post")),
+                    ("online", l.t("Trực tuyến", "Online")),
+                ],
+                required: true,
+            }],
+            false,
+        ),
+        (Status::Stopped, Role::Leader) => {
+            push("resume", l.t("Tiếp tục xử lý", "Resume"), vec![], false)
+        }
+        (Status::Accepted | Status::Processing, _) => {
+            if let Some((kind, role)) = step.filter(|(_, r)| *r == actor) {
+                match kind {
+                    StepKind::Transfer | StepKind::External => push(
+                        "transfer",
+                        l.t("Chuyển bước tiếp theo", "Hand over to the next step"),
+                        vec![],
+                        false,
+                    ),
+                    StepKind::Assign => push(
+                        "assign",
+                        l.t("Phân công", "Assign"),
+                        vec![text("assignee", l.t("Cán bộ xử lý", "Officer"))],
+                        false,
+                    ),
+                    StepKind::Appraise => {
+                        push(
+                            "appraise",
+                            l.t("Thẩm định: đủ điều kiện", "Appraise: eligible"),
+                            vec![],
+                            false,
+                        );
+                        push(
+                            "appraise_ineligible",
+                            l.t("Thẩm định: không đủ điều kiện", "Appraise: not eligible"),
+                            vec![reason()],
+                            true,
+                        );
+                        push(
+                            "request_supplement",
+                            l.t("Yêu cầu bổ sung (Mẫu 02)", "Request a supplement (form 02)"),
+                            vec![reason()],
+                            true,
+                        );
+                    }
+                    StepKind::Review | StepKind::Approve => {
+                        if kind == StepKind::Review {
+                            push("review_ok", l.t("Đồng ý", "Agree"), vec![], false);
+                        } else {
+                            push("approve", l.t("Phê duyệt", "Approve"), vec![], false);
+                        }
+                        push(
+                            "send_back",
+                            l.t("Trả lại bước trước", "Send back"),
+                            vec![reason()],
+                            true,
+                        );
+                    }
+                    StepKind::Clerical => push(
+                        "issue_result",
+                        l.t("Vào sổ, phát hành kết quả", "Register and issue the result"),
+                        vec![
+                            text("number", l.t("Số", "Number")),
+                            text("register", l.t("Sổ", "Register")),
+                        ],
+                        false,
+                    ),
+                    StepKind::Receive | StepKind::Return => {}
+                }
+                let _ = role;
+            }
+            if actor == Role::Leader {
+                push(
+                    "notify_late",
+                    l.t(
+                        "Xin lỗi, hẹn lại ngày trả (Mẫu 04)",
+                        "Apologise and set a new date (form 04)",
+                    ),
+                    vec![
+                        reason(),
+                        Field {
+                            name: "new_appointment",
+                            label: l.t("Ngày hẹn mới", "New date"),
+                            kind: "date",
+                            options: Vec::new(),
+                            required: true,
+                        },
+                    ],
+                    true,
+                );
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+pub struct HistoryRow {
+    step: usize,
+    label: String,
+    role: String,
+    received_at: String,
+    handed_over_at: String,
+    hours: String,
+    late: bool,
+}
+
+pub struct DocRow {
+    name: String,
+    detail: String,
+    href: String,
+}
+
+#[derive(Template)]
+#[template(path = "dossier.html")]
+struct DossierPage {
+    c: Ctx,
+    code: String,
+    /// The acting role and unit, posted back with each action.
+    vai_tro: String,
+    don_vi: String,
+    version: u64,
+    status: &'static str,
+    status_code: u8,
+    procedure: String,
+    procedure_code: String,
+    applicant: String,
+    receiving_unit: String,
+    submitted_at: String,
+    accepted_at: String,
+    due: String,
+    overdue: bool,
+    assignee: String,
+    step: String,
+    documents: Vec<DocRow>,
+    history: Vec<HistoryRow>,
+    actions: Vec<ActionForm>,
+    forms: Vec<(&'static str, &'static str)>,
+}
+
+/// `/can-bo/ho-so/{code}`: the dossier as the official sees it.
+pub async fn dossier(
+    State(state): State<AppState>,
+    l: Lang,
+    session: MaybeSession,
+    Path(code): Path<String>,
+    uri: Uri,
+    Query(choice): Query<RoleChoice>,
+) -> Result<Response, PageError> {
+    let Some(s) = official(&session) else {
+        return Ok(login_to(&uri.to_string()));
+    };
+    let code = dossier_code(&code)?;
+    let now = now();
+    let view = state
+        .engine
+        .view(&code, now)
+        .await
+        .map_err(|e| PageError(e.into()))?;
+    if !s.principal.sees(&(&view.dossier).into()) {
+        return Err(hidden(&code));
+    }
+    let d = &view.dossier;
+    let events = state.store.events(&code).await?;
+    let actor = auth_actor(&s, &choice).ok();
+    let step = d.current_step().map(|st| (st.kind, st.role));
+    let actions = actor
+        .as_ref()
+        .map(|a| offered(l, a.role, d.status, step))
+        .unwrap_or_default();
+    let documents = d
+        .documents
+        .iter()
+        .map(|doc| DocRow {
+            name: doc.document.name.clone(),
+            detail: format!(
+                "{} · {} KB",
+                doc.document.media_type,
+                doc.document.size.div_ceil(1024)
+            ),
+            href: format!("/api/v1/documents/{}?dossier={code}", doc.document.sha256),
+        })
+        .collect();
+    let history = view
+        .control_sheet
+        .iter()
+        .map(|r| HistoryRow {
+            step: r.step + 1,
+            label: r.label_vi.clone().unwrap_or_else(|| r.kind.clone()),
+            role: serde_json::from_value::<Role>(Value::String(r.role.clone()))
+                .map(|role| role_text(l, role))
+                .unwrap_or_else(|_| r.role.clone()),
+            received_at: when(&r.received_at),
+            handed_over_at: when_opt(r.handed_over_at.as_ref()),
+            hours: format!(
+                "{:.1} / {}",
+                r.working_minutes as f64 / 60.0,
+                r.budget_hours
+            ),
+            late: r.working_minutes > i64::from(r.budget_hours) * 60,
+        })
+        .collect();
+    let due = view.deadline.as_ref().map(|dl| dl.due);
+    let page = DossierPage {
+        c: Ctx::new(l, &format!("/can-bo/ho-so/{code}"), MaybeSession(Some(s))),
+        code: code.to_string(),
+        vai_tro: actor
+            .as_ref()
+            .map(|a| a.role.as_str().to_string())
+            .unwrap_or_default(),
+        don_vi: actor
+            .as_ref()
+            .and_then(|a| a.unit.as_ref())
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        version: view.version,
+        status: l.t(view.status_vi, view.status_en),
+        status_code: view.status_code,
+        procedure: d.procedure.name_vi.clone(),
+        procedure_code: d.procedure.code.to_string(),
+        applicant: d.applicant.name.clone(),
+        receiving_unit: d.receiving_unit.to_string(),
+        submitted_at: when(&d.submitted_at),
+        accepted_at: when_opt(d.accepted_at.as_ref()),
+        due: when_opt(due.as_ref()),
+        overdue: due.is_some_and(|t| t < now) && !d.status.is_final(),
+        assignee: d
+            .assignee
+            .as_ref()
+            .map(|a| a.to_string())
+            .unwrap_or_default(),
+        step: d
+            .current_step()
+            .map(|st| st.label_vi.clone().unwrap_or_else(|| role_text(l, st.role)))
+            .unwrap_or_default(),
+        documents,
+        history,
+        actions,
+        forms: [
+            (
+                "01",
+                l.t("Mẫu 01 — Giấy tiếp nhận, hẹn trả", "Form 01 — receipt"),
+            ),
+            (
+                "02",
+                l.t("Mẫu 02 — Yêu cầu bổ sung", "Form 02 — supplement request"),
+            ),
+            ("03", l.t("Mẫu 03 — Từ chối", "Form 03 — refusal")),
+            ("04", l.t("Mẫu 04 — Xin lỗi, hẹn lại", "Form 04 — apology")),
+            ("05", l.t("Mẫu 05 — Dừng xử lý", "Form 05 — stop notice")),
+            (
+                "06",
+                l.t("Mẫu 06 — Phiếu kiểm soát", "Form 06 — control sheet"),
+            ),
+        ]
+        .into_iter()
+        .filter(|(n, _)| has_form(n, d, &events))
+        .collect(),
+    };
+    Ok(render(&page))
+}
+
+/// Whether a printable form exists for the dossier (the forms API answers
+/// 404 for the others): Mẫu 01 once accepted, 02–05 once their event
+/// happened, 06 always.
+fn has_form(
+    form: &str,
+    d: &motcua_domain::dossier::Dossier,
+    events: &[motcua_domain::dossier::ChainedEvent],
+) -> bool {
+    use motcua_domain::dossier::EventData;
+    let any = |pick: fn(&EventData) -> bool| events.iter().any(|e| pick(&e.event.data));
+    match form {
+        "01" => d.accepted_at.is_some() && d.original_due.is_some(),
+        "02" => any(|x| matches!(x, EventData::SupplementRequested { .. })),
+        "03" => any(|x| matches!(x, EventData::Refused {})),
+        "04" => any(|x| matches!(x, EventData::LateNotified { .. })),
+        "05" => any(|x| matches!(x, EventData::Withdrawn {} | EventData::Stopped {})),
+        _ => true,
+    }
+}
+
+/// The engine's action from a posted form: the named action and its
+/// fields, checked by the engine's own deserialisation.
+fn action_of(
+    f: &HashMap<String, String>,
+    d: &motcua_domain::dossier::Dossier,
+) -> Result<Action, ApiError> {
+    let field = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let name = field("action");
+    let mut body = Map::new();
+    let invalid = || {
+        ApiError::bad_request(
+            "invalid_action",
+            "Thao tác hoặc thông tin kèm theo không hợp lệ.",
+            "The action or its details are not valid.",
+        )
+    };
+    match name.as_str() {
+        "appraise" => {
+            body.insert("action".into(), json!("appraise"));
+            body.insert("outcome".into(), json!("eligible"));
+        }
+        "appraise_ineligible" => {
+            body.insert("action".into(), json!("appraise"));
+            body.insert(
+                "outcome".into(),
+                json!({"ineligible": {"reason": field("reason")}}),
+            );
+        }
+        "transfer" => {
+            let next = d.procedure.workflow.get(d.step + 1).ok_or_else(invalid)?;
+            body.insert("action".into(), json!("transfer"));
+            body.insert(
+                "to".into(),
+                serde_json::to_value(&next.agency).map_err(|_| invalid())?,
+            );
+        }
+        "notify_late" => {
+            let date = NaiveDate::parse_from_str(&field("new_appointment"), "%Y-%m-%d")
+                .map_err(|_| invalid())?;
+            let at = chrono::FixedOffset::east_opt(7 * 3600)
+                .and_then(|tz| {
+                    tz.from_local_datetime(
+                        &date.and_time(NaiveTime::MIN + chrono::TimeDelta::hours(16)),
+                    )
+                    .single()
+                })
+                .ok_or_else(invalid)?;
+            body.insert("action".into(), json!("notify_late"));
+            body.insert("reason".into(), json!(field("reason")));
+            body.insert("new_appointment".into(), json!(at.to_rfc3339()));
+        }
+        "accept" | "request_supplement" | "refuse" | "provide_supplement" | "assign"
+        | "review_ok" | "send_back" | "approve" | "issue_result" | "return_result" | "resume" => {
+            body.insert("action".into(), json!(name));
+            for k in ["reason", "assignee", "number", "register", "way"] {
+                if let Some(v) = f.get(k) {
+                    body.insert(k.into(), json!(v.trim()));
+                }
+            }
+        }
+        _ => return Err(invalid()),
+    }
+    serde_json::from_value(Value::Object(body)).map_err(|_| invalid())
+}
+
+/// `POST /can-bo/ho-so/{code}`: one action (the session layer checked the
+/// CSRF token), then back to the dossier page.
+pub async fn act(
+    State(state): State<AppState>,
+    session: MaybeSession,
+    Path(code): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let Some(s) = official(&session) else {
+        return Ok(login_to(&format!("/can-bo/ho-so/{}", urlencode(&code))));
+    };
+    let code = dossier_code(&code)?;
+    let d = state
+        .store
+        .dossier(&code)
+        .await?
+        .and_then(|st| st.dossier)
+        .filter(|d| s.principal.sees(&d.into()))
+        .ok_or_else(|| hidden(&code))?;
+    let actor: Actor = auth_actor(&s, &RoleChoice::from_form(&f))?;
+    let back = format!("/can-bo/ho-so/{code}{}", choice_query(&actor));
+    let action = action_of(&f, &d)?;
+    let version = f.get("version").and_then(|v| v.trim().parse::<u64>().ok());
+    state
+        .engine
+        .act(&code, version, action, actor, now(), None)
+        .await
+        .map_err(|e| PageError(e.into()))?;
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, back)]).into_response())
+}
