@@ -382,6 +382,7 @@ macro_rules! report_tests {
                     "role=\"img\"",
                     "<title id=\"trend-t\">Tỷ lệ hồ sơ đúng hạn theo tháng</title>",
                     "/api/v1/reports/figures.xlsx?unit=04.01279&amp;period=2026",
+                    "Hàng chờ bên dưới và hàng chờ của cán bộ đếm mọi hồ sơ đang mở",
                 ] {
                     assert!(html.contains(text), "{text} in the page");
                 }

@@ -618,7 +618,9 @@ impl AccountStore for PgStore {
              count(*) FILTER (WHERE status IN ({paused}))::bigint, \
              count(*) FILTER (WHERE due < "
         ));
-        qb.push_bind(now).push(")::bigint FROM dossiers WHERE ");
+        qb.push_bind(now).push(format!(
+            " AND status NOT IN ({paused}))::bigint FROM dossiers WHERE "
+        ));
         if !push_scope(&mut qb, scope) {
             return Ok(Vec::new());
         }

@@ -259,7 +259,7 @@ fn queue_in_scope_in(
     let mut sql = format!(
         "SELECT holder_unit, step_role, assignee, count(*), \
          sum(CASE WHEN status IN ({paused}) THEN 1 ELSE 0 END), \
-         sum(CASE WHEN due < ?{now_arg} THEN 1 ELSE 0 END) \
+         sum(CASE WHEN due < ?{now_arg} AND status NOT IN ({paused}) THEN 1 ELSE 0 END) \
          FROM dossiers WHERE {cond} AND status IN ({open})"
     );
     if let Some(p) = procedure {

@@ -399,7 +399,7 @@ impl QueueCount {
             });
             row.dossiers += 1;
             row.paused += u64::from(d.status.is_paused());
-            row.overdue += u64::from(d.due.is_some_and(|due| due < now));
+            row.overdue += u64::from(d.status.overdue(d.due, now));
         }
         rows.into_values().collect()
     }

@@ -123,6 +123,20 @@ impl Status {
     pub fn is_paused(self) -> bool {
         self.group() == ReportingGroup::Paused
     }
+
+    /// Quá hạn — the one rule of "overdue now" that the work queue, the
+    /// dossier page and the dashboard's queue table share: the dossier is
+    /// still open, its clock runs (not awaiting the applicant) and its
+    /// appointment `due` has passed at `now`. (The figures count dossiers
+    /// received in a period against their first appointment, by date; the
+    /// dashboard says so.)
+    pub fn overdue(
+        self,
+        due: Option<chrono::DateTime<chrono::Utc>>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> bool {
+        !self.is_final() && !self.is_paused() && due.is_some_and(|due| due < now)
+    }
 }
 
 impl fmt::Display for Status {
@@ -182,5 +196,39 @@ mod tests {
         assert_eq!(Status::Withdrawn.group(), ReportingGroup::Finished);
         assert!(Status::AwaitingPayment.is_paused());
         assert!(!Status::ResultReady.is_final());
+    }
+}
+
+#[cfg(test)]
+mod overdue_tests {
+    use super::Status;
+    use chrono::{Duration, TimeZone, Utc};
+
+    #[test]
+    fn overdue_only_while_open_with_a_running_clock_after_the_appointment() {
+        let due = Utc.with_ymd_and_hms(2026, 3, 5, 10, 0, 0).single();
+        let before = due.expect("due") - Duration::minutes(1);
+        let after = due.expect("due") + Duration::minutes(1);
+        for s in Status::ALL {
+            assert!(!s.overdue(due, before), "{s}: not before the appointment");
+            assert!(
+                !s.overdue(None, after),
+                "{s}: no appointment, never overdue"
+            );
+            assert_eq!(
+                s.overdue(due, after),
+                !s.is_final() && !s.is_paused(),
+                "{s} after the appointment"
+            );
+        }
+        assert!(Status::Processing.overdue(due, after));
+        assert!(
+            Status::ResultReady.overdue(due, after),
+            "a result not yet returned"
+        );
+        assert!(
+            !Status::AwaitingSupplement.overdue(due, after),
+            "the clock is stopped"
+        );
     }
 }

@@ -327,7 +327,9 @@ pub async fn dossier(
         submitted_at: when(&d.submitted_at),
         accepted_at: when_opt(d.accepted_at.as_ref()),
         due: when_opt(due.as_ref()),
-        overdue: due.is_some_and(|t| t < now) && !d.status.is_final(),
+        overdue: d
+            .status
+            .overdue(due.map(|t| t.with_timezone(&chrono::Utc)), now),
         assignee: d
             .assignee
             .as_ref()

@@ -165,7 +165,7 @@ pub async fn queue(
             continue;
         }
         rows.push(QueueRow {
-            overdue: d.due.is_some_and(|due| due < now),
+            overdue: d.status.overdue(d.due, now),
             code: d.code.to_string(),
             procedure: d.procedure_name,
             applicant: d.applicant_name,
@@ -242,7 +242,7 @@ async fn read_only_queue(
         .into_iter()
         .take(200)
         .map(|d| QueueRow {
-            overdue: d.due.is_some_and(|due| due < now),
+            overdue: d.status.overdue(d.due, now),
             code: d.code.to_string(),
             procedure: d.procedure_name,
             applicant: d.applicant_name,
