@@ -303,6 +303,7 @@ pub async fn submit(
             })
             .collect(),
         contact: (!contact.is_empty()).then_some(contact),
+        application_data: None,
     };
     let applied = state
         .engine

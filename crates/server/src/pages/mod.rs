@@ -2,6 +2,7 @@
 //! `crates/server/templates/` and are checked at compile time (askama).
 
 mod accounts;
+pub(crate) mod application_form;
 pub mod assets;
 mod booking;
 pub mod charts;

@@ -1477,6 +1477,7 @@ pub async fn intake_post(
         },
         documents: received,
         contact: (!contact.is_empty()).then_some(contact),
+        application_data: None,
     };
     let opened = state
         .engine
