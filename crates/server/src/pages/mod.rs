@@ -9,6 +9,7 @@ pub mod charts;
 mod citizen;
 mod counter;
 pub(crate) mod dashboard;
+mod names;
 mod official;
 mod portal;
 mod report_inputs;

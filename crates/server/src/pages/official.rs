@@ -851,6 +851,8 @@ struct DossierPage {
     history: Vec<HistoryRow>,
     actions: Vec<ActionForm>,
     forms: Vec<(&'static str, &'static str)>,
+    /// The application data (HTML, see [`super::application_form::show`]).
+    tk: String,
 }
 
 fn dossier_code(code: &str) -> Result<DossierCode, PageError> {
@@ -948,16 +950,22 @@ pub async fn dossier(
         procedure: d.procedure.name_vi.clone(),
         procedure_code: d.procedure.code.to_string(),
         applicant: d.applicant.name.clone(),
-        receiving_unit: d.receiving_unit.to_string(),
+        receiving_unit: super::names::center(&state, d.receiving_unit.as_str()),
+        tk: super::application_form::show(
+            &state.registry,
+            &d.procedure.form,
+            d.application_data.as_ref(),
+            motcua_domain::dossier::vietnam_date(d.submitted_at),
+            l,
+        ),
         submitted_at: when(&d.submitted_at),
         accepted_at: when_opt(d.accepted_at.as_ref()),
         due: when_opt(due.as_ref()),
         overdue: due.is_some_and(|t| t < now) && !d.status.is_final(),
-        assignee: d
-            .assignee
-            .as_ref()
-            .map(|a| a.to_string())
-            .unwrap_or_default(),
+        assignee: match &d.assignee {
+            Some(a) => super::names::official_name(&state, a).await,
+            None => String::new(),
+        },
         step: d
             .current_step()
             .map(|st| st.label_vi.clone().unwrap_or_else(|| role_text(l, st.role)))
@@ -1134,6 +1142,8 @@ struct IntakePage {
     idem: String,
     error: String,
     forms: Vec<(&'static str, &'static str)>,
+    /// The procedure's application form (HTML, see [`super::application_form`]).
+    tk: String,
 }
 
 impl IntakePage {
@@ -1233,8 +1243,30 @@ async fn intake_page(
         idem: crate::auth::secret::random_token().map_err(|_| PageError(ApiError::internal()))?,
         error,
         forms: form_choices(l),
+        tk: chosen
+            .map(|p| {
+                super::application_form::render(
+                    &p.form,
+                    l,
+                    &Default::default(),
+                    &[],
+                    &intake_communes(state, actor),
+                    None,
+                )
+            })
+            .unwrap_or_default(),
         c,
     })
+}
+
+/// The communes in force of the officer's province, for the form's pickers.
+fn intake_communes(state: &AppState, actor: &Actor) -> Vec<(String, String)> {
+    let province = actor
+        .unit
+        .as_ref()
+        .map(|u| u.province_code().to_string())
+        .unwrap_or_default();
+    super::application_form::communes(&state.registry, &province, state.today())
 }
 
 /// `/can-bo/tiep-nhan?thu_tuc=`: the counter receives a paper dossier —
@@ -1444,12 +1476,58 @@ pub async fn intake_post(
             "The form has expired; reload the page.",
         ));
     }
-    let (Some(decision), true, Ok(email), Ok(phone)) =
-        (decision, errors.is_empty(), contact_email, contact_phone)
-    else {
+    // The application form (typed values kept, each field's error beside
+    // it; the convert button only re-renders it).
+    let texts: std::collections::BTreeMap<String, String> = parts
+        .iter()
+        .filter(|p| p.filename.is_none())
+        .map(|p| (p.name.clone(), String::from_utf8_lossy(p.data).to_string()))
+        .collect();
+    let mut posted = super::application_form::Posted::from_fields(&texts);
+    let converted =
+        super::application_form::convert(&state.registry, &spec.form, &mut posted, l);
+    let values = posted.data(&spec.form);
+    let mut field_errors = Vec::new();
+    if let (Some(v), None) = (&values, &converted) {
+        if let Err(e) = state
+            .engine
+            .check_application(&spec.form, v, &unit, state.today())
+        {
+            field_errors = e.field_errors().map(<[_]>::to_vec).unwrap_or_default();
+            errors.push(l.t(
+                "Tờ khai chưa hợp lệ: xem từng trường bên dưới.",
+                "The application form has errors: see each field below.",
+            ));
+        }
+    }
+    let (Some(decision), true, Ok(email), Ok(phone), None) = (
+        decision,
+        errors.is_empty(),
+        contact_email,
+        contact_phone,
+        converted.as_ref(),
+    ) else {
         let c = Ctx::new(l, "/can-bo/tiep-nhan", MaybeSession(Some(s.clone())));
-        let page = intake_page(&state, c, &actor, &code, errors.join(" ")).await?;
-        return Ok((StatusCode::BAD_REQUEST, render(&page)).into_response());
+        let error = if converted.is_some() {
+            String::new()
+        } else {
+            errors.join(" ")
+        };
+        let mut page = intake_page(&state, c, &actor, &code, error).await?;
+        page.tk = super::application_form::render(
+            &spec.form,
+            l,
+            &posted,
+            &field_errors,
+            &intake_communes(&state, &actor),
+            converted.as_ref(),
+        );
+        let status = if converted.is_some() {
+            StatusCode::OK
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        return Ok((status, render(&page)).into_response());
     };
     let contact = motcua_store::Contact {
         email,
@@ -1477,7 +1555,7 @@ pub async fn intake_post(
         },
         documents: received,
         contact: (!contact.is_empty()).then_some(contact),
-        application_data: None,
+        application_data: values,
     };
     let opened = state
         .engine
