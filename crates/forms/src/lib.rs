@@ -63,7 +63,8 @@ mod report;
 mod text;
 
 pub use model::{
-    Apology, Applicant, ControlRow, ControlSheet, DocumentForm, Fee, Heading, ReceiptSlip,
+    Apology, Applicant, ControlRow, ControlSheet, DocumentForm, Fee, FormSection, Heading,
+    ReceiptSlip,
     ReceivedDocument, Refusal, ReturnWay, Signer, StepResult, StopNotice, SupplementRequest,
 };
 pub use report::{monthly_report, MonthlyReport, ReportColumn, ReportSection};

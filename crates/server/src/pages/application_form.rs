@@ -376,3 +376,27 @@ pub fn show(
     .render()
     .unwrap_or_default()
 }
+
+/// The data as Mẫu 01 prints it (Vietnamese labels and values).
+pub fn sections(
+    registry: &Registry,
+    schema: &FormSchema,
+    data: Option<&ApplicationData>,
+    date: NaiveDate,
+) -> Vec<motcua_forms::FormSection> {
+    let Some(data) = data else {
+        return Vec::new();
+    };
+    let names = |code: &str| commune_name(registry, code, date);
+    form::show(schema, data, &names)
+        .into_iter()
+        .map(|g| motcua_forms::FormSection {
+            title: g.label_vi,
+            lines: g
+                .fields
+                .into_iter()
+                .map(|f| (f.label_vi, f.value_vi))
+                .collect(),
+        })
+        .collect()
+}
