@@ -559,6 +559,14 @@ async fn a_citizen_submits_online_uploads_pays_and_withdraws() {
         ("don_vi", "04.01279"),
         ("dien_thoai", "0912345678"),
         ("idem", "k-123"),
+        ("tk.child_name", "Trần Minh An"),
+        ("tk.child_birth_date", "01/10/2026"),
+        ("tk.child_sex", "nam"),
+        ("tk.child_birth_place", "Bệnh viện Đa khoa tỉnh Cao Bằng"),
+        ("tk.mother_name", "Trần Thị Mai"),
+        ("tk.applicant_relation", "me"),
+        ("tk.applicant_address.street", "Tổ 5"),
+        ("tk.applicant_address.commune", "01279"),
     ];
     let forged = app.post("/thu-tuc/1.001193/nop", &session, &fields).await;
     assert_eq!(forged.status, 403, "no CSRF token");

@@ -1486,7 +1486,12 @@ pub async fn intake_post(
     let mut posted = super::application_form::Posted::from_fields(&texts);
     let converted =
         super::application_form::convert(&state.registry, &spec.form, &mut posted, l);
-    let values = posted.data(&spec.form);
+    // At the counter a form left wholly blank means the declaration is on
+    // paper among the components (no structured data); anything typed is
+    // checked whole.
+    let values = posted
+        .data(&spec.form)
+        .filter(|v| v.values().any(|s| !s.trim().is_empty()));
     let mut field_errors = Vec::new();
     if let (Some(v), None) = (&values, &converted) {
         if let Err(e) = state
