@@ -36,9 +36,9 @@ impl EngineError {
         use motcua_domain::dossier::DossierError;
         match self {
             EngineError::InvalidApplicationData(e)
-            | EngineError::Command(CommandError::Refused(DossierError::InvalidApplicationData(e))) => {
-                Some(e)
-            }
+            | EngineError::Command(CommandError::Refused(DossierError::InvalidApplicationData(
+                e,
+            ))) => Some(e),
             _ => None,
         }
     }

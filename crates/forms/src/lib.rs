@@ -64,8 +64,8 @@ mod text;
 
 pub use model::{
     Apology, Applicant, ControlRow, ControlSheet, DocumentForm, Fee, FormSection, Heading,
-    ReceiptSlip,
-    ReceivedDocument, Refusal, ReturnWay, Signer, StepResult, StopNotice, SupplementRequest,
+    ReceiptSlip, ReceivedDocument, Refusal, ReturnWay, Signer, StepResult, StopNotice,
+    SupplementRequest,
 };
 pub use report::{monthly_report, MonthlyReport, ReportColumn, ReportSection};
 

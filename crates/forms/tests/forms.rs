@@ -414,7 +414,10 @@ fn mau01_prints_the_application_data() {
     ] {
         assert!(text.contains(want), "{want:?} in {text}");
     }
-    assert!(!text.contains("Thông tin người cha"), "an empty group is left out");
+    assert!(
+        !text.contains("Thông tin người cha"),
+        "an empty group is left out"
+    );
     // Without data, the slip is as before.
     let plain = flat(&pdftext::text(
         &receipt_slip(&fixtures::receipt()).expect("pdf"),

@@ -216,7 +216,9 @@ impl ApplicationData {
 #[serde(rename_all = "snake_case")]
 pub enum FieldProblem {
     Required,
-    TooLong { max: u32 },
+    TooLong {
+        max: u32,
+    },
     BadCharacter,
     BadDate,
     BadNumber,

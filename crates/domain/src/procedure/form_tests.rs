@@ -102,7 +102,11 @@ fn valid_birth_data_is_normalised() {
     assert_eq!(data.get("child_birth_date"), Some("2026-10-03"));
     assert_eq!(data.get("mother_id"), Some("004195001234"));
     assert_eq!(data.get("applicant_address.commune"), Some("01279"));
-    assert_eq!(data.get("father_name"), None, "empty optional fields are absent");
+    assert_eq!(
+        data.get("father_name"),
+        None,
+        "empty optional fields are absent"
+    );
     assert!(check_units(&form_of("1.001193"), &data, registry(), day(), Some("04")).is_empty());
 }
 
@@ -173,9 +177,19 @@ fn tax_codes_have_10_or_13_digits() {
     assert_eq!(ok("4800123456"), Ok(Some("4800123456".into())));
     assert_eq!(ok("4800123456-001"), Ok(Some("4800123456-001".into())));
     assert_eq!(ok("4800123456001"), Ok(Some("4800123456-001".into())));
-    for bad in ["480012345", "48001234567", "4800123456-01", "48001234ab", "-4800123456"] {
+    for bad in [
+        "480012345",
+        "48001234567",
+        "4800123456-01",
+        "48001234ab",
+        "-4800123456",
+    ] {
         let e = validate(&form, &base(bad)).expect_err(bad);
-        assert_eq!(codes(&e), vec![("tax_code".to_string(), "bad_tax_code")], "{bad}");
+        assert_eq!(
+            codes(&e),
+            vec![("tax_code".to_string(), "bad_tax_code")],
+            "{bad}"
+        );
     }
 }
 
@@ -189,7 +203,10 @@ fn communes_must_be_current_ones_of_the_province() {
     };
     // 00097 is a commune of Hà Nội (01), not of Cao Bằng (04).
     let other = check_units(&form, &with("00097"), registry(), day(), Some("04"));
-    assert_eq!(codes(&other), vec![("applicant_address.commune".into(), "unknown_unit")]);
+    assert_eq!(
+        codes(&other),
+        vec![("applicant_address.commune".into(), "unknown_unit")]
+    );
     assert!(check_units(&form, &with("00097"), registry(), day(), None).is_empty());
     // 99999 is no unit at all.
     assert_eq!(

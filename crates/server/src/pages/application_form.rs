@@ -114,10 +114,9 @@ pub fn convert(
     match registry.convert_parts(&xa, Some(&huyen), Some(&tinh)) {
         Ok(c) => {
             let primary = c.primary();
-            posted.values.insert(
-                commune_key(&key),
-                primary.commune.code.as_str().to_string(),
-            );
+            posted
+                .values
+                .insert(commune_key(&key), primary.commune.code.as_str().to_string());
             let old = c.legacy_unit();
             let mut message = format!(
                 "{}: {}, {} → {}, {}",

@@ -1484,8 +1484,7 @@ pub async fn intake_post(
         .map(|p| (p.name.clone(), String::from_utf8_lossy(p.data).to_string()))
         .collect();
     let mut posted = super::application_form::Posted::from_fields(&texts);
-    let converted =
-        super::application_form::convert(&state.registry, &spec.form, &mut posted, l);
+    let converted = super::application_form::convert(&state.registry, &spec.form, &mut posted, l);
     // At the counter a form left wholly blank means the declaration is on
     // paper among the components (no structured data); anything typed is
     // checked whole.

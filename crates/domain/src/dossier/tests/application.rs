@@ -42,7 +42,10 @@ fn valid_application_data_is_kept_in_the_event_and_the_state() {
         panic!("not a submission: {:?}", events[0].data)
     };
     assert_eq!(o.application_data.as_ref(), Some(&data));
-    assert!(!o.procedure.form.is_empty(), "the snapshot carries the form");
+    assert!(
+        !o.procedure.form.is_empty(),
+        "the snapshot carries the form"
+    );
     let state = events.iter().fold(DossierState::new(), apply);
     let d = state.dossier.expect("dossier");
     assert_eq!(d.application_data, Some(data));
@@ -78,8 +81,7 @@ fn data_not_in_normal_form_is_refused() {
     let mut n = new_dossier("1.001193", UNIT_A, UNIT_A, t0(), 1);
     // Deserialised as stored data, but with the date as typed.
     let raw: crate::procedure::ApplicationData =
-        serde_json::from_value(serde_json::to_value(birth_values()).expect("json"))
-            .expect("data");
+        serde_json::from_value(serde_json::to_value(birth_values()).expect("json")).expect("data");
     n.application_data = Some(raw);
     assert_eq!(
         submit(n).expect_err("refused").code(),
