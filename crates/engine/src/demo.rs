@@ -1017,6 +1017,7 @@ impl<'a> Sim<'a> {
             competent_unit: spec.competent.clone(),
             applicant: spec.applicant.clone(),
             documents: spec.documents.clone(),
+            application_data: None,
         };
         let command = match spec.intake {
             Intake::Online => Command::SubmitOnline { dossier: new },
@@ -1037,6 +1038,7 @@ impl<'a> Sim<'a> {
             applicant: spec.applicant.clone(),
             documents: spec.documents.clone(),
             contact: None,
+            application_data: None,
         };
         self.record(at, actor, command, Op::Open(submission))
     }

@@ -23,6 +23,25 @@ pub enum EngineError {
     /// A text a user gave is over its limit or holds a refused character.
     #[error(transparent)]
     Text(#[from] motcua_domain::text::TextError),
+    /// The application data does not fit the procedure's form: every
+    /// field's error.
+    #[error("the application data does not fit the procedure's form")]
+    InvalidApplicationData(Vec<motcua_domain::procedure::FieldError>),
+}
+
+impl EngineError {
+    /// The per-field errors of refused application data (from the engine's
+    /// check or the decider's), if that is what this is.
+    pub fn field_errors(&self) -> Option<&[motcua_domain::procedure::FieldError]> {
+        use motcua_domain::dossier::DossierError;
+        match self {
+            EngineError::InvalidApplicationData(e)
+            | EngineError::Command(CommandError::Refused(DossierError::InvalidApplicationData(
+                e,
+            ))) => Some(e),
+            _ => None,
+        }
+    }
 }
 
 impl EngineError {
@@ -43,6 +62,7 @@ impl EngineError {
             EngineError::NoDeadline => "no_deadline",
             EngineError::InvalidDocument(code) => code,
             EngineError::Text(e) => e.code(),
+            EngineError::InvalidApplicationData(_) => "invalid_application_data",
         }
     }
 
@@ -72,6 +92,10 @@ impl EngineError {
                 "Tệp quá lớn (tối đa 20 MB).".into()
             }
             EngineError::Text(e) => e.message_vi(),
+            EngineError::InvalidApplicationData(errors) => {
+                motcua_domain::dossier::DossierError::InvalidApplicationData(errors.clone())
+                    .message_vi()
+            }
             EngineError::InvalidDocument(_) => {
                 "Loại tệp không được chấp nhận (PDF, JPEG, PNG, TIFF, WebP, DOCX, XLSX).".into()
             }

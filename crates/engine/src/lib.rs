@@ -43,6 +43,9 @@ pub struct Engine {
     blobs: Arc<dyn BlobStore>,
     calendar: Arc<WorkingCalendar>,
     policy: DeadlinePolicy,
+    /// The unit registry, against which application data's communes are
+    /// checked (none: only their form is checked).
+    units: Option<Arc<motcua_domain::units::Registry>>,
 }
 
 /// A dossier as submitted online or received at a counter.
@@ -63,6 +66,12 @@ pub struct Submission {
     /// out of the event log.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
+    /// Tờ khai — the application data as typed, by field key (see
+    /// [`motcua_domain::procedure::form`]); checked against the procedure's
+    /// form and the unit registry's communes by [`Engine::submit`]'s
+    /// caller through [`check_application`], and by the decider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_data: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// What the client asked for, as it asked: the request an
@@ -106,7 +115,39 @@ impl Engine {
             blobs,
             calendar: Arc::new(calendar),
             policy,
+            units: None,
         }
+    }
+
+    /// Checks application data's communes against `registry`.
+    pub fn with_units(mut self, registry: Arc<motcua_domain::units::Registry>) -> Self {
+        self.units = Some(registry);
+        self
+    }
+
+    /// The application data as typed, checked against the procedure's form
+    /// and (with a registry) its communes against the communes in force of
+    /// the receiving unit's province: the normal form, or every field's
+    /// error.
+    pub fn check_application(
+        &self,
+        form: &motcua_domain::procedure::FormSchema,
+        values: &std::collections::BTreeMap<String, String>,
+        receiving_unit: &UnitId,
+        today: chrono::NaiveDate,
+    ) -> Result<motcua_domain::procedure::ApplicationData, EngineError> {
+        use motcua_domain::procedure::form;
+        let data = form::validate(form, values).map_err(EngineError::InvalidApplicationData)?;
+        if let Some(registry) = &self.units {
+            let province = receiving_unit.province_code();
+            let province = (province.len() == 2 && province.bytes().all(|b| b.is_ascii_digit()))
+                .then_some(province);
+            let errors = form::check_units(form, &data, registry, today, province);
+            if !errors.is_empty() {
+                return Err(EngineError::InvalidApplicationData(errors));
+            }
+        }
+        Ok(data)
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -139,16 +180,25 @@ impl Engine {
             .procedure(&submission.procedure, today)
             .await?
             .ok_or_else(|| EngineError::ProcedureNotFound(submission.procedure.to_string()))?;
+        let snapshot = procedure.snapshot();
+        let application_data = submission
+            .application_data
+            .as_ref()
+            .map(|values| {
+                self.check_application(&snapshot.form, values, &submission.receiving_unit, today)
+            })
+            .transpose()?;
         let open = OpenDossier {
             intake: submission.intake,
             competent_unit: submission
                 .competent_unit
                 .unwrap_or_else(|| submission.receiving_unit.clone()),
             receiving_unit: submission.receiving_unit,
-            procedure: procedure.snapshot(),
+            procedure: snapshot,
             applicant: submission.applicant,
             documents: submission.documents,
             contact: submission.contact,
+            application_data,
         };
         let request = CommandRequest {
             target: Target::New(open),

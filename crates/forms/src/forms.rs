@@ -129,6 +129,20 @@ pub(crate) fn receipt(fonts: &Fonts, f: &ReceiptSlip) -> Vec<Vec<Op>> {
         proc.push(reg(format!(" (mã thủ tục {code})")));
     }
     l.para(&proc, Para::BODY);
+    if f.application_data.iter().any(|s| !s.lines.is_empty()) {
+        l.para(&[reg("Thông tin trong tờ khai:")], Para::BODY);
+        for s in f.application_data.iter().filter(|s| !s.lines.is_empty()) {
+            if !s.title.trim().is_empty() {
+                l.para(&[bold(clean(&s.title))], Para::BODY);
+            }
+            for (label, value) in &s.lines {
+                l.para(
+                    &[reg(format!("- {}: ", clean(label))), reg(or_blank(value))],
+                    Para::BODY,
+                );
+            }
+        }
+    }
 
     l.para(&[reg("1. Thành phần hồ sơ nộp gồm:")], Para::BODY);
     let cols = [

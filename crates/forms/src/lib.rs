@@ -63,8 +63,9 @@ mod report;
 mod text;
 
 pub use model::{
-    Apology, Applicant, ControlRow, ControlSheet, DocumentForm, Fee, Heading, ReceiptSlip,
-    ReceivedDocument, Refusal, ReturnWay, Signer, StepResult, StopNotice, SupplementRequest,
+    Apology, Applicant, ControlRow, ControlSheet, DocumentForm, Fee, FormSection, Heading,
+    ReceiptSlip, ReceivedDocument, Refusal, ReturnWay, Signer, StepResult, StopNotice,
+    SupplementRequest,
 };
 pub use report::{monthly_report, MonthlyReport, ReportColumn, ReportSection};
 

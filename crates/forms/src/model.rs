@@ -148,6 +148,17 @@ pub struct ReceiptSlip {
     pub register_entry: Option<String>,
     /// Người tiếp nhận hồ sơ (name printed under the signature).
     pub receiver: Option<String>,
+    /// Thông tin tờ khai — the application data, by group, as a person
+    /// reads it (names, not codes; dates dd/mm/yyyy). Printed after the
+    /// procedure line when not empty.
+    pub application_data: Vec<FormSection>,
+}
+
+/// Một nhóm thông tin tờ khai — a titled group of (label, value) lines.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FormSection {
+    pub title: String,
+    pub lines: Vec<(String, String)>,
 }
 
 /// Mẫu số 02 — Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Circular

@@ -193,6 +193,7 @@ fn empty_input_renders_blanks() {
         fee: Fee::Text(String::new()),
         register_entry: None,
         receiver: None,
+        application_data: vec![],
     })
     .expect("pdf");
     assert_eq!(pdftext::pages(&pdf), 1);
@@ -376,4 +377,50 @@ fn dates_and_codes_in_the_apology() {
         text.contains("Số định danh cá nhân: 004195001234"),
         "{text}"
     );
+}
+
+#[test]
+fn mau01_prints_the_application_data() {
+    let mut form = fixtures::receipt();
+    form.application_data = vec![
+        FormSection {
+            title: "Thông tin trẻ".into(),
+            lines: vec![
+                ("Họ, chữ đệm và tên của trẻ".into(), "Nông Minh An".into()),
+                ("Ngày, tháng, năm sinh".into(), "03/10/2026".into()),
+                ("Giới tính".into(), "Nữ".into()),
+            ],
+        },
+        FormSection {
+            title: "Người yêu cầu".into(),
+            lines: vec![(
+                "Nơi cư trú".into(),
+                "Tổ 5, Phường Nùng Trí Cao, Tỉnh Cao Bằng".into(),
+            )],
+        },
+        FormSection {
+            title: "Thông tin người cha".into(),
+            lines: vec![],
+        },
+    ];
+    let text = flat(&pdftext::text(&receipt_slip(&form).expect("pdf")));
+    for want in [
+        "Thông tin trong tờ khai:",
+        "Thông tin trẻ",
+        "- Họ, chữ đệm và tên của trẻ: Nông Minh An",
+        "- Ngày, tháng, năm sinh: 03/10/2026",
+        "- Giới tính: Nữ",
+        "- Nơi cư trú: Tổ 5, Phường Nùng Trí Cao, Tỉnh Cao Bằng",
+    ] {
+        assert!(text.contains(want), "{want:?} in {text}");
+    }
+    assert!(
+        !text.contains("Thông tin người cha"),
+        "an empty group is left out"
+    );
+    // Without data, the slip is as before.
+    let plain = flat(&pdftext::text(
+        &receipt_slip(&fixtures::receipt()).expect("pdf"),
+    ));
+    assert!(!plain.contains("tờ khai:"));
 }

@@ -196,8 +196,31 @@ impl From<motcua_engine::EngineError> for ApiError {
             E::Calendar(_) | E::NoDeadline => StatusCode::UNPROCESSABLE_ENTITY,
             E::InvalidDocument("document_too_large") => StatusCode::PAYLOAD_TOO_LARGE,
             E::InvalidDocument("unsupported_media_type") => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            E::InvalidDocument(_) | E::Text(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            E::InvalidDocument(_) | E::Text(_) | E::InvalidApplicationData(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
         };
-        ApiError::new(status, e.code(), e.message_vi(), e.to_string())
+        let api = ApiError::new(status, e.code(), e.message_vi(), e.to_string());
+        match e.field_errors() {
+            Some(fields) => api.with_extra(field_errors_json(fields)),
+            None => api,
+        }
     }
+}
+
+/// The per-field errors of refused application data, as the problem's
+/// `extra`: `{"fields": [{"field", "code", "message_vi", "message_en"}]}`.
+pub fn field_errors_json(errors: &[motcua_domain::procedure::FieldError]) -> serde_json::Value {
+    let fields: Vec<serde_json::Value> = errors
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "field": e.field,
+                "code": e.code(),
+                "message_vi": e.message_vi(),
+                "message_en": e.message_en(),
+            })
+        })
+        .collect();
+    serde_json::json!({ "fields": fields })
 }

@@ -33,8 +33,8 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, registry: Arc<Registry>, engine: Engine) -> Self {
         AppState {
             store,
+            engine: engine.with_units(registry.clone()),
             registry,
-            engine,
             auth: crate::auth::Auth::default(),
             insecure_actor_headers: false,
             payments: Arc::new(crate::payment::SimulatedProvider),

@@ -559,6 +559,14 @@ async fn a_citizen_submits_online_uploads_pays_and_withdraws() {
         ("don_vi", "04.01279"),
         ("dien_thoai", "0912345678"),
         ("idem", "k-123"),
+        ("tk.child_name", "Trần Minh An"),
+        ("tk.child_birth_date", "01/10/2026"),
+        ("tk.child_sex", "nam"),
+        ("tk.child_birth_place", "Bệnh viện Đa khoa tỉnh Cao Bằng"),
+        ("tk.mother_name", "Trần Thị Mai"),
+        ("tk.applicant_relation", "me"),
+        ("tk.applicant_address.street", "Tổ 5"),
+        ("tk.applicant_address.commune", "01279"),
     ];
     let forged = app.post("/thu-tuc/1.001193/nop", &session, &fields).await;
     assert_eq!(forged.status, 403, "no CSRF token");
@@ -1473,4 +1481,168 @@ async fn the_counter_issues_calls_and_closes_queue_tickets() {
     );
     let en = app.get("/can-bo/quay?lang=en", &session).await;
     assert!(en.body.contains("Call the next number"));
+}
+
+/// The birth registration's form, filled in (posted names `tk.*`).
+fn birth_form<'a>() -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("ho_ten", "Trần Thị Mai"),
+        ("don_vi", "04.01279"),
+        ("idem", "k-form-1"),
+        ("tk.child_name", "Trần Minh An"),
+        ("tk.child_birth_date", "01/10/2026"),
+        ("tk.child_sex", "nu"),
+        ("tk.child_birth_place", "Bệnh viện Đa khoa tỉnh Cao Bằng"),
+        ("tk.mother_name", "Trần Thị Mai"),
+        ("tk.applicant_relation", "me"),
+        ("tk.applicant_address.street", "Tổ 5"),
+        ("tk.applicant_address.commune", "01279"),
+    ]
+}
+
+#[tokio::test]
+async fn the_application_form_keeps_what_was_typed_and_shows_each_error() {
+    let app = App::spawn().await;
+    let (session, _) = app.citizen_login("0912345600").await;
+    let form = app.get("/thu-tuc/1.001193/nop", &session).await;
+    assert!(form.body.contains("Thông tin trẻ"), "the form's groups");
+    assert!(form.body.contains("name=\"tk.child_name\""));
+    let csrf = form.csrf();
+    let mut fields = birth_form();
+    fields.push(("csrf_token", &csrf));
+    for f in fields.iter_mut() {
+        if f.0 == "tk.child_birth_date" {
+            f.1 = "31/02/2026";
+        }
+        if f.0 == "tk.mother_name" {
+            f.1 = "";
+        }
+    }
+    let bad = app.post("/thu-tuc/1.001193/nop", &session, &fields).await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert!(bad.body.contains("Tờ khai chưa hợp lệ"));
+    assert!(bad.body.contains("id=\"tk-child_birth_date-error\""));
+    assert!(
+        bad.body.contains("ngày không hợp lệ"),
+        "the date's own error"
+    );
+    assert!(bad.body.contains("id=\"tk-mother_name-error\""));
+    assert!(
+        bad.body.contains("bắt buộc nhập"),
+        "the missing name's error"
+    );
+    assert!(bad.body.contains("value=\"Trần Minh An\""), "input kept");
+    assert!(
+        bad.body.contains("value=\"31/02/2026\""),
+        "the bad value kept"
+    );
+    assert!(bad.body.contains("<option value=\"nu\" selected>"));
+    assert!(bad.body.contains("value=\"Tổ 5\""));
+    let list = app.get("/ho-so-cua-toi", &session).await;
+    assert!(!list.body.contains("/ho-so-cua-toi/04."), "nothing opened");
+}
+
+#[tokio::test]
+async fn an_old_address_converts_to_the_new_commune_on_the_form() {
+    let app = App::spawn().await;
+    let (session, _) = app.citizen_login("0912345601").await;
+    let csrf = app.get("/thu-tuc/1.001193/nop", &session).await.csrf();
+    let mut fields: Vec<(&str, &str)> = birth_form()
+        .into_iter()
+        .filter(|(k, _)| *k != "tk.applicant_address.commune")
+        .collect();
+    fields.extend([
+        ("csrf_token", csrf.as_str()),
+        ("tkcu.applicant_address.xa", "Sông Bằng"),
+        ("tkcu.applicant_address.huyen", "Thành phố Cao Bằng"),
+        ("tkcu.applicant_address.tinh", "Cao Bằng"),
+        ("doi_dia_chi", "applicant_address"),
+    ]);
+    let page = app.post("/thu-tuc/1.001193/nop", &session, &fields).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains("<option value=\"01279\" selected>Phường Nùng Trí Cao</option>"),
+        "the commune picker is filled"
+    );
+    assert!(
+        page.body.contains("Đã chuyển đổi"),
+        "the conversion is told"
+    );
+    assert!(
+        page.body.contains("value=\"Sông Bằng\""),
+        "the old address kept"
+    );
+    assert!(
+        page.body.contains("value=\"Trần Minh An\""),
+        "the rest kept"
+    );
+    assert!(
+        page.body.contains("value=\"Trần Thị Mai\""),
+        "the applicant kept"
+    );
+    let list = app.get("/ho-so-cua-toi", &session).await;
+    assert!(
+        !list.body.contains("/ho-so-cua-toi/04."),
+        "nothing submitted"
+    );
+
+    // An unknown old commune says so, and fills nothing.
+    for f in fields.iter_mut() {
+        if f.0 == "tkcu.applicant_address.xa" {
+            f.1 = "Xyzzy";
+        }
+    }
+    let page = app.post("/thu-tuc/1.001193/nop", &session, &fields).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("id=\"tk-applicant_address-note\""));
+    assert!(!page.body.contains("value=\"01279\" selected"));
+}
+
+#[tokio::test]
+async fn the_application_data_is_shown_by_name_to_the_citizen_and_the_official() {
+    let app = App::spawn().await;
+    let (session, _) = app.citizen_login("0912345602").await;
+    let csrf = app.get("/thu-tuc/1.001193/nop", &session).await.csrf();
+    let mut fields = birth_form();
+    fields.push(("csrf_token", &csrf));
+    let done = app.post("/thu-tuc/1.001193/nop", &session, &fields).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let code = done
+        .location
+        .strip_prefix("/ho-so-cua-toi/")
+        .expect("the dossier page")
+        .to_string();
+    let mine = app.get(&done.location, &session).await;
+    let official = app.official_login("tiepnhan.01279").await;
+    let theirs = app.get(&format!("/can-bo/ho-so/{code}"), &official).await;
+    assert_eq!(theirs.status, 200, "{}", theirs.body);
+    for body in [&mine.body, &theirs.body] {
+        assert!(body.contains("Thông tin trẻ"));
+        assert!(body.contains("<dd>01/10/2026</dd>"), "dd/mm/yyyy");
+        assert!(body.contains("<dd>Nữ</dd>"), "the option's label");
+        assert!(
+            body.contains("<dd>Tổ 5, Phường Nùng Trí Cao, Tỉnh Cao Bằng</dd>"),
+            "the commune by name"
+        );
+        assert!(
+            body.contains("Trung tâm Phục vụ hành chính công Phường Nùng Trí Cao"),
+            "the Center by name"
+        );
+        // Names, not codes: no raw field key or option value is read.
+        for raw in [
+            "child_sex",
+            "applicant_relation",
+            ">nu<",
+            ">01279<",
+            "competent_agency",
+            "workflow",
+        ] {
+            assert!(!body.contains(raw), "{raw} on the page");
+        }
+    }
+    assert!(
+        !mine.body.contains("<dd class=\"code\">04.01279</dd>"),
+        "the Center's code is not what the citizen reads"
+    );
 }

@@ -47,6 +47,10 @@ pub struct OpenDossier {
     /// without it is unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<crate::Contact>,
+    /// Tờ khai — see [`motcua_domain::dossier::NewDossier::application_data`];
+    /// left out of the JSON when absent (the fingerprint is unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_data: Option<motcua_domain::procedure::ApplicationData>,
 }
 
 /// Which dossier a command is for.
@@ -326,6 +330,7 @@ pub mod support {
             competent_unit: open.competent_unit.clone(),
             applicant: open.applicant.clone(),
             documents: open.documents.clone(),
+            application_data: open.application_data.clone(),
         };
         match open.intake {
             Intake::Online => Command::SubmitOnline { dossier },

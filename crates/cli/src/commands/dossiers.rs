@@ -589,6 +589,7 @@ async fn submit(
         applicant,
         documents,
         contact: None,
+        application_data: None,
     };
     let applied = match engine
         .submit(submission, actor.clone(), now, idempotency_key)

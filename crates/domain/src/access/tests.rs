@@ -342,6 +342,7 @@ fn public_tracking_shows_status_and_dates_only() {
             user: None,
         },
         documents: vec![],
+        application_data: None,
     };
     let citizen = Actor::new(Role::Applicant, user("citizen:1"), None);
     let events = decide(

@@ -8,7 +8,7 @@ use std::fmt;
 use super::code::{DossierCode, UnitId};
 use super::role::UserId;
 use super::time::ts;
-use crate::procedure::{AgencyRef, DocumentForm, ProcedureSnapshot};
+use crate::procedure::{AgencyRef, ApplicationData, DocumentForm, ProcedureSnapshot};
 
 /// Kênh nộp — how the dossier arrived (domain.md §2: 1 in person, 2 online,
 /// 3 public postal service).
@@ -95,6 +95,12 @@ pub struct NewDossier {
     pub competent_unit: UnitId,
     pub applicant: Applicant,
     pub documents: Vec<ReceivedDocument>,
+    /// Tờ khai — the structured details, checked against the snapshot's
+    /// form schema. `None`: none given in structured form (the declaration
+    /// is on paper among the documents, or the client predates form
+    /// schemas); `Some` must satisfy the schema whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_data: Option<ApplicationData>,
 }
 
 /// Kết quả thẩm định.

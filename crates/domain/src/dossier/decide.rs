@@ -115,6 +115,14 @@ fn check_new(n: &NewDossier, now: DateTime<Utc>) -> Result<(), DossierError> {
             field: "applicant.name",
         });
     }
+    if let Some(data) = &n.application_data {
+        let checked = crate::procedure::form::validate(&n.procedure.form, data.values())
+            .map_err(DossierError::InvalidApplicationData)?;
+        if &checked != data {
+            // Stored data is the validator's normal form, nothing else.
+            return Err(DossierError::InvalidApplicationData(Vec::new()));
+        }
+    }
     Ok(())
 }
 
@@ -126,6 +134,7 @@ fn opened(n: &NewDossier, channel: Channel) -> Opened {
         competent_unit: n.competent_unit.clone(),
         applicant: n.applicant.clone(),
         documents: n.documents.clone(),
+        application_data: n.application_data.clone(),
     }
 }
 

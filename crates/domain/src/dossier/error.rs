@@ -71,6 +71,17 @@ pub enum DossierError {
     /// A text over its limit or with a refused character (see [`crate::text`]).
     #[error(transparent)]
     Text(#[from] crate::text::TextError),
+    /// The application data does not fit the procedure's form (every
+    /// field's error; empty when the data is not in normal form).
+    #[error("the application data does not fit the procedure's form{}", first_en(.0))]
+    InvalidApplicationData(Vec<crate::procedure::FieldError>),
+}
+
+fn first_en(errors: &[crate::procedure::FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!(" {}", e.message_en()))
+        .collect()
 }
 
 impl DossierError {
@@ -105,6 +116,7 @@ impl DossierError {
             DossierError::PostmarkInFuture => "postmark_in_future",
             DossierError::NotPostal => "not_postal",
             DossierError::Text(e) => e.code(),
+            DossierError::InvalidApplicationData(_) => "invalid_application_data",
         }
     }
 }
@@ -165,6 +177,14 @@ impl DossierError {
                 "Chỉ ghi ngày dấu bưu điện cho hồ sơ nhận qua bưu chính.".into()
             }
             DossierError::Text(e) => e.message_vi(),
+            DossierError::InvalidApplicationData(errors) => {
+                let mut m = "Tờ khai chưa hợp lệ.".to_string();
+                for e in errors {
+                    m.push(' ');
+                    m.push_str(&e.message_vi());
+                }
+                m
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ use super::code::{DossierCode, UnitId};
 use super::command::{Applicant, Channel, DocumentRef, Rating, ReceivedDocument, ReturnWay};
 use super::role::{Actor, UserId};
 use super::time::ts;
-use crate::procedure::{AgencyRef, ProcedureSnapshot};
+use crate::procedure::{AgencyRef, ApplicationData, ProcedureSnapshot};
 
 /// The payload that opens a dossier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +19,9 @@ pub struct Opened {
     pub competent_unit: UnitId,
     pub applicant: Applicant,
     pub documents: Vec<ReceivedDocument>,
+    /// Tờ khai — the validated application data (absent in old events).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_data: Option<ApplicationData>,
 }
 
 /// Loại sự kiện và dữ liệu — the event type and its payload. In JSON:

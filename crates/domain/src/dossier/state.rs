@@ -154,6 +154,9 @@ pub struct Dossier {
     /// Ngày dấu bưu điện — postal dossiers: the deadline runs from it.
     #[serde(default)]
     pub postmark: Option<NaiveDate>,
+    /// Tờ khai — the application data, read against `procedure.form`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_data: Option<crate::procedure::ApplicationData>,
 }
 
 impl Dossier {
@@ -243,6 +246,7 @@ fn open(o: &Opened, e: &Event) -> Dossier {
         closed_at: None,
         limit_extension: None,
         postmark: None,
+        application_data: o.application_data.clone(),
     }
 }
 

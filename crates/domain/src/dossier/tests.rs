@@ -8,6 +8,7 @@ use crate::procedure::{
     Workflow, WorkflowStep,
 };
 
+mod application;
 mod props;
 
 const CATALOGUE: &str = include_str!("../../../../data/procedures/catalogue_caobang.json");
@@ -89,6 +90,7 @@ pub(super) fn new_dossier(
             form: crate::procedure::DocumentForm::Original,
             count: 1,
         }],
+        application_data: None,
     }
 }
 
@@ -759,6 +761,7 @@ fn custom_snapshot(steps: Vec<WorkflowStep>) -> ProcedureSnapshot {
         effective_from: chrono::NaiveDate::from_ymd_opt(2025, 7, 1).expect("d"),
         effective_until: None,
         workflow: Workflow::new(steps).expect("workflow"),
+        form: Default::default(),
     }
 }
 

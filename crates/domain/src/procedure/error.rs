@@ -56,6 +56,8 @@ pub enum ProcedureError {
     /// A text over its limit or with a refused character (see [`crate::text`]).
     #[error(transparent)]
     Text(#[from] crate::text::TextError),
+    #[error("application form: {0}")]
+    BadForm(super::form::SchemaError),
 }
 
 impl ProcedureError {
@@ -83,6 +85,7 @@ impl ProcedureError {
             ProcedureError::UnknownUnverifiedField(_) => "unknown_unverified_field",
             ProcedureError::Text(e) => e.code(),
             ProcedureError::InvalidCode(_) => "invalid_code",
+            ProcedureError::BadForm(_) => "bad_form",
         }
     }
 }

@@ -19,15 +19,19 @@
 mod catalogue;
 mod code;
 mod error;
+pub mod form;
 mod model;
 mod workflow;
 
+#[cfg(test)]
+mod form_tests;
 #[cfg(test)]
 mod tests;
 
 pub use catalogue::{procedures_to_csv, rows_from_csv, Catalogue, CatalogueError, ProcedureRow};
 pub use code::{InvalidProcedureCode, ProcedureCode};
 pub use error::ProcedureError;
+pub use form::{ApplicationData, FieldError, FormSchema};
 pub use model::{
     CompetentAgency, CompetentLevel, DocumentForm, DocumentRequirement, ExtensionMode,
     ExternalAgency, Fee, FeeAmount, LimitExtension, OnlineLevel, Procedure, ProcedureSnapshot,

@@ -8,6 +8,7 @@ use std::str::FromStr;
 
 use super::code::ProcedureCode;
 use super::error::ProcedureError;
+use super::form::FormSchema;
 use super::workflow::{is_key, Workflow};
 
 /// Hours in a working day for internal step budgets (domain.md §2:
@@ -337,6 +338,10 @@ pub struct ProcedureSpec {
     pub notes: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Tờ khai — the structured details an application gives (none when
+    /// empty).
+    #[serde(default, skip_serializing_if = "FormSchema::is_empty")]
+    pub form: FormSchema,
 }
 
 /// Top-level field names that may appear in `unverified`.
@@ -360,6 +365,7 @@ pub const UNVERIFIABLE_FIELDS: &[&str] = &[
     "legal_basis_vi",
     "external_agencies",
     "workflow",
+    "form",
 ];
 
 /// Thủ tục hành chính — a validated procedure. Read its fields through
@@ -484,6 +490,7 @@ impl Procedure {
         for n in &spec.notes {
             optional_text(Some(n), "notes")?;
         }
+        spec.form.check().map_err(ProcedureError::BadForm)?;
         for path in &spec.unverified {
             if !spec.is_known_path(path) {
                 return Err(ProcedureError::UnknownUnverifiedField(path.clone()));
@@ -519,6 +526,7 @@ impl Procedure {
             effective_from: self.effective_from,
             effective_until: self.effective_until,
             workflow: self.workflow.clone(),
+            form: self.form.clone(),
         }
     }
 }
@@ -597,6 +605,9 @@ pub struct ProcedureSnapshot {
     pub effective_from: NaiveDate,
     pub effective_until: Option<NaiveDate>,
     pub workflow: Workflow,
+    /// The application form at receipt (old events: none).
+    #[serde(default, skip_serializing_if = "FormSchema::is_empty")]
+    pub form: FormSchema,
 }
 
 impl ProcedureSnapshot {

@@ -54,6 +54,7 @@ pub(crate) fn sample_spec() -> ProcedureSpec {
         unverified: vec!["time_limit".into(), "documents[0]".into()],
         notes: vec![],
         source: None,
+        form: Default::default(),
     }
 }
 

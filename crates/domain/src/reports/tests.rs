@@ -80,6 +80,7 @@ pub(super) fn new_dossier(
             user: None,
         },
         documents: vec![],
+        application_data: None,
     }
 }
 

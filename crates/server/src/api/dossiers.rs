@@ -94,7 +94,7 @@ fn expected_version(headers: &HeaderMap) -> ApiResult<Option<u64>> {
 /// Submit a dossier online, or record one received at the counter or by post.
 /// The response carries the allocated dossier code.
 #[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers",
-    request_body(content = Object, description = "Submission: {procedure, intake: online|counter|post, receiving_unit, competent_unit?, applicant: {name, personal_id?, user?}, documents: [{name_vi, form, count}]}"),
+    request_body(content = Object, description = "Submission: {procedure, intake: online|counter|post, receiving_unit, competent_unit?, applicant: {name, personal_id?, user?}, documents: [{name_vi, form, count}], application_data?: {field key: text} (the procedure's form; an address field as <key>.street and <key>.commune, the new commune's code)}"),
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe submission"),
            ("X-Actor-Role" = Option<String>, Header, description = "Development servers only (insecure_actor_headers): applicant, receiving_officer, system"),
            ("X-Actor-User" = Option<String>, Header, description = "Development servers only: user id"),
@@ -102,7 +102,7 @@ fn expected_version(headers: &HeaderMap) -> ApiResult<Option<u64>> {
     responses((status = 201, description = "Applied: {code, version, events, replayed}", body = Object),
               (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
               (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
-              (status = 422, body = crate::error::Problem)))]
+              (status = 422, description = "Refused; invalid_application_data lists every field's error in extra.fields [{field, code, message_vi, message_en}]", body = crate::error::Problem)))]
 pub async fn submit(
     State(state): State<AppState>,
     ActingAs(actor): ActingAs,

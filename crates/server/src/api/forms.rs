@@ -161,6 +161,12 @@ pub async fn form_pdf(
                 fee,
                 register_entry: None,
                 receiver: None,
+                application_data: crate::pages::application_form::sections(
+                    &state.registry,
+                    &d.procedure.form,
+                    d.application_data.as_ref(),
+                    vietnam_date(d.submitted_at),
+                ),
             })
         }
         "02" => {

@@ -19,6 +19,7 @@ use motcua_engine::{Action, Submission, Upload};
 use motcua_store::Intake;
 use serde::Deserialize;
 
+use super::application_form;
 use super::ui::{now, urlencode, when, when_opt, Ctx, Lang};
 use super::{render, PageError};
 use crate::auth::session::{multipart_boundary, multipart_parts, MaybeSession};
@@ -113,6 +114,8 @@ struct SubmitPage {
     idem: String,
     f: SubmitForm,
     error: String,
+    /// The procedure's application form (HTML, see [`super::application_form`]).
+    tk: String,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -129,6 +132,9 @@ pub struct SubmitForm {
     dien_thoai: String,
     #[serde(default)]
     idem: String,
+    /// The application form's fields (`tk.*`, `tkcu.*`, `doi_dia_chi`).
+    #[serde(flatten)]
+    rest: std::collections::BTreeMap<String, String>,
 }
 
 fn components_of(p: &Procedure) -> Vec<Component> {
@@ -179,7 +185,24 @@ pub async fn submit_form(
         idem: random_key()?,
         f,
         error: String::new(),
+        tk: application_form::render(
+            &spec.form,
+            l,
+            &application_form::Posted::default(),
+            &[],
+            &province_communes(&state),
+            None,
+        ),
     }))
+}
+
+/// The communes in force of the portal's province, for the form's pickers.
+fn province_communes(state: &AppState) -> Vec<(String, String)> {
+    application_form::communes(
+        &state.registry,
+        motcua_engine::demo::DEMO_PROVINCE_CODE,
+        state.today(),
+    )
 }
 
 /// `POST /thu-tuc/{code}/nop`: opens the dossier (the hidden idempotency
@@ -199,6 +222,8 @@ pub async fn submit(
     };
     let spec = p.spec();
     let centers = centers(&state);
+    let mut posted = application_form::Posted::from_fields(&f.rest);
+    let converted = application_form::convert(&state.registry, &spec.form, &mut posted, l);
     let mut errors: Vec<&str> = Vec::new();
     let name = f.ho_ten.trim().to_string();
     if name.is_empty() || name.chars().count() > 200 {
@@ -252,8 +277,63 @@ pub async fn submit(
             "The form has expired; reload the page.",
         ));
     }
+    // The application form: the same check as the engine's (form, then the
+    // province's communes), so that each field's error shows beside it.
+    let values = posted.data(&spec.form);
+    let mut field_errors = Vec::new();
+    if let (Some(values), None) = (&values, &converted) {
+        let checked = match &unit {
+            Some(u) => state
+                .engine
+                .check_application(&spec.form, values, u, state.today()),
+            None => motcua_domain::procedure::form::validate(&spec.form, values)
+                .map_err(motcua_engine::EngineError::InvalidApplicationData),
+        };
+        if let Err(e) = checked {
+            field_errors = e.field_errors().map(<[_]>::to_vec).unwrap_or_default();
+            errors.push(l.t(
+                "Tờ khai chưa hợp lệ: xem từng trường bên dưới.",
+                "The application form has errors: see each field below.",
+            ));
+        }
+    }
+    if converted.is_some() {
+        // The convert button re-renders the form, nothing is submitted.
+        let page = SubmitPage {
+            c: Ctx::new(l, &path, session),
+            code: spec.code.to_string(),
+            name: spec.name_vi.clone(),
+            boundary_free: spec.boundary_free,
+            components: components_of(&p),
+            idem: if idem_ok(&f.idem) {
+                f.idem.trim().to_string()
+            } else {
+                random_key()?
+            },
+            error: String::new(),
+            tk: application_form::render(
+                &spec.form,
+                l,
+                &posted,
+                &[],
+                &province_communes(&state),
+                converted.as_ref(),
+            ),
+            centers,
+            f: f.clone(),
+        };
+        return Ok(render(&page).into_response());
+    }
     if !errors.is_empty() {
         let page = SubmitPage {
+            tk: application_form::render(
+                &spec.form,
+                l,
+                &posted,
+                &field_errors,
+                &province_communes(&state),
+                None,
+            ),
             c: Ctx::new(l, &path, session),
             code: spec.code.to_string(),
             name: spec.name_vi.clone(),
@@ -303,6 +383,7 @@ pub async fn submit(
             })
             .collect(),
         contact: (!contact.is_empty()).then_some(contact),
+        application_data: values,
     };
     let applied = state
         .engine
@@ -315,6 +396,11 @@ pub async fn submit(
         .await
         .map_err(|e| PageError(e.into()))?;
     Ok(see_other(&format!("/ho-so-cua-toi/{}", applied.code)))
+}
+
+fn idem_ok(idem: &str) -> bool {
+    let idem = idem.trim();
+    !idem.is_empty() && idem.len() <= 100
 }
 
 fn see_other(to: &str) -> Response {
@@ -379,6 +465,8 @@ struct DossierPage {
     can_withdraw: bool,
     can_rate: bool,
     rated: String,
+    /// The application data (HTML, see [`super::application_form::show`]).
+    tk: String,
 }
 
 fn vnd(n: u64) -> String {
@@ -438,7 +526,15 @@ pub async fn dossier(
         procedure: d.procedure.name_vi.clone(),
         procedure_code: d.procedure.code.to_string(),
         applicant: d.applicant.name.clone(),
-        receiving_unit: d.receiving_unit.to_string(),
+        receiving_unit: super::portal::center_name(&state, d.receiving_unit.as_str())
+            .unwrap_or_else(|| d.receiving_unit.to_string()),
+        tk: application_form::show(
+            &state.registry,
+            &d.procedure.form,
+            d.application_data.as_ref(),
+            motcua_domain::dossier::vietnam_date(d.submitted_at),
+            l,
+        ),
         submitted_at: when(&d.submitted_at),
         due: when_opt(due.as_ref()),
         documents: d

@@ -2,12 +2,14 @@
 //! `crates/server/templates/` and are checked at compile time (askama).
 
 mod accounts;
+pub(crate) mod application_form;
 pub mod assets;
 mod booking;
 pub mod charts;
 mod citizen;
 mod counter;
 pub(crate) mod dashboard;
+mod names;
 mod official;
 mod portal;
 mod report_inputs;

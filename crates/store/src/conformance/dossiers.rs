@@ -114,6 +114,7 @@ pub fn open(
             count: 1,
         }],
         contact: None,
+        application_data: None,
     }
 }
 

@@ -51,6 +51,7 @@ async fn lifecycle(engine: &Engine, n: usize, lat: &mut Vec<Duration>) -> anyhow
         },
         documents: vec![],
         contact: None,
+        application_data: None,
     };
     let t = Instant::now();
     let applied = engine.submit(submission, ro.clone(), now, None).await?;

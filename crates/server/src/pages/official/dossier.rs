@@ -240,6 +240,8 @@ struct DossierPage {
     history: Vec<HistoryRow>,
     actions: Vec<ActionForm>,
     forms: Vec<(&'static str, &'static str)>,
+    /// The application data (HTML, see [`crate::pages::application_form::show`]).
+    tk: String,
 }
 
 /// `/can-bo/ho-so/{code}`: the dossier as the official sees it.
@@ -323,18 +325,24 @@ pub async fn dossier(
         procedure: d.procedure.name_vi.clone(),
         procedure_code: d.procedure.code.to_string(),
         applicant: d.applicant.name.clone(),
-        receiving_unit: d.receiving_unit.to_string(),
+        receiving_unit: crate::pages::names::center(&state, d.receiving_unit.as_str()),
+        tk: crate::pages::application_form::show(
+            &state.registry,
+            &d.procedure.form,
+            d.application_data.as_ref(),
+            motcua_domain::dossier::vietnam_date(d.submitted_at),
+            l,
+        ),
         submitted_at: when(&d.submitted_at),
         accepted_at: when_opt(d.accepted_at.as_ref()),
         due: when_opt(due.as_ref()),
         overdue: d
             .status
             .overdue(due.map(|t| t.with_timezone(&chrono::Utc)), now),
-        assignee: d
-            .assignee
-            .as_ref()
-            .map(|a| a.to_string())
-            .unwrap_or_default(),
+        assignee: match &d.assignee {
+            Some(a) => crate::pages::names::official_name(&state, a).await,
+            None => String::new(),
+        },
         step: d
             .current_step()
             .map(|st| st.label_vi.clone().unwrap_or_else(|| role_text(l, st.role)))

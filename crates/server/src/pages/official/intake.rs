@@ -51,6 +51,8 @@ struct IntakePage {
     idem: String,
     error: String,
     forms: Vec<(&'static str, &'static str)>,
+    /// The procedure's application form (HTML, see [`crate::pages::application_form`]).
+    tk: String,
 }
 
 impl IntakePage {
@@ -153,8 +155,30 @@ async fn intake_page(
         idem: crate::auth::secret::random_token().map_err(|_| PageError(ApiError::internal()))?,
         error,
         forms: form_choices(l),
+        tk: chosen
+            .map(|p| {
+                crate::pages::application_form::render(
+                    &p.form,
+                    l,
+                    &Default::default(),
+                    &[],
+                    &intake_communes(state, actor),
+                    None,
+                )
+            })
+            .unwrap_or_default(),
         c,
     })
+}
+
+/// The communes in force of the officer's province, for the form's pickers.
+fn intake_communes(state: &AppState, actor: &Actor) -> Vec<(String, String)> {
+    let province = actor
+        .unit
+        .as_ref()
+        .map(|u| u.province_code().to_string())
+        .unwrap_or_default();
+    crate::pages::application_form::communes(&state.registry, &province, state.today())
 }
 
 /// `/can-bo/tiep-nhan?thu_tuc=`: the counter receives a paper dossier —
@@ -364,12 +388,63 @@ pub async fn intake_post(
             "The form has expired; reload the page.",
         ));
     }
-    let (Some(decision), true, Ok(email), Ok(phone)) =
-        (decision, errors.is_empty(), contact_email, contact_phone)
-    else {
+    // The application form (typed values kept, each field's error beside
+    // it; the convert button only re-renders it).
+    let texts: std::collections::BTreeMap<String, String> = parts
+        .iter()
+        .filter(|p| p.filename.is_none())
+        .map(|p| (p.name.clone(), String::from_utf8_lossy(p.data).to_string()))
+        .collect();
+    let mut posted = crate::pages::application_form::Posted::from_fields(&texts);
+    let converted =
+        crate::pages::application_form::convert(&state.registry, &spec.form, &mut posted, l);
+    // At the counter a form left wholly blank means the declaration is on
+    // paper among the components (no structured data); anything typed is
+    // checked whole.
+    let values = posted
+        .data(&spec.form)
+        .filter(|v| v.values().any(|s| !s.trim().is_empty()));
+    let mut field_errors = Vec::new();
+    if let (Some(v), None) = (&values, &converted) {
+        if let Err(e) = state
+            .engine
+            .check_application(&spec.form, v, &unit, state.today())
+        {
+            field_errors = e.field_errors().map(<[_]>::to_vec).unwrap_or_default();
+            errors.push(l.t(
+                "Tờ khai chưa hợp lệ: xem từng trường bên dưới.",
+                "The application form has errors: see each field below.",
+            ));
+        }
+    }
+    let (Some(decision), true, Ok(email), Ok(phone), None) = (
+        decision,
+        errors.is_empty(),
+        contact_email,
+        contact_phone,
+        converted.as_ref(),
+    ) else {
         let c = Ctx::new(l, "/can-bo/tiep-nhan", MaybeSession(Some(s.clone())));
-        let page = intake_page(&state, c, &actor, &code, errors.join(" ")).await?;
-        return Ok((StatusCode::BAD_REQUEST, render(&page)).into_response());
+        let error = if converted.is_some() {
+            String::new()
+        } else {
+            errors.join(" ")
+        };
+        let mut page = intake_page(&state, c, &actor, &code, error).await?;
+        page.tk = crate::pages::application_form::render(
+            &spec.form,
+            l,
+            &posted,
+            &field_errors,
+            &intake_communes(&state, &actor),
+            converted.as_ref(),
+        );
+        let status = if converted.is_some() {
+            StatusCode::OK
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        return Ok((status, render(&page)).into_response());
     };
     let contact = motcua_store::Contact {
         email,
@@ -397,6 +472,7 @@ pub async fn intake_post(
         },
         documents: received,
         contact: (!contact.is_empty()).then_some(contact),
+        application_data: values,
     };
     let opened = state
         .engine
