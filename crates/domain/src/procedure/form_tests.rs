@@ -282,7 +282,7 @@ fn valid_value(kind: &FieldKind, seed: u64) -> String {
         FieldKind::Date => {
             let d = NaiveDate::from_ymd_opt(1950, 1, 1).expect("d")
                 + chrono::Duration::days((seed % 30_000) as i64);
-            if seed % 2 == 0 {
+            if seed.is_multiple_of(2) {
                 d.format("%d/%m/%Y").to_string()
             } else {
                 d.format("%Y-%m-%d").to_string()
