@@ -542,6 +542,7 @@ mod tests {
         assert_eq!(pct(Lang::Vi, Some(0.975)), "97,5%");
         assert_eq!(pct(Lang::En, Some(0.975)), "97.5%");
         assert_eq!(pct(Lang::Vi, None), "–");
-        assert_eq!(minutes(Lang::En, Some(545)), "1 d 1 h 5 min");
+        assert_eq!(minutes(Lang::En, Some(545)), "1 day 1 h 5 min");
+        assert_eq!(minutes(Lang::Vi, Some(545)), "1 ngày 1 giờ 5 phút");
     }
 }
