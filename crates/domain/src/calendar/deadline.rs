@@ -307,9 +307,18 @@ pub(crate) fn clock_start(
             ),
         ));
     }
+    // The cut-off judges the hour of the receipt itself, on a working day
+    // (as `receipt_day` does), never the opening a receipt out of hours was
+    // moved to: otherwise a cut-off before the opening would push a weekend
+    // receipt past its own due.
     if let Some(cutoff) = rule.cutoff {
-        if start.time() > cutoff {
-            start = cal.start_of_day(cal.next_working_day(start.date())?);
+        let next_day = if received.time() > cutoff && cal.is_working_day(received.date())? {
+            Some(cal.start_of_day(cal.next_working_day(received.date())?))
+        } else {
+            None
+        };
+        if let Some(next_day) = next_day.filter(|&d| d > start) {
+            start = next_day;
             steps.push(Step::new(
                 format!(
                     "received after the {} cut-off: counted as received on the next working day, {}",
