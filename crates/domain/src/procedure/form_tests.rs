@@ -9,7 +9,7 @@ use proptest::prelude::*;
 
 use super::form::*;
 use super::{Catalogue, ProcedureCode, ProcedureError, ProcedureSpec};
-use crate::units::{parse_dataset, Registry, UnitSources};
+use crate::units::Registry;
 
 const CATALOGUE: &str = include_str!("../../../../data/procedures/catalogue_caobang.json");
 
@@ -23,19 +23,7 @@ fn catalogue() -> &'static Catalogue {
 }
 
 fn registry() -> &'static Registry {
-    static R: OnceLock<Registry> = OnceLock::new();
-    R.get_or_init(|| {
-        let d = parse_dataset(&UnitSources {
-            provinces_2025: motcua_refdata::PROVINCES_2025,
-            communes_2025: motcua_refdata::COMMUNES_2025,
-            provinces_legacy: motcua_refdata::PROVINCES_LEGACY,
-            districts_legacy: motcua_refdata::DISTRICTS_LEGACY,
-            communes_legacy: motcua_refdata::COMMUNES_LEGACY,
-            merger_2025: motcua_refdata::MERGER_2025,
-        })
-        .expect("shipped data parses");
-        Registry::new(&d)
-    })
+    crate::units::registry_tests::registry()
 }
 
 fn form_of(code: &str) -> FormSchema {

@@ -9,6 +9,8 @@ mod dataset;
 mod model;
 mod normalize;
 mod registry;
+#[cfg(test)]
+pub(crate) use registry::tests as registry_tests;
 
 pub use dataset::{parse_dataset, DatasetError, UnitSources};
 pub use model::*;

@@ -1511,12 +1511,14 @@ impl Registry {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::super::dataset::{parse_dataset, UnitSources};
     use super::*;
     use std::sync::OnceLock;
 
-    fn registry() -> &'static Registry {
+    /// The registry of the shipped reference data, built once for all the
+    /// crate's tests.
+    pub(crate) fn registry() -> &'static Registry {
         static R: OnceLock<Registry> = OnceLock::new();
         R.get_or_init(|| {
             let d = parse_dataset(&UnitSources {

@@ -232,6 +232,16 @@ fn disposition_param(line: &str, key: &str) -> Option<String> {
     })
 }
 
+/// The text of the form field `name` among `parts` (not a file), trimmed;
+/// empty when absent.
+pub fn text_field(parts: &[Part<'_>], name: &str) -> String {
+    parts
+        .iter()
+        .find(|p| p.name == name && p.filename.is_none())
+        .map(|p| String::from_utf8_lossy(p.data).trim().to_string())
+        .unwrap_or_default()
+}
+
 /// The parts of a `multipart/form-data` body (RFC 7578); a malformed body
 /// yields the parts read before the fault.
 pub fn multipart_parts<'a>(body: &'a [u8], boundary: &str) -> Vec<Part<'a>> {

@@ -208,20 +208,10 @@ struct GroupView {
 #[derive(Template)]
 #[template(path = "application_form.html")]
 struct FormView {
-    en: bool,
+    l: Lang,
     groups: Vec<GroupView>,
     /// Errors of posted keys that are not on the form.
     other_errors: Vec<String>,
-}
-
-impl FormView {
-    fn t<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
-        if self.en {
-            en
-        } else {
-            vi
-        }
-    }
 }
 
 /// The form's fields as HTML (to put inside the page's `<form>`), with
@@ -327,7 +317,7 @@ pub fn render(
         .map(msg)
         .collect();
     let view = FormView {
-        en,
+        l,
         groups,
         other_errors,
     };
@@ -340,18 +330,8 @@ pub fn render(
 #[derive(Template)]
 #[template(path = "application_data.html")]
 struct DataView {
-    en: bool,
+    l: Lang,
     groups: Vec<form::ShownGroup>,
-}
-
-impl DataView {
-    fn t<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
-        if self.en {
-            en
-        } else {
-            vi
-        }
-    }
 }
 
 /// A dossier's application data as HTML (a titled list per group),
@@ -368,12 +348,7 @@ pub fn show(
     };
     let names = |code: &str| commune_name(registry, code, date);
     let groups = form::show(schema, data, &names);
-    DataView {
-        en: l.is_en(),
-        groups,
-    }
-    .render()
-    .unwrap_or_default()
+    DataView { l, groups }.render().unwrap_or_default()
 }
 
 /// The data as Mẫu 01 prints it (Vietnamese labels and values).

@@ -253,23 +253,7 @@ pub async fn submit(
     if unit.is_none() {
         errors.push(l.t("Hãy chọn nơi tiếp nhận.", "Choose the receiving Center."));
     }
-    let email = f.email.trim();
-    let phone = f.dien_thoai.trim();
-    let contact_email = (!email.is_empty())
-        .then(|| motcua_store::outbox::EmailAddress::parse(email))
-        .transpose();
-    let contact_phone = (!phone.is_empty())
-        .then(|| motcua_store::outbox::PhoneNumber::parse(phone))
-        .transpose();
-    if contact_email.is_err() {
-        errors.push(l.t(
-            "Địa chỉ thư điện tử không hợp lệ.",
-            "Not a valid e-mail address.",
-        ));
-    }
-    if contact_phone.is_err() {
-        errors.push(l.t("Số điện thoại không hợp lệ.", "Not a valid phone number."));
-    }
+    let contact = super::contact::typed(l, &f.email, &f.dien_thoai, &mut errors);
     let idem = f.idem.trim();
     if idem.is_empty() || idem.len() > 100 {
         errors.push(l.t(
@@ -350,17 +334,8 @@ pub async fn submit(
         };
         return Ok((StatusCode::BAD_REQUEST, render(&page)).into_response());
     }
-    let (Some(unit), Ok(email), Ok(phone)) = (unit, contact_email, contact_phone) else {
+    let (Some(unit), Some(contact)) = (unit, contact) else {
         return Err(PageError(ApiError::internal()));
-    };
-    let contact = motcua_store::Contact {
-        email,
-        phone,
-        language: if l.is_en() {
-            motcua_store::outbox::Language::En
-        } else {
-            motcua_store::outbox::Language::Vi
-        },
     };
     let submission = Submission {
         procedure: spec.code.clone(),
@@ -526,8 +501,7 @@ pub async fn dossier(
         procedure: d.procedure.name_vi.clone(),
         procedure_code: d.procedure.code.to_string(),
         applicant: d.applicant.name.clone(),
-        receiving_unit: super::portal::center_name(&state, d.receiving_unit.as_str())
-            .unwrap_or_else(|| d.receiving_unit.to_string()),
+        receiving_unit: super::names::center(&state, d.receiving_unit.as_str()),
         tk: application_form::show(
             &state.registry,
             &d.procedure.form,
@@ -608,13 +582,7 @@ pub async fn upload(
             ))
         })?;
     let parts = multipart_parts(&body, &boundary);
-    let field = |n: &str| {
-        parts
-            .iter()
-            .find(|p| p.name == n && p.filename.is_none())
-            .map(|p| String::from_utf8_lossy(p.data).trim().to_string())
-            .unwrap_or_default()
-    };
+    let field = |n: &str| crate::auth::session::text_field(&parts, n);
     let file = parts
         .iter()
         .find(|p| p.name == "tep" && p.filename.is_some());

@@ -7,6 +7,7 @@ pub mod assets;
 mod booking;
 pub mod charts;
 mod citizen;
+mod contact;
 mod counter;
 pub(crate) mod dashboard;
 mod names;

@@ -22,5 +22,14 @@ pub async fn official_name(state: &AppState, user: &UserId) -> String {
 /// The Center's name for a unit id (`04.01279`), or the id when the
 /// registry does not know it.
 pub fn center(state: &AppState, unit: &str) -> String {
-    super::portal::center_name(state, unit).unwrap_or_else(|| unit.to_string())
+    center_name(state, unit).unwrap_or_else(|| unit.to_string())
+}
+
+/// "Trung tâm Phục vụ hành chính công Phường Nùng Trí Cao" for
+/// `04.01279`: the commune's name from the registry, never its code.
+pub fn center_name(state: &AppState, center: &str) -> Option<String> {
+    let (_, commune) = center.split_once('.')?;
+    let code = motcua_domain::units::UnitCode::parse(commune).ok()?;
+    let unit = state.registry.unit_at(&code, state.today())?;
+    Some(format!("Trung tâm Phục vụ hành chính công {}", unit.name))
 }

@@ -178,7 +178,7 @@ pub async fn home(
         .await?
         .entries
         .len();
-    let center = center_name(&state, &state.site.center).map(|name| CenterView {
+    let center = super::names::center_name(&state, &state.site.center).map(|name| CenterView {
         name,
         address: state.site.center_address.clone(),
         hours: state
@@ -197,15 +197,6 @@ pub async fn home(
         unverified_mark: unverified_label(l),
         total,
     }))
-}
-
-/// "Trung tâm Phục vụ hành chính công Phường Nùng Trí Cao" for
-/// `04.01279`: the commune's name from the registry, never its code.
-pub fn center_name(state: &AppState, center: &str) -> Option<String> {
-    let (_, commune) = center.split_once('.')?;
-    let code = motcua_domain::units::UnitCode::parse(commune).ok()?;
-    let unit = state.registry.unit_at(&code, state.today())?;
-    Some(format!("Trung tâm Phục vụ hành chính công {}", unit.name))
 }
 
 #[derive(Deserialize, Default)]

@@ -245,13 +245,7 @@ pub async fn intake_post(
             ))
         })?;
     let parts = session::multipart_parts(&body, &boundary);
-    let field = |n: &str| {
-        parts
-            .iter()
-            .find(|p| p.name == n && p.filename.is_none())
-            .map(|p| String::from_utf8_lossy(p.data).trim().to_string())
-            .unwrap_or_default()
-    };
+    let field = |n: &str| session::text_field(&parts, n);
     let choice = RoleChoice {
         vai_tro: Some(field("vai_tro")),
         don_vi: Some(field("don_vi")),
@@ -294,23 +288,8 @@ pub async fn intake_post(
         }
         parsed
     };
-    let email = field("email");
-    let phone = field("dien_thoai");
-    let contact_email = (!email.is_empty())
-        .then(|| motcua_store::outbox::EmailAddress::parse(&email))
-        .transpose();
-    let contact_phone = (!phone.is_empty())
-        .then(|| motcua_store::outbox::PhoneNumber::parse(&phone))
-        .transpose();
-    if contact_email.is_err() {
-        errors.push(l.t(
-            "Địa chỉ thư điện tử không hợp lệ.",
-            "Not a valid e-mail address.",
-        ));
-    }
-    if contact_phone.is_err() {
-        errors.push(l.t("Số điện thoại không hợp lệ.", "Not a valid phone number."));
-    }
+    let contact =
+        crate::pages::contact::typed(l, &field("email"), &field("dien_thoai"), &mut errors);
     let mut received = Vec::new();
     let mut missing = Vec::new();
     let mut scans = Vec::new();
@@ -417,13 +396,9 @@ pub async fn intake_post(
             ));
         }
     }
-    let (Some(decision), true, Ok(email), Ok(phone), None) = (
-        decision,
-        errors.is_empty(),
-        contact_email,
-        contact_phone,
-        converted.as_ref(),
-    ) else {
+    let (Some(decision), true, Some(contact), None) =
+        (decision, errors.is_empty(), contact, converted.as_ref())
+    else {
         let c = Ctx::new(l, "/can-bo/tiep-nhan", MaybeSession(Some(s.clone())));
         let error = if converted.is_some() {
             String::new()
@@ -445,15 +420,6 @@ pub async fn intake_post(
             StatusCode::BAD_REQUEST
         };
         return Ok((status, render(&page)).into_response());
-    };
-    let contact = motcua_store::Contact {
-        email,
-        phone,
-        language: if l.is_en() {
-            motcua_store::outbox::Language::En
-        } else {
-            motcua_store::outbox::Language::Vi
-        },
     };
     let key = format!("counter-intake:{}:{idem}", actor.user);
     let submission = motcua_engine::Submission {
