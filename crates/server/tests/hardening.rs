@@ -17,7 +17,18 @@ async fn raw_answer(base: &str, request: &[u8]) -> String {
     let read = async {
         let mut got = Vec::new();
         let mut buf = [0u8; 4096];
-        while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+        // The head, then as much of the body as its `Content-Length` says.
+        let complete = |got: &[u8]| {
+            let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") else { return false };
+            let head = String::from_utf8_lossy(&got[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            got.len() >= end + 4 + length
+        };
+        while !complete(&got) {
             match conn.read(&mut buf).await {
                 Ok(0) | Err(_) => break,
                 Ok(n) => got.extend_from_slice(&buf[..n]),
@@ -138,8 +149,10 @@ macro_rules! hardening_tests {
                     let (status, p) = submit(bad.to_string()).await;
                     assert_eq!((status, p["code"].as_str()), (422, Some("invalid_characters")), "{bad:?}: {p}");
                 }
-                let (status, p) = submit("x".repeat(1_900_000)).await;
-                assert_eq!((status, p["code"].as_str()), (413, Some("payload_too_large")), "{p}");
+                // A body over the limit is tested raw, in
+                // `bodies_are_refused_before_they_are_read`: a client that
+                // keeps writing a body the server has refused may lose the
+                // answer to the connection's reset, which made this flaky.
 
                 let (status, opened) = submit("Nông Thị Minh Trang".into()).await;
                 assert_eq!(status, 201, "{opened}");
@@ -227,6 +240,7 @@ macro_rules! hardening_tests {
                 let answer = super::raw_answer(&app.base, head.as_bytes()).await;
                 assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
                 assert!(answer.to_ascii_lowercase().contains("application/problem+json"), "{answer}");
+                assert!(answer.contains("\"payload_too_large\""), "{answer}");
                 app.finish().await;
             }
 
