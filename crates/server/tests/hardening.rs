@@ -19,7 +19,9 @@ async fn raw_answer(base: &str, request: &[u8]) -> String {
         let mut buf = [0u8; 4096];
         // The head, then as much of the body as its `Content-Length` says.
         let complete = |got: &[u8]| {
-            let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") else { return false };
+            let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") else {
+                return false;
+            };
             let head = String::from_utf8_lossy(&got[..end]).to_ascii_lowercase();
             let length = head
                 .lines()
