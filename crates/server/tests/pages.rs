@@ -1291,6 +1291,51 @@ async fn workspace_paths(app: &App) {
     assert!(approvals.body.contains("Hồ sơ chờ phê duyệt, ký"));
     assert!(!approvals.body.contains(&ours), "not yet at approval");
 
+    // The leader's late notice (Mẫu 04) takes a date and an hour; the hour
+    // starts at the close of the working day, 17:00.
+    let late_day = (chrono::Utc::now() + chrono::TimeDelta::days(90))
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    for (code, typed, expected_utc) in [(&ours, "", "10:00"), (&second, "15:30", "08:30")] {
+        let page = app.get(&format!("/can-bo/ho-so/{code}"), &leader).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(
+            page.body.contains(
+                "name=\"new_appointment_time\" type=\"time\" value=\"17:00\""
+            ),
+            "the hour defaults to 17:00: {}",
+            page.body
+        );
+        let form = [
+            ("csrf_token", page.csrf()),
+            ("version", hidden(&page.body, "version")),
+            ("vai_tro", hidden(&page.body, "vai_tro")),
+            ("don_vi", hidden(&page.body, "don_vi")),
+            ("action", "notify_late".to_string()),
+            ("reason", "Cần xác minh thực địa".to_string()),
+            ("new_appointment", late_day.clone()),
+            ("new_appointment_time", typed.to_string()),
+        ];
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let done = app.post(&format!("/can-bo/ho-so/{code}"), &leader, &form).await;
+        assert!(done.status < 400, "{}: {}", done.status, done.body);
+        let d = app
+            .state
+            .store
+            .dossier(&motcua_domain::dossier::DossierCode::parse(code).expect("code"))
+            .await
+            .expect("read")
+            .and_then(|s| s.dossier)
+            .expect("dossier");
+        let at = d.new_appointment.expect("a new appointment");
+        assert_eq!(
+            at.format("%Y-%m-%d %H:%M").to_string(),
+            format!("{late_day} {expected_utc}"),
+            "{typed:?} at UTC+7"
+        );
+    }
+
     // The counter receives a paper dossier with its checklist.
     let res = app.official_login_next("tiepnhan.01279", "/can-bo").await;
     let counter = session_of(&res);

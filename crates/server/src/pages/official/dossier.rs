@@ -22,6 +22,10 @@ use crate::pages::ui::{now, urlencode, when, when_opt, Ctx, Lang};
 use crate::pages::{render, PageError};
 use crate::AppState;
 
+/// The hour of Mẫu 04's new appointment unless the leader picks another:
+/// the close of the working day.
+const LATE_DEFAULT_TIME: &str = "17:00";
+
 /// A field of an action's form.
 pub struct Field {
     name: &'static str,
@@ -30,6 +34,8 @@ pub struct Field {
     kind: &'static str,
     options: Vec<(&'static str, &'static str)>,
     required: bool,
+    /// The value the field starts with (empty for none).
+    value: &'static str,
 }
 
 /// An action the official may take, as a form.
@@ -48,6 +54,7 @@ fn text(name: &'static str, label: &'static str) -> Field {
         kind: "text",
         options: Vec::new(),
         required: true,
+        value: "",
     }
 }
 
@@ -106,6 +113,7 @@ fn offered(
                     ("online", l.t("Trực tuyến", "Online")),
                 ],
                 required: true,
+                value: "",
             }],
             false,
         ),
@@ -188,6 +196,17 @@ fn offered(
                             kind: "date",
                             options: Vec::new(),
                             required: true,
+                            value: "",
+                        },
+                        // Mẫu 04's new appointment is a date and an hour;
+                        // by default the close of that working day.
+                        Field {
+                            name: "new_appointment_time",
+                            label: l.t("Giờ hẹn mới", "New time"),
+                            kind: "time",
+                            options: Vec::new(),
+                            required: true,
+                            value: LATE_DEFAULT_TIME,
                         },
                     ],
                     true,
@@ -433,13 +452,14 @@ fn action_of(
         "notify_late" => {
             let date = NaiveDate::parse_from_str(&field("new_appointment"), "%Y-%m-%d")
                 .map_err(|_| invalid())?;
+            let typed = field("new_appointment_time");
+            let time = NaiveTime::parse_from_str(
+                if typed.trim().is_empty() { LATE_DEFAULT_TIME } else { typed.trim() },
+                "%H:%M",
+            )
+            .map_err(|_| invalid())?;
             let at = chrono::FixedOffset::east_opt(7 * 3600)
-                .and_then(|tz| {
-                    tz.from_local_datetime(
-                        &date.and_time(NaiveTime::MIN + chrono::TimeDelta::hours(16)),
-                    )
-                    .single()
-                })
+                .and_then(|tz| tz.from_local_datetime(&date.and_time(time)).single())
                 .ok_or_else(invalid)?;
             body.insert("action".into(), json!("notify_late"));
             body.insert("reason".into(), json!(field("reason")));
