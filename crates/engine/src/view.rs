@@ -5,7 +5,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, Utc};
 use motcua_domain::calendar::{
     apology_deadline, classify, classify_step, to_vietnam_local, utc_to_vietnam,
-    working_time_excluding, Timeliness,
+    working_time_excluding, ApologyStanding, Timeliness,
 };
 use motcua_domain::dossier::{vietnam_date, Dossier, DossierState, PauseKind, Status};
 use motcua_domain::procedure::AgencyRef;
@@ -46,6 +46,8 @@ pub struct DeadlineView {
     pub timeliness: Option<Timeliness>,
     /// Last day to issue the apology and new appointment (Mẫu 04).
     pub apology_by: Option<NaiveDate>,
+    /// Where the owed apology stands (due today, overdue), when one is owed.
+    pub apology: Option<ApologyStanding>,
     /// The limit extension applied (its condition as the catalogue words it).
     pub extension_vi: Option<String>,
 }
@@ -93,6 +95,29 @@ pub(crate) fn build(
     })
 }
 
+impl Engine {
+    /// The apology (Mẫu 04) a dossier owes at `now`, if any: the last day to
+    /// issue it and where it stands. One rule for the dossier page, the
+    /// work queue and the leader's list: owed per
+    /// [`Status::owes_apology`], due per the province's lead time.
+    pub fn apology(
+        &self,
+        status: Status,
+        rescheduled: bool,
+        due: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Option<(NaiveDate, ApologyStanding)> {
+        let due = due.filter(|_| status.owes_apology(rescheduled))?;
+        let by = apology_deadline(
+            vietnam_date(due),
+            self.policy.apology_lead_working_days,
+            &self.calendar,
+        )
+        .ok()?;
+        Some((by, ApologyStanding::of(by, vietnam_date(now))))
+    }
+}
+
 /// When the dossier was finished for the statistics: the result ready.
 /// The return step does not count against the deadline (domain.md §2).
 fn finished(d: &Dossier) -> Option<DateTime<Utc>> {
@@ -130,6 +155,9 @@ fn deadline(
         new_appointment: d.new_appointment.map(utc_to_vietnam),
         timeliness,
         apology_by,
+        apology: engine
+            .apology(d.status, d.new_appointment.is_some(), Some(due), now)
+            .map(|(_, standing)| standing),
         extension_vi: d
             .limit_extension
             .and_then(|i| d.procedure.extensions.get(i))

@@ -187,6 +187,7 @@ impl From<motcua_engine::EngineError> for ApiError {
                 | "wrong_step"
                 | "already_exists"
                 | "already_rescheduled"
+                | "result_not_late"
                 | "already_rated"
                 | "decision_exists" => StatusCode::CONFLICT,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,

@@ -1301,9 +1301,8 @@ async fn workspace_paths(app: &App) {
         let page = app.get(&format!("/can-bo/ho-so/{code}"), &leader).await;
         assert_eq!(page.status, 200, "{}", page.body);
         assert!(
-            page.body.contains(
-                "name=\"new_appointment_time\" type=\"time\" value=\"17:00\""
-            ),
+            page.body
+                .contains("name=\"new_appointment_time\" type=\"time\" value=\"17:00\""),
             "the hour defaults to 17:00: {}",
             page.body
         );
@@ -1318,7 +1317,9 @@ async fn workspace_paths(app: &App) {
             ("new_appointment_time", typed.to_string()),
         ];
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let done = app.post(&format!("/can-bo/ho-so/{code}"), &leader, &form).await;
+        let done = app
+            .post(&format!("/can-bo/ho-so/{code}"), &leader, &form)
+            .await;
         assert!(done.status < 400, "{}: {}", done.status, done.body);
         let d = app
             .state

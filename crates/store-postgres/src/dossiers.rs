@@ -15,8 +15,9 @@ use motcua_domain::dossier::{
 use motcua_domain::procedure::{Procedure, ProcedureCode};
 use motcua_store::dossier_support::{self as sup, SummaryRow};
 use motcua_store::{
-    effective_limit, Applied, CommandError, CommandRequest, DossierFilter, DossierStore,
-    DossierSummary, EventStream, QueueQuery, StoreError, StoreResult, Target, QUEUE_STATUSES,
+    effective_limit, ApologyQuery, Applied, CommandError, CommandRequest, DossierFilter,
+    DossierStore, DossierSummary, EventStream, QueueQuery, StoreError, StoreResult, Target,
+    APOLOGY_STATUSES, QUEUE_STATUSES,
 };
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, QueryBuilder, Row};
@@ -25,7 +26,7 @@ use crate::{db_err, PgStore};
 
 pub(crate) const SUMMARY_COLUMNS: &str = "code, procedure_code, procedure_name, applicant_name, \
      receiving_unit, competent_unit, status, step_role, holder_unit, assignee, submitted_at, \
-     due, version, step_kind";
+     due, version, step_kind, rescheduled";
 
 pub(crate) fn summary_row(r: &PgRow) -> StoreResult<DossierSummary> {
     SummaryRow {
@@ -43,6 +44,7 @@ pub(crate) fn summary_row(r: &PgRow) -> StoreResult<DossierSummary> {
         due: r.try_get(11).map_err(db_err)?,
         version: r.try_get(12).map_err(db_err)?,
         step_kind: r.try_get(13).map_err(db_err)?,
+        rescheduled: r.try_get(14).map_err(db_err)?,
     }
     .decode()
 }
@@ -232,9 +234,9 @@ async fn execute_in(
                 "INSERT INTO dossiers (code, province_code, receiving_unit, competent_unit, \
                  procedure_code, procedure_version, procedure_name, applicant_name, \
                  applicant_fold, status, step_role, holder_unit, assignee, submitted_at, due, \
-                 version, state, updated_at, step_kind) \
+                 version, state, updated_at, step_kind, rescheduled) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-                 $17::jsonb, $18, $19)",
+                 $17::jsonb, $18, $19, $20)",
             )
             .bind(&p.code)
             .bind(&p.province_code)
@@ -255,6 +257,7 @@ async fn execute_in(
             .bind(&p.state_json)
             .bind(now)
             .bind(p.step_kind)
+            .bind(p.rescheduled)
             .execute(&mut *conn)
             .await
             .map_err(db_err)?;
@@ -263,8 +266,8 @@ async fn execute_in(
             let n = sqlx::query(
                 "UPDATE dossiers SET status = $2, step_role = $3, holder_unit = $4, \
                  assignee = $5, due = $6, version = $7, state = $8::jsonb, updated_at = $9, \
-                 applicant_name = $10, applicant_fold = $11, step_kind = $13 \
-                 WHERE code = $1 AND version = $12",
+                 applicant_name = $10, applicant_fold = $11, step_kind = $13, \
+                 rescheduled = $14 WHERE code = $1 AND version = $12",
             )
             .bind(&p.code)
             .bind(status)
@@ -279,6 +282,7 @@ async fn execute_in(
             .bind(&p.applicant_fold)
             .bind(*old)
             .bind(p.step_kind)
+            .bind(p.rescheduled)
             .execute(&mut *conn)
             .await
             .map_err(db_err)?
@@ -452,6 +456,26 @@ impl DossierStore for PgStore {
         qb.push(" ORDER BY due ASC NULLS LAST, code LIMIT ")
             .push_bind(i64::from(effective_limit(q.limit)));
         let rows = qb.build().fetch_all(self.pool()).await.map_err(db_err)?;
+        rows.iter().map(summary_row).collect()
+    }
+
+    async fn apologies_owed(&self, q: &ApologyQuery) -> StoreResult<Vec<DossierSummary>> {
+        let statuses: Vec<i16> = APOLOGY_STATUSES
+            .iter()
+            .map(|s| i16::from(s.code()))
+            .collect();
+        let rows = sqlx::query(&format!(
+            "SELECT {SUMMARY_COLUMNS} FROM dossiers \
+             WHERE competent_unit = $1 AND NOT rescheduled AND due IS NOT NULL AND due < $2 \
+             AND status = ANY($3) ORDER BY due, code LIMIT $4"
+        ))
+        .bind(q.unit.to_string())
+        .bind(q.due_before)
+        .bind(statuses)
+        .bind(i64::from(effective_limit(q.limit)))
+        .fetch_all(self.pool())
+        .await
+        .map_err(db_err)?;
         rows.iter().map(summary_row).collect()
     }
 

@@ -9,8 +9,9 @@ use motcua_domain::dossier::{
 use motcua_domain::procedure::{Procedure, ProcedureCode};
 use motcua_store::dossier_support::{self as sup, SummaryRow};
 use motcua_store::{
-    effective_limit, Applied, CommandError, CommandRequest, DossierFilter, DossierStore,
-    DossierSummary, EventStream, QueueQuery, StoreError, StoreResult, Target, QUEUE_STATUSES,
+    effective_limit, ApologyQuery, Applied, CommandError, CommandRequest, DossierFilter,
+    DossierStore, DossierSummary, EventStream, QueueQuery, StoreError, StoreResult, Target,
+    APOLOGY_STATUSES, QUEUE_STATUSES,
 };
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
@@ -59,7 +60,7 @@ fn day(d: NaiveDate) -> String {
 
 const SUMMARY_COLUMNS: &str = "code, procedure_code, procedure_name, applicant_name, \
      receiving_unit, competent_unit, status, step_role, holder_unit, assignee, submitted_at, \
-     due, version, step_kind";
+     due, version, step_kind, rescheduled";
 
 fn summary_row(r: &Row<'_>) -> StoreResult<DossierSummary> {
     let text = |i| r.get::<_, String>(i).map_err(db_err);
@@ -83,6 +84,7 @@ fn summary_row(r: &Row<'_>) -> StoreResult<DossierSummary> {
             .transpose()?,
         version: r.get(12).map_err(db_err)?,
         step_kind: opt(13)?,
+        rescheduled: r.get(14).map_err(db_err)?,
     }
     .decode()
 }
@@ -270,9 +272,9 @@ fn execute_in(
                 "INSERT INTO dossiers (code, province_code, receiving_unit, competent_unit, \
                  procedure_code, procedure_version, procedure_name, applicant_name, applicant_fold, \
                  status, step_role, holder_unit, assignee, submitted_at, due, version, state, \
-                 updated_at, step_kind) \
+                 updated_at, step_kind, rescheduled) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
-                 ?17, ?18, ?19)",
+                 ?17, ?18, ?19, ?20)",
             )
             .map_err(db_err)?
             .execute(params![
@@ -295,6 +297,7 @@ fn execute_in(
                 p.state_json,
                 now,
                 p.step_kind,
+                p.rescheduled,
             ])
             .map_err(db_err)?;
         }
@@ -303,8 +306,8 @@ fn execute_in(
                 .prepare_cached(
                     "UPDATE dossiers SET status = ?2, step_role = ?3, holder_unit = ?4, \
                      assignee = ?5, due = ?6, version = ?7, state = ?8, updated_at = ?9, \
-                     applicant_name = ?10, applicant_fold = ?11, step_kind = ?13 \
-                     WHERE code = ?1 AND version = ?12",
+                     applicant_name = ?10, applicant_fold = ?11, step_kind = ?13, \
+                     rescheduled = ?14 WHERE code = ?1 AND version = ?12",
                 )
                 .map_err(db_err)?
                 .execute(params![
@@ -321,6 +324,7 @@ fn execute_in(
                     p.applicant_fold,
                     old,
                     p.step_kind,
+                    p.rescheduled,
                 ])
                 .map_err(db_err)?;
             if n != 1 {
@@ -611,6 +615,29 @@ impl DossierStore for SqliteStore {
                 Some(a) => query_summaries(c, &queue_sql(true), params![unit, role, limit, a]),
                 None => query_summaries(c, &queue_sql(false), params![unit, role, limit]),
             }
+        })
+        .await
+    }
+
+    async fn apologies_owed(&self, query: &ApologyQuery) -> StoreResult<Vec<DossierSummary>> {
+        let q = query.clone();
+        self.read(move |c| {
+            let statuses = APOLOGY_STATUSES
+                .iter()
+                .map(|s| s.code().to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT {SUMMARY_COLUMNS} FROM dossiers \
+                 WHERE competent_unit = ?1 AND rescheduled = 0 AND due IS NOT NULL \
+                 AND due < ?2 AND status IN ({statuses}) ORDER BY due, code LIMIT ?3"
+            );
+            let limit = i64::from(effective_limit(q.limit));
+            query_summaries(
+                c,
+                &sql,
+                params![q.unit.to_string(), ts(q.due_before), limit],
+            )
         })
         .await
     }

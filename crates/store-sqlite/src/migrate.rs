@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("../migrations/0011_account_events.sql")),
     (12, include_str!("../migrations/0012_booking_holders.sql")),
     (13, include_str!("../migrations/0013_blobs.sql")),
+    (16, include_str!("../migrations/0016_rescheduled.sql")),
 ];
 
 pub fn run(conn: &mut rusqlite::Connection) -> rusqlite::Result<()> {

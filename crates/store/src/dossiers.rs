@@ -170,6 +170,8 @@ pub struct DossierSummary {
     pub assignee: Option<String>,
     pub submitted_at: DateTime<Utc>,
     pub due: Option<DateTime<Utc>>,
+    /// The appointment was moved by an apology (Mẫu 04; at most once).
+    pub rescheduled: bool,
     pub version: u64,
 }
 
@@ -233,6 +235,23 @@ pub struct QueueQuery {
     pub limit: u32,
 }
 
+/// Xin lỗi — the dossiers of a competent unit that may owe its apology
+/// (Mẫu 04) soon: accepted or processing (their clock running), not
+/// rescheduled, with an appointment before `due_before`; soonest first
+/// (ties by code). The caller judges each with the lead time of the
+/// province (`Engine::apology`): `due_before` only bounds the read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApologyQuery {
+    pub unit: UnitId,
+    pub due_before: DateTime<Utc>,
+    /// 0 means [`DEFAULT_LIMIT`]; at most [`MAX_LIMIT`].
+    pub limit: u32,
+}
+
+/// The statuses of [`ApologyQuery`]: the clock runs, no result yet
+/// ([`Status::owes_apology`]).
+pub const APOLOGY_STATUSES: [Status; 2] = [Status::Accepted, Status::Processing];
+
 /// A page of event streams for verification and reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventStream {
@@ -277,6 +296,9 @@ pub trait DossierStore {
     async fn search(&self, filter: &DossierFilter) -> StoreResult<Vec<DossierSummary>>;
 
     async fn queue(&self, query: &QueueQuery) -> StoreResult<Vec<DossierSummary>>;
+
+    /// See [`ApologyQuery`].
+    async fn apologies_owed(&self, query: &ApologyQuery) -> StoreResult<Vec<DossierSummary>>;
 
     /// Event streams of up to `limit` dossiers (0 means [`DEFAULT_LIMIT`];
     /// at most [`MAX_LIMIT`]) whose code sorts after `after`, in code order
@@ -386,6 +408,8 @@ pub mod support {
         pub assignee: Option<String>,
         pub submitted_at: DateTime<Utc>,
         pub due: Option<DateTime<Utc>>,
+        /// A Mẫu 04 new appointment is set.
+        pub rescheduled: bool,
         pub version: u64,
         /// The serialized [`DossierState`].
         pub state_json: String,
@@ -420,6 +444,7 @@ pub mod support {
             assignee: d.assignee.as_ref().map(|u| u.to_string()),
             submitted_at: d.submitted_at,
             due: d.due,
+            rescheduled: d.new_appointment.is_some(),
             version: state.version,
             state_json: serde_json::to_string(state).map_err(internal)?,
         })
@@ -667,6 +692,7 @@ pub mod support {
         pub due: Option<DateTime<Utc>>,
         pub version: i64,
         pub step_kind: Option<String>,
+        pub rescheduled: bool,
     }
 
     fn unit(column: &str, s: &str) -> StoreResult<UnitId> {
@@ -706,6 +732,7 @@ pub mod support {
                 assignee: self.assignee,
                 submitted_at: self.submitted_at,
                 due: self.due,
+                rescheduled: self.rescheduled,
                 version: version("dossiers.version", self.version)?,
             })
         }

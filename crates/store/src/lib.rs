@@ -23,9 +23,10 @@ pub use accounts::{
 };
 pub use appointments::{AppointmentStore, Booking, NewBooking, NewTicket, Ticket};
 pub use dossiers::{
-    effective_limit, support as dossier_support, Applied, CommandError, CommandRequest,
-    DossierFilter, DossierStore, DossierSummary, EventStream, IdempotencyKey, Intake, OpenDossier,
-    QueueQuery, Target, DEFAULT_LIMIT, MAX_LIMIT, QUEUE_STATUSES,
+    effective_limit, support as dossier_support, ApologyQuery, Applied, CommandError,
+    CommandRequest, DossierFilter, DossierStore, DossierSummary, EventStream, IdempotencyKey,
+    Intake, OpenDossier, QueueQuery, Target, APOLOGY_STATUSES, DEFAULT_LIMIT, MAX_LIMIT,
+    QUEUE_STATUSES,
 };
 pub use error::{StoreError, StoreResult};
 pub use meta::{DeploymentKind, MetaStore};

@@ -46,7 +46,7 @@ pub use time::{
     to_vietnam_local, utc_to_vietnam, vietnam_local_to_fixed, vietnam_local_to_utc, VIETNAM_OFFSET,
     VIETNAM_UTC_OFFSET_SECONDS,
 };
-pub use timeliness::{apology_deadline, classify, classify_step, Timeliness};
+pub use timeliness::{apology_deadline, classify, classify_step, ApologyStanding, Timeliness};
 pub use working::{CalendarConfig, DayKind, UncoveredYears, WorkingCalendar};
 
 #[cfg(test)]

@@ -1015,3 +1015,15 @@ fn elapsed_before_the_last_event_is_an_error() {
     assert_eq!(e.consumed, TimeDelta::zero());
     assert_eq!(e.remaining, e.budget);
 }
+
+#[test]
+fn the_apology_standing_turns_on_the_last_day_and_after_it() {
+    use super::ApologyStanding as S;
+    let by = NaiveDate::from_ymd_opt(2026, 3, 12).expect("date");
+    let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).expect("date");
+    assert_eq!(S::of(by, day(11)), S::Ahead);
+    assert!(!S::of(by, day(11)).is_flagged());
+    assert_eq!(S::of(by, day(12)), S::DueToday);
+    assert_eq!(S::of(by, day(13)), S::Overdue);
+    assert!(S::of(by, day(12)).is_flagged() && S::of(by, day(13)).is_flagged());
+}

@@ -91,3 +91,50 @@ pub fn apology_deadline(
 ) -> Result<NaiveDate, CalendarError> {
     calendar.sub_working_days(due, lead_working_days)
 }
+
+/// Where a dossier that owes an apology stands against the last day to
+/// issue Mẫu 04 ([`apology_deadline`]): the work queue flags
+/// [`ApologyStanding::DueToday`] and [`ApologyStanding::Overdue`], and the
+/// competent unit's leader sees them in their queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApologyStanding {
+    /// The last day to issue it is still ahead.
+    Ahead,
+    /// Today is the last day to issue it.
+    DueToday,
+    /// The last day has passed and no notice was issued.
+    Overdue,
+}
+
+impl ApologyStanding {
+    /// Compares the last day `by` with `today` (Vietnam dates).
+    pub fn of(by: NaiveDate, today: NaiveDate) -> Self {
+        match today.cmp(&by) {
+            std::cmp::Ordering::Less => ApologyStanding::Ahead,
+            std::cmp::Ordering::Equal => ApologyStanding::DueToday,
+            std::cmp::Ordering::Greater => ApologyStanding::Overdue,
+        }
+    }
+
+    /// Flagged in the work queue: the notice must go out today or is late.
+    pub fn is_flagged(self) -> bool {
+        !matches!(self, ApologyStanding::Ahead)
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            ApologyStanding::Ahead => "Chưa đến hạn xin lỗi",
+            ApologyStanding::DueToday => "Hôm nay là hạn gửi thư xin lỗi (Mẫu 04)",
+            ApologyStanding::Overdue => "Quá hạn gửi thư xin lỗi (Mẫu 04)",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            ApologyStanding::Ahead => "Apology not yet due",
+            ApologyStanding::DueToday => "Apology (form 04) due today",
+            ApologyStanding::Overdue => "Apology (form 04) overdue",
+        }
+    }
+}

@@ -161,6 +161,40 @@ fn open_counter(n: &NewDossier, by_post: bool, actor: &Actor, now: DateTime<Utc>
     Ok((EventData::Received(opened(n, channel)), None))
 }
 
+/// Whether Mẫu 04 (apology and new appointment) may be issued on `d` now,
+/// whoever asks: for a dossier accepted and not yet returned, at risk or
+/// late — its clock running or paused, or its result ready after its
+/// appointment — and only once. Returns the appointment it replaces. The
+/// official's page offers the notice on this answer; [`decide`] checks it
+/// again with the actor.
+pub fn late_notice_open(d: &Dossier) -> Result<DateTime<Utc>, DossierError> {
+    const NAME: &str = "notify_late";
+    status_in(
+        d,
+        &[
+            Status::Accepted,
+            Status::Processing,
+            Status::AwaitingSupplement,
+            Status::AwaitingPayment,
+            Status::Stopped,
+            Status::ResultReady,
+        ],
+        NAME,
+    )?;
+    let due = d.due.ok_or_else(|| illegal(d, NAME))?;
+    if d.new_appointment.is_some() || d.counters.late_notices > 0 {
+        return Err(DossierError::AlreadyRescheduled);
+    }
+    // A result ready after its appointment is still owed its apology (the
+    // dossier was late); one ready in time is not.
+    if let Some(result) = &d.result {
+        if vietnam_date(result.issued_at) <= vietnam_date(due) {
+            return Err(DossierError::ResultNotLate);
+        }
+    }
+    Ok(due)
+}
+
 fn illegal(d: &Dossier, command: &'static str) -> DossierError {
     DossierError::IllegalTransition {
         status: d.status,
@@ -501,22 +535,8 @@ fn decide_on(d: &Dossier, cmd: &Command, actor: &Actor, now: DateTime<Utc>) -> D
             reason: r,
             new_appointment,
         } => {
-            status_in(
-                d,
-                &[
-                    Status::Accepted,
-                    Status::Processing,
-                    Status::AwaitingSupplement,
-                    Status::AwaitingPayment,
-                    Status::Stopped,
-                ],
-                name,
-            )?;
-            let due = d.due.ok_or_else(|| illegal(d, name))?;
+            let due = late_notice_open(d)?;
             staff_of(actor, &d.competent_unit, name)?;
-            if d.new_appointment.is_some() || d.counters.late_notices > 0 {
-                return Err(DossierError::AlreadyRescheduled);
-            }
             let r = reason(r)?;
             let new_appointment = to_micros(*new_appointment);
             if new_appointment <= due {

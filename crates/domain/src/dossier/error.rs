@@ -34,6 +34,8 @@ pub enum DossierError {
     WrongAgency { expected: AgencyRef, got: AgencyRef },
     #[error("a new appointment (Mẫu 04) has already been issued: it may be set only once")]
     AlreadyRescheduled,
+    #[error("the result was ready by its appointment: no apology is owed")]
+    ResultNotLate,
     #[error("the new appointment must be later than the current one")]
     AppointmentNotLater,
     #[error("the appointment is in the past")]
@@ -98,6 +100,7 @@ impl DossierError {
             DossierError::NotApplicant => "not_applicant",
             DossierError::WrongAgency { .. } => "wrong_agency",
             DossierError::AlreadyRescheduled => "already_rescheduled",
+            DossierError::ResultNotLate => "result_not_late",
             DossierError::AppointmentNotLater => "appointment_not_later",
             DossierError::AppointmentInPast => "appointment_in_past",
             DossierError::UnexpectedAppointment => "unexpected_appointment",
@@ -148,6 +151,9 @@ impl DossierError {
             }
             DossierError::AlreadyRescheduled => {
                 "Đã có phiếu xin lỗi và hẹn lại (Mẫu 04): chỉ được hẹn lại một lần.".into()
+            }
+            DossierError::ResultNotLate => {
+                "Kết quả đã có trước hoặc đúng ngày hẹn: không cần phiếu xin lỗi (Mẫu 04).".into()
             }
             DossierError::AppointmentNotLater => "Ngày hẹn mới phải sau ngày hẹn hiện tại.".into(),
             DossierError::AppointmentInPast => "Ngày hẹn đã qua.".into(),

@@ -137,6 +137,18 @@ impl Status {
     ) -> bool {
         !self.is_final() && !self.is_paused() && due.is_some_and(|due| due < now)
     }
+
+    /// Whether a dossier in this status, `rescheduled` or not (a Mẫu 04 new
+    /// appointment already set: it may be set only once), still owes the
+    /// competent unit's apology when it runs late: accepted and its clock
+    /// running, no result yet. The last day to issue it is
+    /// [`crate::calendar::apology_deadline`]; where it stands,
+    /// [`crate::calendar::ApologyStanding`]. (A notice may still be issued
+    /// while the clock is paused or once a late result is ready; it is not
+    /// owed then.)
+    pub fn owes_apology(self, rescheduled: bool) -> bool {
+        !rescheduled && matches!(self, Status::Accepted | Status::Processing)
+    }
 }
 
 impl fmt::Display for Status {

@@ -891,6 +891,60 @@ fn late_notice_only_once() {
     );
 }
 
+/// Runs an accepted dossier through to its result, `days` days after
+/// acceptance (the appointment is 30 days after acceptance).
+fn result_after(days: i64) -> History {
+    let mut h = standard_accepted();
+    to_appraisal(&mut h);
+    h.tick(days * 24 * 60)
+        .run(appraise_ok(), &specialist("s1", UNIT_A))
+        .run(Command::ReviewOk, &head(UNIT_A))
+        .run(Command::Approve, &leader(UNIT_A))
+        .run(
+            Command::IssueResult {
+                number: "15/QĐ-UBND".into(),
+                register: "Sổ quyết định 2026".into(),
+            },
+            &clerk(UNIT_A),
+        );
+    assert_eq!(h.status(), Status::ResultReady);
+    h
+}
+
+#[test]
+fn a_late_result_ready_still_gets_its_apology_and_a_timely_one_does_not() {
+    let late = |h: &History| Command::NotifyLate {
+        reason: "Chậm do phải xác minh".into(),
+        new_appointment: h.now + Duration::days(2),
+    };
+    // Ready on the day before the appointment: nothing to apologise for.
+    let mut timely = result_after(29);
+    assert_eq!(
+        timely.refused(late(&timely), &leader(UNIT_A)),
+        "result_not_late"
+    );
+    // Ready after it: Mẫu 04 is issued, once, and moves the appointment.
+    let mut tardy = result_after(33);
+    let original = tardy.d().due;
+    tardy.run(late(&tardy), &leader(UNIT_A));
+    assert_eq!(tardy.d().original_due, original);
+    assert_eq!(tardy.d().due, Some(tardy.now + Duration::days(2)));
+    assert_eq!(tardy.status(), Status::ResultReady);
+    assert_eq!(
+        tardy.refused(late(&tardy), &leader(UNIT_A)),
+        "already_rescheduled"
+    );
+}
+
+#[test]
+fn only_an_accepted_dossier_whose_clock_runs_and_not_yet_rescheduled_owes_an_apology() {
+    for s in Status::ALL {
+        let owed = matches!(s, Status::Accepted | Status::Processing);
+        assert_eq!(s.owes_apology(false), owed, "{s}");
+        assert!(!s.owes_apology(true), "{s}");
+    }
+}
+
 #[test]
 fn withdrawal_only_before_a_decision() {
     // Online dossier, withdrawn by its applicant while processing.
@@ -1263,6 +1317,7 @@ fn error_codes_are_stable_and_distinct() {
             got: AgencyRef::ReceivingCenter,
         },
         DossierError::AlreadyRescheduled,
+        DossierError::ResultNotLate,
         DossierError::AppointmentNotLater,
         DossierError::AppointmentInPast,
         DossierError::UnexpectedAppointment,

@@ -1318,7 +1318,7 @@ pub async fn queue_orders_by_urgency(store: &dyn Store) {
                 .await
                 .expect("queue")
         ),
-        [d4, d2]
+        [d4.clone(), d2.clone()]
     );
     assert_eq!(
         codes(
@@ -1327,7 +1327,7 @@ pub async fn queue_orders_by_urgency(store: &dyn Store) {
                 .await
                 .expect("queue")
         ),
-        [d5]
+        [d5.clone()]
     );
     assert_eq!(
         codes(
@@ -1336,7 +1336,7 @@ pub async fn queue_orders_by_urgency(store: &dyn Store) {
                 .await
                 .expect("queue")
         ),
-        [d6, d7],
+        [d6.clone(), d7],
         "no due date last; paused dossiers wait for nobody"
     );
     assert_eq!(
@@ -1347,6 +1347,46 @@ pub async fn queue_orders_by_urgency(store: &dyn Store) {
                 .expect("queue")
         ),
         [a.code]
+    );
+
+    // The competent unit's dossiers that may owe an apology (Mẫu 04):
+    // accepted or processing, not rescheduled, due before the bound;
+    // soonest first, wherever they stand in the workflow.
+    let owed = |limit| crate::ApologyQuery {
+        unit: unit(COMPETENT),
+        due_before: start + Duration::days(2) + Duration::hours(1),
+        limit,
+    };
+    let found = store.apologies_owed(&owed(0)).await.expect("apologies");
+    assert!(found.iter().all(|s| !s.rescheduled));
+    assert_eq!(
+        codes(found),
+        [d4.clone(), d2.clone(), d5.clone(), d6.clone()],
+        "d1 is due later, d3 was rescheduled, d7 has no date, d8 waits on the applicant"
+    );
+    assert_eq!(
+        codes(store.apologies_owed(&owed(2)).await.expect("apologies")),
+        [d4, d2]
+    );
+    let rescheduled = store
+        .search(&crate::DossierFilter {
+            code: Some(d3.to_string()),
+            ..Default::default()
+        })
+        .await
+        .expect("search");
+    assert!(rescheduled.len() == 1 && rescheduled[0].rescheduled);
+    assert!(
+        store
+            .apologies_owed(&crate::ApologyQuery {
+                unit: unit(OTHER_UNIT),
+                due_before: start,
+                limit: 0,
+            })
+            .await
+            .expect("apologies")
+            .is_empty(),
+        "nothing is due before the first appointment"
     );
 
     // Assigned work: one officer's share of the queue.

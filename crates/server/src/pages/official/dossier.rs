@@ -61,12 +61,14 @@ fn text(name: &'static str, label: &'static str) -> Field {
 /// The actions offered to `actor` on a dossier in `status` at a step of
 /// `kind` held by `step_role`. The engine decides in the end (unit,
 /// assignee, order of the workflow); this only avoids offering what the
-/// role can never do at this point.
+/// role can never do at this point. `late_open`: Mẫu 04 may be issued
+/// ([`motcua_domain::dossier::late_notice_open`]).
 fn offered(
     l: Lang,
     actor: Role,
     status: Status,
     step: Option<(StepKind, Role)>,
+    late_open: bool,
 ) -> Vec<ActionForm> {
     let reason = || text("reason", l.t("Lý do", "Reason"));
     let mut out = Vec::new();
@@ -181,39 +183,39 @@ fn offered(
                 }
                 let _ = role;
             }
-            if actor == Role::Leader {
-                push(
-                    "notify_late",
-                    l.t(
-                        "Xin lỗi, hẹn lại ngày trả (Mẫu 04)",
-                        "Apologise and set a new date (form 04)",
-                    ),
-                    vec![
-                        reason(),
-                        Field {
-                            name: "new_appointment",
-                            label: l.t("Ngày hẹn mới", "New date"),
-                            kind: "date",
-                            options: Vec::new(),
-                            required: true,
-                            value: "",
-                        },
-                        // Mẫu 04's new appointment is a date and an hour;
-                        // by default the close of that working day.
-                        Field {
-                            name: "new_appointment_time",
-                            label: l.t("Giờ hẹn mới", "New time"),
-                            kind: "time",
-                            options: Vec::new(),
-                            required: true,
-                            value: LATE_DEFAULT_TIME,
-                        },
-                    ],
-                    true,
-                );
-            }
         }
         _ => {}
+    }
+    if actor == Role::Leader && late_open {
+        push(
+            "notify_late",
+            l.t(
+                "Xin lỗi, hẹn lại ngày trả (Mẫu 04)",
+                "Apologise and set a new date (form 04)",
+            ),
+            vec![
+                reason(),
+                Field {
+                    name: "new_appointment",
+                    label: l.t("Ngày hẹn mới", "New date"),
+                    kind: "date",
+                    options: Vec::new(),
+                    required: true,
+                    value: "",
+                },
+                // Mẫu 04's new appointment is a date and an hour;
+                // by default the close of that working day.
+                Field {
+                    name: "new_appointment_time",
+                    label: l.t("Giờ hẹn mới", "New time"),
+                    kind: "time",
+                    options: Vec::new(),
+                    required: true,
+                    value: LATE_DEFAULT_TIME,
+                },
+            ],
+            true,
+        );
     }
     out
 }
@@ -253,6 +255,9 @@ struct DossierPage {
     accepted_at: String,
     due: String,
     overdue: bool,
+    /// The owed apology (Mẫu 04) when it is due today or late, with its
+    /// last day.
+    apology: String,
     assignee: String,
     step: String,
     documents: Vec<DocRow>,
@@ -291,7 +296,10 @@ pub async fn dossier(
     let step = d.current_step().map(|st| (st.kind, st.role));
     let actions = actor
         .as_ref()
-        .map(|a| offered(l, a.role, d.status, step))
+        .map(|a| {
+            let late_open = motcua_domain::dossier::late_notice_open(d).is_ok();
+            offered(l, a.role, d.status, step, late_open)
+        })
         .unwrap_or_default();
     let documents = d
         .documents
@@ -358,6 +366,20 @@ pub async fn dossier(
         overdue: d
             .status
             .overdue(due.map(|t| t.with_timezone(&chrono::Utc)), now),
+        apology: view
+            .deadline
+            .as_ref()
+            .and_then(|dl| dl.apology.zip(dl.apology_by))
+            .filter(|(standing, _)| standing.is_flagged())
+            .map(|(standing, by)| {
+                format!(
+                    "{} ({} {})",
+                    l.t(standing.label_vi(), standing.label_en()),
+                    l.t("hạn cuối", "last day"),
+                    by.format("%d/%m/%Y")
+                )
+            })
+            .unwrap_or_default(),
         assignee: match &d.assignee {
             Some(a) => crate::pages::names::official_name(&state, a).await,
             None => String::new(),
@@ -454,7 +476,11 @@ fn action_of(
                 .map_err(|_| invalid())?;
             let typed = field("new_appointment_time");
             let time = NaiveTime::parse_from_str(
-                if typed.trim().is_empty() { LATE_DEFAULT_TIME } else { typed.trim() },
+                if typed.trim().is_empty() {
+                    LATE_DEFAULT_TIME
+                } else {
+                    typed.trim()
+                },
                 "%H:%M",
             )
             .map_err(|_| invalid())?;

@@ -5,8 +5,9 @@ use axum::extract::{Query, State};
 use axum::http::Uri;
 use axum::response::Response;
 use motcua_domain::dossier::Role;
+use motcua_domain::dossier::UnitId;
 use motcua_domain::procedure::StepKind;
-use motcua_store::{DossierFilter, QueueQuery};
+use motcua_store::{ApologyQuery, DossierFilter, DossierSummary, QueueQuery};
 use serde::Deserialize;
 
 use super::{auth_actor, choice_query, login_to, official, role_text, RoleChoice};
@@ -27,6 +28,8 @@ pub struct QueueRow {
     submitted_at: String,
     due: String,
     overdue: bool,
+    /// The apology (Mẫu 04) it owes is due today or late: the flag's text.
+    apology: &'static str,
     /// At an assignment step: may be chosen for the bulk assignment.
     assignable: bool,
 }
@@ -54,6 +57,9 @@ struct QueuePage {
     steps: Vec<RoleLink>,
     rows: Vec<QueueRow>,
     overdue: usize,
+    /// A leader's list of the unit's dossiers whose apology (Mẫu 04) is due
+    /// today or late, wherever they stand in the workflow.
+    apologies: Vec<QueueRow>,
     /// An inspector's (or administrator's) list: no action at all.
     read_only: bool,
     /// A department head's or leader's queue with dossiers to assign.
@@ -165,6 +171,7 @@ pub async fn queue(
             continue;
         }
         rows.push(QueueRow {
+            apology: apology_flag(&state, l, &d, now),
             overdue: d.status.overdue(d.due, now),
             code: d.code.to_string(),
             procedure: d.procedure_name,
@@ -195,6 +202,11 @@ pub async fn queue(
     }
     let can_assign = matches!(actor.role, Role::DepartmentHead | Role::Leader)
         && rows.iter().any(|r| r.assignable);
+    let apologies = if actor.role == Role::Leader {
+        apologies_due(&state, l, &unit, now).await?
+    } else {
+        Vec::new()
+    };
     Ok(render(&QueuePage {
         c: Ctx::new(l, "/can-bo", session),
         suffix,
@@ -207,9 +219,66 @@ pub async fn queue(
         steps,
         rows,
         overdue,
+        apologies,
         read_only: false,
         can_assign,
     }))
+}
+
+/// The flag of a dossier whose owed apology (Mẫu 04) is due today or late
+/// ([`motcua_engine::Engine::apology`]); empty otherwise.
+fn apology_flag(
+    state: &AppState,
+    l: Lang,
+    d: &DossierSummary,
+    now: chrono::DateTime<chrono::Utc>,
+) -> &'static str {
+    state
+        .engine
+        .apology(d.status, d.rescheduled, d.due, now)
+        .map(|(_, standing)| standing)
+        .filter(|s| s.is_flagged())
+        .map_or("", |s| l.t(s.label_vi(), s.label_en()))
+}
+
+/// The competent unit's dossiers whose apology (Mẫu 04) is due today or
+/// late, soonest appointment first: what the leader, who issues it, must
+/// see on opening the workspace, wherever the dossier stands.
+async fn apologies_due(
+    state: &AppState,
+    l: Lang,
+    unit: &UnitId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<QueueRow>, PageError> {
+    // The read is bounded generously (the lead time in working days, plus
+    // weekends and the longest holiday break); each row is judged exactly.
+    let lead = i64::from(state.engine.policy().apology_lead_working_days);
+    let found = state
+        .store
+        .apologies_owed(&ApologyQuery {
+            unit: unit.clone(),
+            due_before: now + chrono::TimeDelta::days(2 * lead + 16),
+            limit: 200,
+        })
+        .await?;
+    Ok(found
+        .into_iter()
+        .filter_map(|d| {
+            let apology = apology_flag(state, l, &d, now);
+            (!apology.is_empty()).then(|| QueueRow {
+                apology,
+                overdue: d.status.overdue(d.due, now),
+                code: d.code.to_string(),
+                procedure: d.procedure_name,
+                applicant: d.applicant_name,
+                status: l.t(d.status.label_vi(), d.status.label_en()),
+                step: d.step_kind.map(|k| step_text(l, k)).unwrap_or(""),
+                submitted_at: when(&d.submitted_at),
+                due: when_opt(d.due.as_ref()),
+                assignable: false,
+            })
+        })
+        .collect())
 }
 
 /// The list of an official who only reads (inspector, administrator): the
@@ -242,6 +311,7 @@ async fn read_only_queue(
         .into_iter()
         .take(200)
         .map(|d| QueueRow {
+            apology: apology_flag(state, l, &d, now),
             overdue: d.status.overdue(d.due, now),
             code: d.code.to_string(),
             procedure: d.procedure_name,
@@ -288,6 +358,7 @@ async fn read_only_queue(
         steps: Vec::new(),
         rows,
         overdue,
+        apologies: Vec::new(),
         read_only: true,
         can_assign: false,
     }))
