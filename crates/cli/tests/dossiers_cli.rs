@@ -148,6 +148,21 @@ fn the_whole_lifecycle_to_returned_and_rated_then_audit() {
     );
     assert_eq!(v["status_code"], 5);
     assert_eq!(v["actor"]["user"], "chuyenvien.vhxh.01279", "the assignee");
+    refused(
+        &dir,
+        &[
+            "dossiers",
+            "act",
+            c,
+            "provide-supplement",
+            "--document",
+            "Giấy xác nhận khuyết tật",
+            "--json",
+        ],
+        "supplement_without_document",
+    );
+    let scan = dir.path().join("xac-nhan.pdf");
+    std::fs::write(&scan, b"%PDF-1.4\n% a scan\n%%EOF\n").expect("write the scan");
     let v = act(
         &dir,
         c,
@@ -155,6 +170,8 @@ fn the_whole_lifecycle_to_returned_and_rated_then_audit() {
             "provide-supplement",
             "--document",
             "Giấy xác nhận khuyết tật",
+            "--file",
+            scan.to_str().expect("a path"),
         ],
     );
     assert_eq!(v["status_code"], 4);
