@@ -396,7 +396,7 @@ pub async fn dossier(
 /// Whether a printable form exists for the dossier (the forms API answers
 /// 404 for the others): Mẫu 01 once accepted, 02–05 once their event
 /// happened, 06 always.
-fn has_form(
+pub(crate) fn has_form(
     form: &str,
     d: &motcua_domain::dossier::Dossier,
     events: &[motcua_domain::dossier::ChainedEvent],
