@@ -86,6 +86,7 @@ pub fn router() -> Router<AppState> {
             "/can-bo/ho-so/{code}",
             get(official::dossier).post(official::act),
         )
+        .route("/can-bo/ho-so/{code}/tai-lieu", post(official::attach))
         .route(
             "/dat-lich",
             get(booking::booking_form).post(booking::booking_post),

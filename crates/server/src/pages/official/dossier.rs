@@ -22,6 +22,9 @@ use crate::pages::ui::{now, urlencode, when, when_opt, Ctx, Lang};
 use crate::pages::{render, PageError};
 use crate::AppState;
 
+mod documents;
+pub(crate) use documents::attach;
+
 /// The hour of Mẫu 04's new appointment unless the leader picks another:
 /// the close of the working day.
 const LATE_DEFAULT_TIME: &str = "17:00";
@@ -261,6 +264,11 @@ struct DossierPage {
     forms: Vec<(&'static str, &'static str)>,
     /// The application data (HTML, see [`crate::pages::application_form::show`]).
     tk: String,
+    /// The upload form offered to the acting role (see [`documents`]).
+    upload: Option<documents::UploadOffer>,
+    /// A refusal shown at its form: where (`upload`, `act`) and what.
+    notice_at: &'static str,
+    notice: String,
 }
 
 /// `/can-bo/ho-so/{code}`: the dossier as the official sees it.
@@ -271,6 +279,7 @@ pub async fn dossier(
     Path(code): Path<String>,
     uri: Uri,
     Query(choice): Query<RoleChoice>,
+    Query(shown): Query<documents::Shown>,
 ) -> Result<Response, PageError> {
     let Some(s) = official(&session) else {
         return Ok(login_to(&uri.to_string()));
@@ -288,6 +297,7 @@ pub async fn dossier(
     let d = &view.dossier;
     let events = state.store.events(&code).await?;
     let actor = auth_actor(&s, &choice).ok();
+    let notice = documents::notice(l, &shown);
     let step = d.current_step().map(|st| (st.kind, st.role));
     let actions = actor
         .as_ref()
@@ -368,7 +378,7 @@ pub async fn dossier(
             .unwrap_or_default(),
         documents,
         history,
-        actions,
+        actions: documents::return_way_default(actions, d.channel),
         forms: [
             (
                 "01",
@@ -389,6 +399,11 @@ pub async fn dossier(
         .into_iter()
         .filter(|(n, _)| has_form(n, d, &events))
         .collect(),
+        upload: actor
+            .as_ref()
+            .and_then(|a| documents::upload_offer(l, a.role, d)),
+        notice_at: notice.as_ref().map_or("", |n| n.at),
+        notice: notice.map(|n| n.message).unwrap_or_default(),
     };
     Ok(render(&page))
 }
@@ -502,10 +517,13 @@ pub async fn act(
     let back = format!("/can-bo/ho-so/{code}{}", choice_query(&actor));
     let action = action_of(&f, &d)?;
     let version = f.get("version").and_then(|v| v.trim().parse::<u64>().ok());
-    state
+    if let Err(e) = state
         .engine
         .act(&code, version, action, actor, now(), None)
         .await
-        .map_err(|e| PageError(e.into()))?;
+    {
+        let e: ApiError = e.into();
+        return documents::shown_refusal(&back, &e).ok_or(PageError(e));
+    }
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, back)]).into_response())
 }
