@@ -87,7 +87,7 @@ fn offered(
             push(
                 "request_supplement",
                 l.t("Yêu cầu bổ sung (Mẫu 02)", "Request a supplement (form 02)"),
-                vec![reason()],
+                vec![reason(), documents::missing_field(l)],
                 true,
             );
             push(
@@ -154,7 +154,7 @@ fn offered(
                         push(
                             "request_supplement",
                             l.t("Yêu cầu bổ sung (Mẫu 02)", "Request a supplement (form 02)"),
-                            vec![reason()],
+                            vec![reason(), documents::missing_field(l)],
                             true,
                         );
                     }
@@ -487,6 +487,12 @@ fn action_of(
                 if let Some(v) = f.get(k) {
                     body.insert(k.into(), json!(v.trim()));
                 }
+            }
+            if name == "request_supplement" {
+                body.insert(
+                    "documents".into(),
+                    json!(documents::missing_list(&field("documents"))),
+                );
             }
         }
         _ => return Err(invalid()),

@@ -74,6 +74,32 @@ pub(super) fn upload_offer(l: Lang, role: Role, d: &Dossier) -> Option<UploadOff
     }
 }
 
+/// The field of Mẫu 02's documents asked for, one per line of the list
+/// typed (separated by `;`).
+pub(super) fn missing_field(l: Lang) -> super::Field {
+    super::Field {
+        name: "documents",
+        label: l.t(
+            "Giấy tờ cần bổ sung (cách nhau bằng dấu ;)",
+            "Documents needed (separated by ;)",
+        ),
+        kind: "text",
+        options: Vec::new(),
+        required: false,
+        value: "",
+    }
+}
+
+/// The documents typed in [`missing_field`], each trimmed, none empty.
+pub(super) fn missing_list(typed: &str) -> Vec<String> {
+    typed
+        .split([';', '\n'])
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| d.chars().take(200).collect())
+        .collect()
+}
+
 /// The return form's default (its first option) is the dossier's
 /// ([`Channel::default_return_way`]): online for an online dossier.
 pub(super) fn return_way_default(
