@@ -121,7 +121,12 @@ const SMS_REASON_CHARS: usize = 90;
 /// The officer's reason as an SMS quotes it: on one line, cut at
 /// [`SMS_REASON_CHARS`] with an ellipsis, ending with a full stop.
 fn sms_reason(p: &Payload) -> Option<String> {
-    let r = p.reason.as_deref()?.split_whitespace().collect::<Vec<_>>().join(" ");
+    let r = p
+        .reason
+        .as_deref()?
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if r.is_empty() {
         return None;
     }
@@ -142,7 +147,13 @@ fn list(items: &[String]) -> String {
         .join("\n")
 }
 
-fn vietnamese(kind: NotificationKind, p: &Payload, code: &str, link: &str, tracking: &str) -> Version {
+fn vietnamese(
+    kind: NotificationKind,
+    p: &Payload,
+    code: &str,
+    link: &str,
+    tracking: &str,
+) -> Version {
     use NotificationKind as K;
     let procedure = p.procedure_name.as_deref().unwrap_or("");
     let greeting = match p.applicant_name.as_deref() {
@@ -339,7 +350,9 @@ fn english(kind: NotificationKind, p: &Payload, code: &str, link: &str, tracking
                 }
             ),
             match sms_reason(p) {
-                Some(r) => format!("Dossier {code} needs a supplement. Reason: {r} Upload it: {link}"),
+                Some(r) => {
+                    format!("Dossier {code} needs a supplement. Reason: {r} Upload it: {link}")
+                }
                 None => format!("Dossier {code} needs more documents. Upload them: {link}"),
             },
         ),
@@ -618,7 +631,11 @@ mod tests {
         let page = "https://dichvucong.example.vn/ho-so-cua-toi/04.01273-250715-0001";
         let track = "https://dichvucong.example.vn/tra-cuu/04.01273-250715-0001";
         let r = render(
-            &row(NotificationKind::SupplementRequested, p.clone(), Language::Vi),
+            &row(
+                NotificationKind::SupplementRequested,
+                p.clone(),
+                Language::Vi,
+            ),
             &ctx(),
         );
         assert_eq!(
@@ -628,17 +645,27 @@ mod tests {
                  chung thuc. Xem va bo sung: {page}"
             )
         );
-        assert!(r.text.contains("Lý do: Thiếu bản sao giấy chứng sinh có chứng thực"));
+        assert!(r
+            .text
+            .contains("Lý do: Thiếu bản sao giấy chứng sinh có chứng thực"));
         assert!(r.text.contains("  - Giấy chứng sinh (bản sao)"));
         assert!(
-            r.text.contains(&format!("bổ sung trực tuyến tại trang hồ sơ của Ông/Bà: {page}")),
+            r.text.contains(&format!(
+                "bổ sung trực tuyến tại trang hồ sơ của Ông/Bà: {page}"
+            )),
             "{}",
             r.text
         );
         assert!(r.text.contains(&format!("Tra cứu hồ sơ: {track}")));
-        assert!(r.text.contains(&format!("upload the documents on your dossier's page: {page}")));
+        assert!(r.text.contains(&format!(
+            "upload the documents on your dossier's page: {page}"
+        )));
         let en = render(
-            &row(NotificationKind::SupplementRequested, p.clone(), Language::En),
+            &row(
+                NotificationKind::SupplementRequested,
+                p.clone(),
+                Language::En,
+            ),
             &ctx(),
         );
         assert!(en.sms.contains("Reason: Thiếu bản sao"), "{}", en.sms);

@@ -681,9 +681,7 @@ fn action_of(args: ActionArgs, d: &Dossier, engine: &Engine) -> Result<Action, R
             Action::RequestSupplement { reason, documents }
         }
         ActionArgs::Refuse { reason } => Action::Refuse { reason },
-        ActionArgs::ProvideSupplement { documents, .. } => {
-            Action::ProvideSupplement { documents }
-        }
+        ActionArgs::ProvideSupplement { documents, .. } => Action::ProvideSupplement { documents },
         ActionArgs::Transfer { to } => {
             let to = match to {
                 Some(t) => parse_agency(&t)?,
@@ -904,8 +902,8 @@ async fn act(
     };
     let name = action_name(&action);
     for (document, path) in files {
-        let bytes = std::fs::read(&path)
-            .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+        let bytes =
+            std::fs::read(&path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
         let name = document.unwrap_or_else(|| {
             path.file_name()
                 .map(|n| n.to_string_lossy().into_owned())

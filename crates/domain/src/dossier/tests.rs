@@ -1390,7 +1390,8 @@ fn a_supplement_needs_a_document_attached_after_the_request() {
         h.refused(provided(), &ro(UNIT_A)),
         "supplement_without_document"
     );
-    h.tick(60).run(doc(DocumentKind::Component, SHA), &applicant("c1"));
+    h.tick(60)
+        .run(doc(DocumentKind::Component, SHA), &applicant("c1"));
     assert_eq!(h.d().supplement_documents().count(), 1);
     h.run(provided(), &applicant("c1"));
     assert_eq!(h.status(), Status::Submitted);
@@ -1427,10 +1428,6 @@ fn the_applicant_sees_results_and_their_own_uploads() {
     h.run(Command::SubmitOnline { dossier: online }, &applicant("c1"));
     h.run(doc(DocumentKind::Component, SHA), &applicant("c1"));
     h.run(doc(DocumentKind::Digitized, SHA), &ro(UNIT_A));
-    let by: Vec<&str> = h
-        .d()
-        .applicant_documents()
-        .map(|a| a.by.as_str())
-        .collect();
+    let by: Vec<&str> = h.d().applicant_documents().map(|a| a.by.as_str()).collect();
     assert_eq!(by, vec!["c1"]);
 }

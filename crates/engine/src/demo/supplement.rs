@@ -86,7 +86,10 @@ mod tests {
     #[test]
     fn the_demo_pdf_is_recognised_and_its_table_points_at_its_objects() {
         let pdf = one_page_pdf("Ho so (bo) sung");
-        assert_eq!(infer::get(&pdf).map(|t| t.mime_type()), Some("application/pdf"));
+        assert_eq!(
+            infer::get(&pdf).map(|t| t.mime_type()),
+            Some("application/pdf")
+        );
         let text = String::from_utf8(pdf.clone()).expect("ASCII");
         let xref = text.find("xref\n").expect("a table");
         let start: usize = text
@@ -98,7 +101,10 @@ mod tests {
         assert_eq!(start, xref);
         for (i, line) in text[xref..].lines().skip(3).take(5).enumerate() {
             let at: usize = line[..10].parse().expect("offset");
-            assert!(text[at..].starts_with(&format!("{} 0 obj", i + 1)), "{line}");
+            assert!(
+                text[at..].starts_with(&format!("{} 0 obj", i + 1)),
+                "{line}"
+            );
         }
         assert!(text.contains("(Ho so bo sung) Tj"));
         let (upload, doc) = supplement("Giấy chứng sinh", false);

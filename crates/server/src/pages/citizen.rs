@@ -14,8 +14,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::access::{Contact as AccountContact, Principal};
 use motcua_domain::dossier::{
-    Actor, Applicant, Dossier, DossierCode, PersonalId, ReceivedDocument,
-    Role, Status, UnitId, UserId,
+    Actor, Applicant, Dossier, DossierCode, PersonalId, ReceivedDocument, Role, Status, UnitId,
+    UserId,
 };
 use motcua_domain::procedure::{Procedure, ProcedureCode};
 use motcua_domain::units::{Level, UnitCode};

@@ -85,7 +85,11 @@ async fn supplement_paths(app: &App) {
     let counter = app.official_login("tiepnhan.01279").await;
     let official = format!("/can-bo/ho-so/{code}");
     let page = app.get(&official, &counter).await;
-    assert!(page.body.contains("request_supplement-documents"), "{}", page.body);
+    assert!(
+        page.body.contains("request_supplement-documents"),
+        "{}",
+        page.body
+    );
     let csrf = page.csrf();
     let asked = app
         .post(
@@ -117,7 +121,10 @@ async fn supplement_paths(app: &App) {
         .find(|n| n.kind == NotificationKind::SupplementRequested)
         .expect("the supplement's notification");
     let sms = motcua_notify::render(row, &motcua_notify::TemplateContext::default()).sms;
-    assert!(sms.contains("Ly do: Thieu giay chung sinh ban chinh."), "{sms}");
+    assert!(
+        sms.contains("Ly do: Thieu giay chung sinh ban chinh."),
+        "{sms}"
+    );
     assert!(sms.contains(&format!("/ho-so-cua-toi/{code}")), "{sms}");
 
     // The citizen's page: the reason, the documents asked for, Mẫu 02.
@@ -137,7 +144,9 @@ async fn supplement_paths(app: &App) {
         .expect("Mẫu 02");
     assert_eq!(form.status(), 200);
     assert_eq!(
-        form.headers().get("content-type").and_then(|v| v.to_str().ok()),
+        form.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
         Some("application/pdf")
     );
     assert!(form.bytes().await.expect("bytes").starts_with(b"%PDF-"));
@@ -159,14 +168,20 @@ async fn supplement_paths(app: &App) {
     // "Supplement provided" without a new document: refused on the form,
     // in Vietnamese, then in English.
     let csrf = mine.csrf();
-    let provide = [("csrf_token", csrf.as_str()), ("action", "provide_supplement")];
+    let provide = [
+        ("csrf_token", csrf.as_str()),
+        ("action", "provide_supplement"),
+    ];
     let refused = app.post(&page_path, &citizen, &provide).await;
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(refused.body.contains("id=\"loi\""));
     assert!(refused
         .body
         .contains("Hãy tải lên ít nhất một giấy tờ bổ sung mới"));
-    assert!(refused.body.contains("id=\"do-provide_supplement\""), "the form is still there");
+    assert!(
+        refused.body.contains("id=\"do-provide_supplement\""),
+        "the form is still there"
+    );
     let english = app
         .post(&page_path, &format!("{citizen}; lang=en"), &provide)
         .await;
@@ -178,13 +193,23 @@ async fn supplement_paths(app: &App) {
     // An upload without a file is refused on the upload form.
     let up = format!("{page_path}/tai-lieu");
     let empty = app
-        .post_file(&up, &citizen, &[("csrf_token", &csrf), ("ten", "Giấy chứng sinh")], b"")
+        .post_file(
+            &up,
+            &citizen,
+            &[("csrf_token", &csrf), ("ten", "Giấy chứng sinh")],
+            b"",
+        )
         .await;
     assert_eq!(empty.status, 400, "{}", empty.body);
     assert!(empty.body.contains("Hãy chọn một tệp để tải lên."));
     assert!(empty.body.contains("id=\"tai-len\""));
     let uploaded = app
-        .post_file(&up, &citizen, &[("csrf_token", &csrf), ("ten", "Giấy chứng sinh")], PDF)
+        .post_file(
+            &up,
+            &citizen,
+            &[("csrf_token", &csrf), ("ten", "Giấy chứng sinh")],
+            PDF,
+        )
         .await;
     assert_eq!(uploaded.status, 303, "{}", uploaded.body);
     let mine = app.get(&page_path, &citizen).await;
@@ -200,22 +225,38 @@ async fn supplement_paths(app: &App) {
         .post(
             &official,
             &counter,
-            &[("csrf_token", &csrf), ("action", "request_supplement"), ("reason", "Thiếu chữ ký")],
+            &[
+                ("csrf_token", &csrf),
+                ("action", "request_supplement"),
+                ("reason", "Thiếu chữ ký"),
+            ],
         )
         .await;
     assert_eq!(again.status, 303);
-    let choice = [("csrf_token", csrf.as_str()), ("action", "provide_supplement")];
+    let choice = [
+        ("csrf_token", csrf.as_str()),
+        ("action", "provide_supplement"),
+    ];
     let refused = app.post(&official, &counter, &choice).await;
     assert_eq!(refused.status, 303);
-    assert!(refused.location.contains("loi=supplement_without_document"), "{}", refused.location);
+    assert!(
+        refused.location.contains("loi=supplement_without_document"),
+        "{}",
+        refused.location
+    );
     let shown = app.get(&refused.location, &counter).await;
     assert!(shown.body.contains("id=\"loi\""), "{}", shown.body);
     assert!(shown
         .body
         .contains("Hãy tải lên ít nhất một giấy tờ bổ sung mới"));
     assert!(shown.body.contains("name=\"loai\" value=\"bo_sung\""));
-    let forged = app.get(&format!("{official}?loi=%3Cb%3Ehi"), &counter).await;
-    assert!(!forged.body.contains("id=\"loi\""), "only known codes are shown");
+    let forged = app
+        .get(&format!("{official}?loi=%3Cb%3Ehi"), &counter)
+        .await;
+    assert!(
+        !forged.body.contains("id=\"loi\""),
+        "only known codes are shown"
+    );
     let scan_path = format!("{official}/tai-lieu");
     let fields = [
         ("csrf_token", csrf.as_str()),
@@ -225,9 +266,18 @@ async fn supplement_paths(app: &App) {
         ("ten", "Tờ khai có chữ ký"),
     ];
     let no_file = app.post_file(&scan_path, &counter, &fields, b"").await;
-    assert!(no_file.location.contains("loi=empty_document"), "{}", no_file.location);
+    assert!(
+        no_file.location.contains("loi=empty_document"),
+        "{}",
+        no_file.location
+    );
     let scanned = app
-        .post_file(&scan_path, &counter, &fields, b"%PDF-1.4\n% the scan\n%%EOF\n")
+        .post_file(
+            &scan_path,
+            &counter,
+            &fields,
+            b"%PDF-1.4\n% the scan\n%%EOF\n",
+        )
         .await;
     assert_eq!(scanned.status, 303, "{}", scanned.body);
     let done = app.post(&official, &counter, &choice).await;
@@ -243,7 +293,13 @@ async fn supplement_paths(app: &App) {
         .expect("read")
         .and_then(|s| s.dossier)
         .expect("a dossier");
-    let scan = d.documents.last().expect("the scan").document.sha256.clone();
+    let scan = d
+        .documents
+        .last()
+        .expect("the scan")
+        .document
+        .sha256
+        .clone();
     let own = d.documents[0].document.sha256.clone();
     assert_eq!(
         app.get(&format!("{page_path}/tai-lieu/{scan}"), &citizen)
@@ -252,9 +308,12 @@ async fn supplement_paths(app: &App) {
         404
     );
     assert_eq!(
-        app.get(&format!("/api/v1/documents/{scan}?dossier={code}"), &citizen)
-            .await
-            .status,
+        app.get(
+            &format!("/api/v1/documents/{scan}?dossier={code}"),
+            &citizen
+        )
+        .await
+        .status,
         404,
         "nor through the API"
     );
@@ -277,7 +336,11 @@ async fn to_clerical(app: &App, code: &DossierCode) {
             .await
             .expect("the step");
     };
-    act(motcua_engine::Action::Accept { pages_digitized: 0 }, officer).await;
+    act(
+        motcua_engine::Action::Accept { pages_digitized: 0 },
+        officer,
+    )
+    .await;
     for _ in 0..20 {
         let d = app
             .state
@@ -311,7 +374,11 @@ async fn to_clerical(app: &App, code: &DossierCode) {
             other => panic!("unexpected step {other:?}"),
         };
         let actor = if step.kind == StepKind::External {
-            Actor::new(Role::System, UserId::parse("lienthong.x").expect("user"), None)
+            Actor::new(
+                Role::System,
+                UserId::parse("lienthong.x").expect("user"),
+                None,
+            )
         } else {
             actor
         };
@@ -327,7 +394,11 @@ async fn online_result_paths(app: &App) {
     let clerk = app.official_login("vanthu.01279").await;
     let official = format!("/can-bo/ho-so/{code}");
     let page = app.get(&official, &clerk).await;
-    assert!(page.body.contains("name=\"loai\" value=\"ket_qua\""), "{}", page.body);
+    assert!(
+        page.body.contains("name=\"loai\" value=\"ket_qua\""),
+        "{}",
+        page.body
+    );
     let csrf = page.csrf();
     let fields = [
         ("csrf_token", csrf.as_str()),
@@ -337,7 +408,12 @@ async fn online_result_paths(app: &App) {
         ("ten", "Trích lục khai sinh (bản điện tử)"),
     ];
     let not_pdf = app
-        .post_file(&format!("{official}/tai-lieu"), &clerk, &fields, b"plain text")
+        .post_file(
+            &format!("{official}/tai-lieu"),
+            &clerk,
+            &fields,
+            b"plain text",
+        )
         .await;
     assert!(
         not_pdf.location.contains("loi=unsupported_media_type"),
@@ -398,8 +474,7 @@ async fn online_result_paths(app: &App) {
     let counter = app.official_login("tiepnhan.01279").await;
     let page = app.get(&official, &counter).await;
     assert!(
-        page.body
-            .contains("name=\"way\"><option value=\"online\">"),
+        page.body.contains("name=\"way\"><option value=\"online\">"),
         "{}",
         page.body
     );

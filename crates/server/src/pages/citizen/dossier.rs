@@ -16,9 +16,7 @@ use motcua_domain::dossier::{
 use motcua_engine::{Action, Upload};
 use serde::Deserialize;
 
-use super::{
-    applicant_actor, citizen, login_redirect, own_dossier, random_key, see_other, vnd,
-};
+use super::{applicant_actor, citizen, login_redirect, own_dossier, random_key, see_other, vnd};
 use crate::auth::session::{multipart_boundary, multipart_parts, MaybeSession};
 use crate::error::ApiError;
 use crate::pages::ui::{now, when, when_opt, Ctx, Lang};

@@ -11,11 +11,15 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use motcua_domain::dossier::{Channel, DocumentKind, Dossier, DossierError, ReturnWay, Role, Status};
+use motcua_domain::dossier::{
+    Channel, DocumentKind, Dossier, DossierError, ReturnWay, Role, Status,
+};
 use motcua_domain::procedure::StepKind;
 use motcua_engine::{EngineError, Upload};
 
-use super::super::{auth_actor, choice_query, dossier_code, hidden, login_to, official, RoleChoice};
+use super::super::{
+    auth_actor, choice_query, dossier_code, hidden, login_to, official, RoleChoice,
+};
 use super::ActionForm;
 use crate::auth::session::{multipart_boundary, multipart_parts, text_field, MaybeSession};
 use crate::error::ApiError;
@@ -60,10 +64,7 @@ pub(super) fn upload_offer(l: Lang, role: Role, d: &Dossier) -> Option<UploadOff
         }
         (Role::ReceivingOfficer, Status::AwaitingSupplement) => Some(UploadOffer {
             kind: "bo_sung",
-            title: l.t(
-                "Giấy tờ bổ sung (bản quét)",
-                "Supplement documents (scan)",
-            ),
+            title: l.t("Giấy tờ bổ sung (bản quét)", "Supplement documents (scan)"),
             hint: l.t(
                 "Quét giấy tờ người nộp mang đến, tải lên, rồi bấm «Đã nhận hồ sơ bổ sung».",
                 "Scan the papers brought in, upload them, then press “Supplement received”.",
