@@ -1585,6 +1585,11 @@ async fn supplement_and_online_result(app: &App, b: &Browser, sms_log: &Path) ->
         bail!("the missing documents read {missing:?}");
     }
     b.screenshot("51-cong-dan-thay-yeu-cau-bo-sung").await?;
+    let axe = axe_source()?;
+    let found = b.axe_serious(&axe).await?;
+    if !found.is_empty() {
+        bail!("the supplement's page: {}", found.join("\n"));
+    }
     let form = href_of(b, "#mau-02").await?;
     let (status, kind, pdf) = download(app, b, &form).await?;
     if status != 200 || kind != "application/pdf" || !pdf.starts_with(b"%PDF-") {
@@ -1601,6 +1606,10 @@ async fn supplement_and_online_result(app: &App, b: &Browser, sms_log: &Path) ->
         bail!("the dossier moved without a document");
     }
     b.screenshot("52-bo-sung-chua-co-tai-lieu").await?;
+    let found = b.axe_serious(&axe).await?;
+    if !found.is_empty() {
+        bail!("the refused supplement's page: {}", found.join("\n"));
+    }
 
     // Upload, then provide: back to processing.
     let file = std::env::temp_dir().join(format!("motcua-bo-sung-{}.pdf", std::process::id()));
@@ -1628,6 +1637,10 @@ async fn supplement_and_online_result(app: &App, b: &Browser, sms_log: &Path) ->
         bail!("the result is not listed on the official's page");
     }
     b.screenshot("54-van-thu-dinh-kem-ket-qua").await?;
+    let found = b.axe_serious(&axe).await?;
+    if !found.is_empty() {
+        bail!("the result's upload form: {}", found.join("\n"));
+    }
     logout(b).await?;
 
     // The citizen downloads it from their page: the same bytes.
