@@ -4,6 +4,7 @@
 //! otherwise). DEMO DATA.
 
 use motcua_domain::dossier::{DocumentKind, DocumentRef};
+use motcua_domain::text::DocumentName;
 use motcua_store::blobs::BlobMeta;
 
 use crate::Upload;
@@ -55,6 +56,20 @@ pub(super) fn one_page_pdf(line: &str) -> Vec<u8> {
 /// engine will record for it: a component uploaded by the applicant, or a
 /// scan made at the counter.
 pub(super) fn supplement(name: &str, by_applicant: bool) -> (Upload, DocumentRef) {
+    // A catalogue name may run over lines or carry a slash: the stored name
+    // is the one the engine's check keeps.
+    let one_line: String = name
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(['/', '\\'], "-")
+        .chars()
+        .take(200)
+        .collect();
+    let name = DocumentName::parse(&one_line)
+        .map(String::from)
+        .unwrap_or_else(|_| "Giấy tờ bổ sung".to_string());
+    let name = name.as_str();
     let bytes = one_page_pdf("Ho so bo sung - du lieu mau (demo supplement)");
     let meta = BlobMeta::of(&bytes);
     let kind = if by_applicant {
@@ -107,7 +122,9 @@ mod tests {
             );
         }
         assert!(text.contains("(Ho so bo sung) Tj"));
-        let (upload, doc) = supplement("Giấy chứng sinh", false);
+        let (upload, doc) = supplement("Giấy chứng sinh\n(bản sao/bản chính)", false);
+        assert_eq!(doc.name, "Giấy chứng sinh (bản sao-bản chính)");
+        assert_eq!(upload.name, doc.name);
         assert_eq!(doc.kind, DocumentKind::Digitized);
         assert_eq!(doc.size, upload.bytes.len() as u64);
         assert_eq!(doc.sha256, BlobMeta::of(&upload.bytes).sha256);
