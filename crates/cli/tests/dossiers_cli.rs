@@ -272,7 +272,7 @@ fn the_whole_lifecycle_to_returned_and_rated_then_audit() {
     let sheet = v["control_sheet"].as_array().expect("control sheet");
     assert_eq!(sheet.len(), 8, "receive … return, one row per visit");
     let events = v["events"].as_array().expect("events");
-    assert_eq!(events.len(), 14);
+    assert_eq!(events.len(), 15, "with the supplement's document");
     assert!(events
         .iter()
         .all(|e| e["hash"].as_str().is_some_and(|h| h.len() == 64)));
@@ -312,7 +312,7 @@ fn the_whole_lifecycle_to_returned_and_rated_then_audit() {
     let v = ok(&dir, &["audit", "verify", "--json"]);
     assert_eq!(v["ok"], true);
     assert_eq!(v["dossiers"], 1);
-    assert_eq!(v["events"], 14);
+    assert_eq!(v["events"], 15);
     let out = motcua(&dir)
         .args(["audit", "verify"])
         .output()
