@@ -1431,3 +1431,12 @@ fn the_applicant_sees_results_and_their_own_uploads() {
     let by: Vec<&str> = h.d().applicant_documents().map(|a| a.by.as_str()).collect();
     assert_eq!(by, vec!["c1"]);
 }
+
+/// A result goes back the way the dossier came: online for a fully online
+/// dossier.
+#[test]
+fn the_return_defaults_to_the_channel() {
+    assert_eq!(Channel::Online.default_return_way(), ReturnWay::Online);
+    assert_eq!(Channel::Post.default_return_way(), ReturnWay::Post);
+    assert_eq!(Channel::InPerson.default_return_way(), ReturnWay::Counter);
+}

@@ -478,6 +478,40 @@ async fn online_result_paths(app: &App) {
         "{}",
         page.body
     );
+
+    // Returned at the counter after all, its electronic result document
+    // still counts for Decision 766 (the unit's rollups).
+    let csrf = page.csrf();
+    let returned = app
+        .post(
+            &official,
+            &counter,
+            &[
+                ("csrf_token", &csrf),
+                ("action", "return_result"),
+                ("way", "counter"),
+            ],
+        )
+        .await;
+    assert_eq!(returned.status, 303, "{}", returned.body);
+    let leader = app.official_login("chutich.01279").await;
+    let month = (chrono::Utc::now() + chrono::Duration::hours(7))
+        .format("%Y-%m")
+        .to_string();
+    let res = app
+        .http
+        .get(format!(
+            "{}/api/v1/reports/figures?unit={UNIT}&period={month}",
+            app.base
+        ))
+        .header("cookie", &leader)
+        .send()
+        .await
+        .expect("figures");
+    assert_eq!(res.status(), 200);
+    let f: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(f["total"]["finished"], 1, "{f}");
+    assert_eq!(f["total"]["electronic_result"], 1, "{f}");
 }
 
 #[tokio::test]
