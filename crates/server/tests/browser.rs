@@ -1637,6 +1637,10 @@ async fn supplement_and_online_result(app: &App, b: &Browser, sms_log: &Path) ->
         bail!("the result is not listed on the official's page");
     }
     b.screenshot("54-van-thu-dinh-kem-ket-qua").await?;
+    b.type_into("#issue_result-number", "12/2026/TLKS").await?;
+    b.type_into("#issue_result-register", "Sổ đăng ký khai sinh")
+        .await?;
+    act(b, "issue_result", "Đã có kết quả").await?;
     let found = b.axe_serious(&axe).await?;
     if !found.is_empty() {
         bail!("the result's upload form: {}", found.join("\n"));

@@ -202,12 +202,15 @@ impl Dossier {
     }
 
     /// The documents the applicant may download from their own page: the
-    /// result documents and those they attached themselves.
+    /// result documents once the result is issued (numbered and registered;
+    /// a file attached before is still the agency's), and those they
+    /// attached themselves.
     pub fn applicant_documents(&self) -> impl Iterator<Item = &AttachedDocument> {
         let own = self.applicant.user.as_ref();
-        self.documents
-            .iter()
-            .filter(move |a| a.document.kind == DocumentKind::Result || Some(&a.by) == own)
+        let issued = self.result.is_some();
+        self.documents.iter().filter(move |a| {
+            (a.document.kind == DocumentKind::Result && issued) || Some(&a.by) == own
+        })
     }
 }
 

@@ -1408,16 +1408,22 @@ fn a_supplement_needs_a_document_attached_after_the_request() {
     assert_eq!(h.status(), Status::Submitted);
 }
 
-/// The applicant downloads the result documents and their own uploads,
-/// never an official's scan.
+/// The applicant downloads the result documents once the result is
+/// issued, and their own uploads; never an official's scan.
 #[test]
 fn the_applicant_sees_results_and_their_own_uploads() {
     let mut h = standard_accepted();
     h.run(doc(DocumentKind::Digitized, SHA), &ro(UNIT_A));
     to_appraisal(&mut h);
     h.run(doc(DocumentKind::Result, SHA), &clerk(UNIT_A));
-    let kinds: Vec<DocumentKind> = h
-        .d()
+    assert_eq!(h.d().applicant_documents().count(), 0, "not issued yet");
+    let mut issued = h.d().clone();
+    issued.result = Some(IssuedResult {
+        number: "1/2026".into(),
+        register: "Sổ".into(),
+        issued_at: h.now,
+    });
+    let kinds: Vec<DocumentKind> = issued
         .applicant_documents()
         .map(|a| a.document.kind)
         .collect();

@@ -424,6 +424,11 @@ async fn online_result_paths(app: &App) {
         .post_file(&format!("{official}/tai-lieu"), &clerk, &fields, PDF)
         .await;
     assert_eq!(attached.status, 303, "{}", attached.body);
+    let early = app.get(&format!("/ho-so-cua-toi/{code}"), &citizen).await;
+    assert!(
+        !early.body.contains("id=\"ket-qua\""),
+        "a result is the citizen's once issued"
+    );
     let issued = app
         .post(
             &official,
