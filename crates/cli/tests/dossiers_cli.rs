@@ -148,6 +148,21 @@ fn the_whole_lifecycle_to_returned_and_rated_then_audit() {
     );
     assert_eq!(v["status_code"], 5);
     assert_eq!(v["actor"]["user"], "chuyenvien.vhxh.01279", "the assignee");
+    refused(
+        &dir,
+        &[
+            "dossiers",
+            "act",
+            c,
+            "provide-supplement",
+            "--document",
+            "Giấy xác nhận khuyết tật",
+            "--json",
+        ],
+        "supplement_without_document",
+    );
+    let scan = dir.path().join("xac-nhan.pdf");
+    std::fs::write(&scan, b"%PDF-1.4\n% a scan\n%%EOF\n").expect("write the scan");
     let v = act(
         &dir,
         c,
@@ -155,6 +170,8 @@ fn the_whole_lifecycle_to_returned_and_rated_then_audit() {
             "provide-supplement",
             "--document",
             "Giấy xác nhận khuyết tật",
+            "--file",
+            scan.to_str().expect("a path"),
         ],
     );
     assert_eq!(v["status_code"], 4);
@@ -255,7 +272,7 @@ fn the_whole_lifecycle_to_returned_and_rated_then_audit() {
     let sheet = v["control_sheet"].as_array().expect("control sheet");
     assert_eq!(sheet.len(), 8, "receive … return, one row per visit");
     let events = v["events"].as_array().expect("events");
-    assert_eq!(events.len(), 14);
+    assert_eq!(events.len(), 15, "with the supplement's document");
     assert!(events
         .iter()
         .all(|e| e["hash"].as_str().is_some_and(|h| h.len() == 64)));
@@ -295,7 +312,7 @@ fn the_whole_lifecycle_to_returned_and_rated_then_audit() {
     let v = ok(&dir, &["audit", "verify", "--json"]);
     assert_eq!(v["ok"], true);
     assert_eq!(v["dossiers"], 1);
-    assert_eq!(v["events"], 14);
+    assert_eq!(v["events"], 15);
     let out = motcua(&dir)
         .args(["audit", "verify"])
         .output()

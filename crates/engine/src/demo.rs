@@ -44,7 +44,9 @@ use motcua_domain::procedure::{
 use motcua_store::{CommandError, DossierFilter, Intake};
 use serde::Serialize;
 
-use crate::{Action, Engine, EngineError, Submission};
+use crate::{Action, Engine, EngineError, Submission, Upload};
+
+mod supplement;
 
 /// The demo province: Cao Bằng.
 pub const DEMO_PROVINCE_CODE: &str = "04";
@@ -964,6 +966,8 @@ impl<'a> Generator<'a> {
 enum Op {
     Open(Submission),
     Act(Action),
+    /// A document stored and attached ([`Engine::attach`]).
+    Attach(Upload),
 }
 
 #[derive(Debug, Clone)]
@@ -1049,6 +1053,20 @@ impl<'a> Sim<'a> {
             .engine
             .command_for(Some(&self.state), action.clone(), at)?;
         self.record(at, actor, command, Op::Act(action))
+    }
+
+    /// The supplement's document, attached by `actor` (the applicant's
+    /// upload, or the counter's scan) before "supplement provided".
+    fn attach_supplement(
+        &mut self,
+        at: DateTime<Utc>,
+        actor: Actor,
+        name: &str,
+    ) -> Result<(), EngineError> {
+        let at = at.max(self.t + TimeDelta::minutes(1));
+        let (upload, document) = supplement::supplement(name, actor.role == Role::Applicant);
+        let command = Command::AttachDocument { document };
+        self.record(at, actor, command, Op::Attach(upload))
     }
 
     /// `minutes` of working time after the last action, plus a few seconds.
@@ -1230,6 +1248,7 @@ fn rehearse<'a>(
             let days = sim.rng.range(1, 4) as u32;
             sim.staff_days_later(days)?
         };
+        sim.attach_supplement(at, on_behalf(), &missing)?;
         sim.act(
             at,
             on_behalf(),
@@ -1362,6 +1381,7 @@ fn rehearse<'a>(
                         sim.staff_days_later(days)?
                     };
                     // The clock restarts from the complete supplement.
+                    sim.attach_supplement(at, on_behalf(), &missing)?;
                     sim.act(
                         at,
                         on_behalf(),
@@ -1677,17 +1697,32 @@ async fn execute(engine: &Engine, plan: &Sim<'_>) -> Result<(), EngineError> {
         .await?;
     let code = applied.code;
     for step in steps {
-        if let Op::Act(action) = &step.op {
-            engine
-                .act(
-                    &code,
-                    None,
-                    action.clone(),
-                    step.actor.clone(),
-                    step.at,
-                    None,
-                )
-                .await?;
+        match &step.op {
+            Op::Act(action) => {
+                engine
+                    .act(
+                        &code,
+                        None,
+                        action.clone(),
+                        step.actor.clone(),
+                        step.at,
+                        None,
+                    )
+                    .await?;
+            }
+            Op::Attach(upload) => {
+                engine
+                    .attach(
+                        &code,
+                        None,
+                        upload.clone(),
+                        step.actor.clone(),
+                        step.at,
+                        None,
+                    )
+                    .await?;
+            }
+            Op::Open(_) => {}
         }
     }
     Ok(())

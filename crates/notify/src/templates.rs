@@ -115,6 +115,30 @@ fn way_en(w: Option<ReturnWay>) -> &'static str {
     }
 }
 
+/// The longest reason an SMS quotes (the e-mail and the page carry it whole).
+const SMS_REASON_CHARS: usize = 90;
+
+/// The officer's reason as an SMS quotes it: on one line, cut at
+/// [`SMS_REASON_CHARS`] with an ellipsis, ending with a full stop.
+fn sms_reason(p: &Payload) -> Option<String> {
+    let r = p
+        .reason
+        .as_deref()?
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if r.is_empty() {
+        return None;
+    }
+    let mut out: String = r.chars().take(SMS_REASON_CHARS).collect();
+    if r.chars().count() > SMS_REASON_CHARS {
+        out = format!("{}…", out.trim_end());
+    } else if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    Some(out)
+}
+
 fn list(items: &[String]) -> String {
     items
         .iter()
@@ -123,7 +147,13 @@ fn list(items: &[String]) -> String {
         .join("\n")
 }
 
-fn vietnamese(kind: NotificationKind, p: &Payload, code: &str, link: &str) -> Version {
+fn vietnamese(
+    kind: NotificationKind,
+    p: &Payload,
+    code: &str,
+    link: &str,
+    tracking: &str,
+) -> Version {
     use NotificationKind as K;
     let procedure = p.procedure_name.as_deref().unwrap_or("");
     let greeting = match p.applicant_name.as_deref() {
@@ -159,6 +189,8 @@ fn vietnamese(kind: NotificationKind, p: &Payload, code: &str, link: &str) -> Ve
             format!(
                 "Hồ sơ {code}, thủ tục «{procedure}», cần được bổ sung, hoàn thiện \
                  (Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ, Mẫu 02).{reason}{}\n\
+                 Xem lý do, danh sách giấy tờ, tải Mẫu 02 và bổ sung trực tuyến tại trang \
+                 hồ sơ của Ông/Bà: {link}\n\
                  Thời gian chờ bổ sung không tính vào thời hạn giải quyết.",
                 if p.documents.is_empty() {
                     String::new()
@@ -166,7 +198,10 @@ fn vietnamese(kind: NotificationKind, p: &Payload, code: &str, link: &str) -> Ve
                     format!("\nGiấy tờ cần bổ sung:\n{}", list(&p.documents))
                 }
             ),
-            format!("Hồ sơ {code} cần bổ sung giấy tờ. Chi tiết: {link}"),
+            match sms_reason(p) {
+                Some(r) => format!("Hồ sơ {code} cần bổ sung. Lý do: {r} Xem và bổ sung: {link}"),
+                None => format!("Hồ sơ {code} cần bổ sung giấy tờ. Xem và bổ sung: {link}"),
+            },
         ),
         K::Refused => (
             format!("Từ chối tiếp nhận hồ sơ {code}"),
@@ -258,7 +293,7 @@ fn vietnamese(kind: NotificationKind, p: &Payload, code: &str, link: &str) -> Ve
     let track = if code.is_empty() {
         String::new()
     } else {
-        format!("\n\nTra cứu hồ sơ: {link}")
+        format!("\n\nTra cứu hồ sơ: {tracking}")
     };
     Version {
         subject,
@@ -269,7 +304,7 @@ fn vietnamese(kind: NotificationKind, p: &Payload, code: &str, link: &str) -> Ve
     }
 }
 
-fn english(kind: NotificationKind, p: &Payload, code: &str, link: &str) -> Version {
+fn english(kind: NotificationKind, p: &Payload, code: &str, link: &str, tracking: &str) -> Version {
     use NotificationKind as K;
     let procedure = p.procedure_name.as_deref().unwrap_or("");
     let greeting = match p.applicant_name.as_deref() {
@@ -305,6 +340,8 @@ fn english(kind: NotificationKind, p: &Payload, code: &str, link: &str) -> Versi
             format!(
                 "Your dossier {code} for the procedure “{procedure}” needs to be completed \
                  (request for supplement, form 02).{reason}{}\n\
+                 See the reason and the documents, download form 02 and upload the \
+                 documents on your dossier's page: {link}\n\
                  The time spent waiting for the documents does not count against the time limit.",
                 if p.documents.is_empty() {
                     String::new()
@@ -312,7 +349,12 @@ fn english(kind: NotificationKind, p: &Payload, code: &str, link: &str) -> Versi
                     format!("\nDocuments needed:\n{}", list(&p.documents))
                 }
             ),
-            format!("Dossier {code} needs more documents. Details: {link}"),
+            match sms_reason(p) {
+                Some(r) => {
+                    format!("Dossier {code} needs a supplement. Reason: {r} Upload it: {link}")
+                }
+                None => format!("Dossier {code} needs more documents. Upload them: {link}"),
+            },
         ),
         K::Refused => (
             format!("Dossier {code} refused"),
@@ -406,7 +448,7 @@ fn english(kind: NotificationKind, p: &Payload, code: &str, link: &str) -> Versi
     let track = if code.is_empty() {
         String::new()
     } else {
-        format!("\n\nTrack your dossier: {link}")
+        format!("\n\nTrack your dossier: {tracking}")
     };
     Version {
         subject,
@@ -436,8 +478,10 @@ pub fn booking_link(ctx: &TemplateContext, code: &str, token: &str) -> String {
 
 /// Renders a notification. A reminder links to the booking's page with
 /// the holder's token (none for a booking made before tokens); "result
-/// returned" links to the applicant's own dossier page, where the rating
-/// form is; the others to the public tracking page.
+/// returned" and "supplement requested" link to the applicant's own
+/// dossier page, where the rating form, and the reason, the documents
+/// asked for, Mẫu 02 and the upload form are; the others to the public
+/// tracking page (which every e-mail also names at its end).
 pub fn render(n: &Notification, ctx: &TemplateContext) -> Rendered {
     let code = n
         .payload
@@ -452,11 +496,14 @@ pub fn render(n: &Notification, ctx: &TemplateContext) -> Rendered {
     ) {
         (NotificationKind::AppointmentReminder, Some(b), Some(t)) => booking_link(ctx, b, t),
         (NotificationKind::AppointmentReminder, _, _) => String::new(),
-        (NotificationKind::ResultReturned, _, _) => dossier_link(ctx, &code),
+        (NotificationKind::ResultReturned | NotificationKind::SupplementRequested, _, _) => {
+            dossier_link(ctx, &code)
+        }
         _ => tracking_link(ctx, &code),
     };
-    let vi = vietnamese(n.kind, &n.payload, &code, &link);
-    let en = english(n.kind, &n.payload, &code, &link);
+    let tracking = tracking_link(ctx, &code);
+    let vi = vietnamese(n.kind, &n.payload, &code, &link, &tracking);
+    let en = english(n.kind, &n.payload, &code, &link, &tracking);
     let (first, second) = match n.language {
         Language::Vi => (vi, en),
         Language::En => (en, vi),
@@ -572,6 +619,73 @@ mod tests {
             "Please rate the service on your dossier's page: {page}"
         )));
         assert!(!r.sms.contains("/tra-cuu/"), "{}", r.sms);
+    }
+
+    #[test]
+    fn a_supplement_request_carries_the_reason_and_links_to_the_applicants_page() {
+        let p = Payload {
+            reason: Some("Thiếu bản sao giấy chứng sinh có chứng thực".to_string()),
+            documents: vec!["Giấy chứng sinh (bản sao)".to_string()],
+            ..payload()
+        };
+        let page = "https://dichvucong.example.vn/ho-so-cua-toi/04.01273-250715-0001";
+        let track = "https://dichvucong.example.vn/tra-cuu/04.01273-250715-0001";
+        let r = render(
+            &row(
+                NotificationKind::SupplementRequested,
+                p.clone(),
+                Language::Vi,
+            ),
+            &ctx(),
+        );
+        assert_eq!(
+            r.sms,
+            format!(
+                "Ho so 04.01273-250715-0001 can bo sung. Ly do: Thieu ban sao giay chung sinh co \
+                 chung thuc. Xem va bo sung: {page}"
+            )
+        );
+        assert!(r
+            .text
+            .contains("Lý do: Thiếu bản sao giấy chứng sinh có chứng thực"));
+        assert!(r.text.contains("  - Giấy chứng sinh (bản sao)"));
+        assert!(
+            r.text.contains(&format!(
+                "bổ sung trực tuyến tại trang hồ sơ của Ông/Bà: {page}"
+            )),
+            "{}",
+            r.text
+        );
+        assert!(r.text.contains(&format!("Tra cứu hồ sơ: {track}")));
+        assert!(r.text.contains(&format!(
+            "upload the documents on your dossier's page: {page}"
+        )));
+        let en = render(
+            &row(
+                NotificationKind::SupplementRequested,
+                p.clone(),
+                Language::En,
+            ),
+            &ctx(),
+        );
+        assert!(en.sms.contains("Reason: Thiếu bản sao"), "{}", en.sms);
+        assert!(en.sms.ends_with(page), "{}", en.sms);
+        // A long reason is cut in the SMS, never in the e-mail.
+        let long = "Thiếu giấy tờ ".repeat(20);
+        let r = render(
+            &row(
+                NotificationKind::SupplementRequested,
+                Payload {
+                    reason: Some(long.clone()),
+                    ..p
+                },
+                Language::Vi,
+            ),
+            &ctx(),
+        );
+        assert!(r.sms.contains("...") && r.sms.ends_with(page), "{}", r.sms);
+        assert!(r.sms.chars().count() <= 230, "{}", r.sms);
+        assert!(r.text.contains(long.trim_end()));
     }
 
     #[test]

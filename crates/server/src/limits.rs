@@ -29,6 +29,7 @@ pub fn limit_for(route: &str) -> usize {
     match route {
         "/api/v1/dossiers/{code}/documents"
         | "/ho-so-cua-toi/{code}/tai-lieu"
+        | "/can-bo/ho-so/{code}/tai-lieu"
         | "/can-bo/tiep-nhan" => UPLOAD_BODY_BYTES,
         "/api/v1/procedures/import" => CATALOGUE_BODY_BYTES,
         _ => DEFAULT_BODY_BYTES,

@@ -1364,3 +1364,348 @@ async fn my_dossiers_fit_a_390_px_phone_with_44_px_targets_and_a_visible_focus_r
     browser.quit().await;
     result
 }
+
+// ---------------------------------------------------------------------------
+// citizen: the supplement (Mẫu 02) seen by the citizen, and the online
+// result downloaded from their page.
+
+const SUPPLEMENT_PHONE: &str = "0912 000 777";
+const SUPPLEMENT_REASON: &str = "Thiếu giấy chứng sinh bản chính";
+const JUSTICE_SPECIALIST: &str = "chuyenvien.tuphap.01279";
+
+/// The engine's actor for a step of the demo commune.
+fn demo_staff(role: Role, user: &str) -> Result<Actor> {
+    Ok(Actor::new(
+        role,
+        UserId::parse(user)?,
+        Some(motcua_domain::dossier::UnitId::parse(UNIT)?),
+    ))
+}
+
+/// Drives `code` with the engine until its current step is `until`
+/// (assigning the appraisal to [`JUSTICE_SPECIALIST`]).
+async fn drive_to(app: &App, code: &str, until: motcua_domain::procedure::StepKind) -> Result<()> {
+    use motcua_domain::procedure::{AgencyRef, StepKind};
+    let code = motcua_domain::dossier::DossierCode::parse(code)?;
+    let engine = &app.state.engine;
+    for _ in 0..20 {
+        let d = app
+            .state
+            .store
+            .dossier(&code)
+            .await?
+            .and_then(|s| s.dossier)
+            .ok_or_else(|| anyhow!("no dossier {code}"))?;
+        let (action, actor) = match d.current_step().map(|s| (s.kind, s.role)) {
+            Some((kind, _)) if kind == until => return Ok(()),
+            Some((StepKind::Receive, _)) => (
+                motcua_engine::Action::Accept { pages_digitized: 0 },
+                demo_staff(Role::ReceivingOfficer, "canbo.tiepnhan.01279")?,
+            ),
+            Some((StepKind::Transfer, role)) => (
+                motcua_engine::Action::Transfer {
+                    to: d
+                        .procedure
+                        .workflow
+                        .get(d.step + 1)
+                        .map_or(AgencyRef::Competent, |s| s.agency.clone()),
+                },
+                demo_staff(role, "canbo.demo.01279")?,
+            ),
+            Some((StepKind::Assign, role)) => (
+                motcua_engine::Action::Assign {
+                    assignee: UserId::parse(JUSTICE_SPECIALIST)?,
+                },
+                demo_staff(role, "truongphong.tuphap.01279")?,
+            ),
+            Some((StepKind::Appraise, role)) => (
+                motcua_engine::Action::Appraise {
+                    outcome: motcua_domain::dossier::AppraisalOutcome::Eligible,
+                },
+                demo_staff(role, JUSTICE_SPECIALIST)?,
+            ),
+            Some((StepKind::Review, role)) => (
+                motcua_engine::Action::ReviewOk,
+                demo_staff(role, "truongphong.tuphap.01279")?,
+            ),
+            Some((StepKind::Approve, role)) => (
+                motcua_engine::Action::Approve,
+                demo_staff(role, "chutich.01279")?,
+            ),
+            other => bail!("{code}: cannot drive the step {other:?}"),
+        };
+        engine
+            .act(&code, None, action, actor, chrono::Utc::now(), None)
+            .await?;
+    }
+    bail!("{code} never reached {until:?}")
+}
+
+/// The session cookie of the browser, for downloads checked byte by byte.
+async fn session_cookie(b: &Browser) -> Result<String> {
+    let c = b.call("GET", "/cookie/motcua_session", None).await?;
+    let value = c["value"]
+        .as_str()
+        .ok_or_else(|| anyhow!("no session cookie: {c}"))?;
+    Ok(format!("motcua_session={value}"))
+}
+
+/// GETs `href` with the browser's session: (status, content type, bytes).
+async fn download(app: &App, b: &Browser, href: &str) -> Result<(u16, String, Vec<u8>)> {
+    let res = reqwest::Client::new()
+        .get(format!("{}{href}", app.base))
+        .header("cookie", session_cookie(b).await?)
+        .send()
+        .await?;
+    let status = res.status().as_u16();
+    let kind = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    Ok((status, kind, res.bytes().await?.to_vec()))
+}
+
+/// The `href` of the element `css`.
+async fn href_of(b: &Browser, css: &str) -> Result<String> {
+    let id = b.find(css).await?;
+    let v = b
+        .call("GET", &format!("/element/{id}/attribute/href"), None)
+        .await?;
+    let href = v.as_str().unwrap_or("").to_string();
+    Ok(href
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
+        .unwrap_or(href))
+}
+
+/// Chooses `path` for the file input `css`.
+async fn choose_file(b: &Browser, css: &str, path: &Path) -> Result<()> {
+    let input = b.find(css).await?;
+    b.call(
+        "POST",
+        &format!("/element/{input}/value"),
+        Some(json!({"text": path.display().to_string()})),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn supplement_and_online_result(app: &App, b: &Browser, sms_log: &Path) -> Result<()> {
+    let contact = motcua_domain::access::Contact::phone(SUPPLEMENT_PHONE)?;
+    let citizen = app
+        .state
+        .store
+        .citizen_for_contact(
+            &contact,
+            &UserId::parse("citizen.supplement")?,
+            chrono::Utc::now(),
+        )
+        .await?;
+    let submission = serde_json::from_value(json!({
+        "procedure": "1.001193",
+        "intake": "online",
+        "receiving_unit": UNIT,
+        "applicant": {"name": "Nông Thị Minh Trang", "personal_id": "004190000123",
+                      "user": citizen.id.as_str()},
+        "documents": [{"name_vi": "Tờ khai đăng ký khai sinh", "form": "original", "count": 1}],
+        "contact": {"phone": SUPPLEMENT_PHONE}
+    }))?;
+    let actor = Actor::new(Role::Applicant, citizen.id.clone(), None);
+    let code = app
+        .state
+        .engine
+        .submit(submission, actor, chrono::Utc::now(), None)
+        .await?
+        .code
+        .to_string();
+    drive_to(app, &code, motcua_domain::procedure::StepKind::Appraise).await?;
+
+    // The specialist asks for a supplement, with the documents missing.
+    let official = format!("/can-bo/ho-so/{code}");
+    as_official(app, b, JUSTICE_SPECIALIST, &official).await?;
+    b.type_into("#request_supplement-reason", SUPPLEMENT_REASON)
+        .await?;
+    b.type_into(
+        "#request_supplement-documents",
+        "Giấy chứng sinh; Bản sao giấy tờ tùy thân",
+    )
+    .await?;
+    act(b, "request_supplement", "Chờ bổ sung").await?;
+    b.screenshot("50-chuyen-vien-yeu-cau-bo-sung").await?;
+    logout(b).await?;
+
+    // The SMS arrives with the reason and the link to the citizen's page.
+    let mut sms = None;
+    let since = tokio::time::Instant::now();
+    while patient(since) && sms.is_none() {
+        sms = motcua_notify::FileSmsGateway::read(sms_log)?
+            .into_iter()
+            .map(|l| l.text)
+            .find(|t| t.contains(&code) && t.contains("bo sung"));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let sms =
+        sms.ok_or_else(|| anyhow!("no supplement SMS for {code} in {}", sms_log.display()))?;
+    if !sms.contains("Ly do: Thieu giay chung sinh ban chinh.") {
+        bail!("the SMS does not give the reason: {sms}");
+    }
+    let link = sms
+        .split_whitespace()
+        .find(|w| w.starts_with("http") && w.contains("/ho-so-cua-toi/"))
+        .ok_or_else(|| anyhow!("the SMS has no link to the dossier's page: {sms}"))?;
+    if !link.starts_with(&app.base) {
+        bail!(
+            "the SMS link {link} is not under the public address {}",
+            app.base
+        );
+    }
+
+    // The citizen follows the link and logs in with the code sent by SMS.
+    b.goto(app, &link[app.base.len()..]).await?;
+    b.type_into("#lien_he", SUPPLEMENT_PHONE).await?;
+    b.click_to_load("form.stack button").await?;
+    let otp = app
+        .codes
+        .last_code(&contact)
+        .ok_or_else(|| anyhow!("no one-time code arrived by SMS"))?;
+    b.type_into("#ma", &otp).await?;
+    b.click_to_load("form.stack button").await?;
+    if !b.url().await?.ends_with(&format!("/ho-so-cua-toi/{code}")) {
+        bail!("after the login the citizen is at {}", b.url().await?);
+    }
+    let reason = b.text("#ly-do-bo-sung").await?;
+    if reason != SUPPLEMENT_REASON {
+        bail!("the page gives the reason {reason:?}");
+    }
+    let missing = b.text("#giay-to-thieu").await?;
+    if !missing.contains("Giấy chứng sinh") || !missing.contains("Bản sao giấy tờ tùy thân")
+    {
+        bail!("the missing documents read {missing:?}");
+    }
+    b.screenshot("51-cong-dan-thay-yeu-cau-bo-sung").await?;
+    let axe = axe_source()?;
+    let found = b.axe_serious(&axe).await?;
+    if !found.is_empty() {
+        bail!("the supplement's page: {}", found.join("\n"));
+    }
+    let form = href_of(b, "#mau-02").await?;
+    let (status, kind, pdf) = download(app, b, &form).await?;
+    if status != 200 || kind != "application/pdf" || !pdf.starts_with(b"%PDF-") {
+        bail!("Mẫu 02 from {form}: {status} {kind}, {} bytes", pdf.len());
+    }
+
+    // "Supplement provided" without a new document: the message, in place.
+    b.click_to_load("#do-provide_supplement").await?;
+    let message = b.text("#loi").await?;
+    if !message.contains("Hãy tải lên ít nhất một giấy tờ bổ sung mới") {
+        bail!("the refusal reads {message:?}");
+    }
+    if b.text("#status").await? != "Chờ bổ sung" {
+        bail!("the dossier moved without a document");
+    }
+    b.screenshot("52-bo-sung-chua-co-tai-lieu").await?;
+    let found = b.axe_serious(&axe).await?;
+    if !found.is_empty() {
+        bail!("the refused supplement's page: {}", found.join("\n"));
+    }
+
+    // Upload, then provide: back to processing.
+    let file = std::env::temp_dir().join(format!("motcua-bo-sung-{}.pdf", std::process::id()));
+    std::fs::write(&file, PDF)?;
+    choose_file(b, "#tep", &file).await?;
+    b.click_to_load("#tai-len").await?;
+    b.find("#da-bo-sung")
+        .await
+        .context("the upload is listed as the supplement")?;
+    act(b, "provide_supplement", "Đang xử lý").await?;
+    b.screenshot("53-da-bo-sung").await?;
+    logout(b).await?;
+
+    // The clerical office attaches the signed result as a PDF.
+    drive_to(app, &code, motcua_domain::procedure::StepKind::Clerical).await?;
+    let result: Vec<u8> = [PDF, b"% the signed certificate\n".as_slice()].concat();
+    let signed = std::env::temp_dir().join(format!("motcua-ket-qua-{}.pdf", std::process::id()));
+    std::fs::write(&signed, &result)?;
+    as_official(app, b, "vanthu.01279", &official).await?;
+    b.type_into("#dk-ten", "Trích lục khai sinh (bản điện tử)")
+        .await?;
+    choose_file(b, "#dk-tep", &signed).await?;
+    b.click_to_load("#dinh-kem-tep").await?;
+    if !b.wait_source("Trích lục khai sinh (bản điện tử)").await? {
+        bail!("the result is not listed on the official's page");
+    }
+    b.screenshot("54-van-thu-dinh-kem-ket-qua").await?;
+    b.type_into("#issue_result-number", "12/2026/TLKS").await?;
+    b.type_into("#issue_result-register", "Sổ đăng ký khai sinh")
+        .await?;
+    act(b, "issue_result", "Đã có kết quả").await?;
+    let found = b.axe_serious(&axe).await?;
+    if !found.is_empty() {
+        bail!("the result's upload form: {}", found.join("\n"));
+    }
+    logout(b).await?;
+
+    // The citizen downloads it from their page: the same bytes.
+    b.goto(app, &format!("/ho-so-cua-toi/{code}")).await?;
+    b.type_into("#lien_he", SUPPLEMENT_PHONE).await?;
+    b.click_to_load("form.stack button").await?;
+    let otp = app
+        .codes
+        .last_code(&contact)
+        .ok_or_else(|| anyhow!("no second one-time code"))?;
+    b.type_into("#ma", &otp).await?;
+    b.click_to_load("form.stack button").await?;
+    let href = href_of(b, "#ket-qua a").await?;
+    b.screenshot("55-cong-dan-tai-ket-qua").await?;
+    let (status, kind, bytes) = download(app, b, &href).await?;
+    if status != 200 || kind != "application/pdf" || bytes != result {
+        bail!(
+            "the result from {href}: {status} {kind}, {} bytes (expected {})",
+            bytes.len(),
+            result.len()
+        );
+    }
+    Ok(())
+}
+
+/// The citizen's supplement and online result in Chromium: a specialist
+/// asks for a supplement; the citizen follows the SMS link, logs in with
+/// the code sent by SMS, reads the reason and the missing documents,
+/// downloads Mẫu 02, is refused "supplement provided" without a file,
+/// uploads one and provides, and the dossier is processed again; the
+/// clerical office attaches the signed PDF, which the citizen downloads
+/// from their page, byte for byte.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_citizen_supplements_and_downloads_the_online_result_in_chromium() -> Result<()> {
+    if !browser_available()? {
+        return Ok(());
+    }
+    let _one = ONE_BROWSER.lock().await;
+    let app = App::spawn().await?;
+    let data = app
+        .codes
+        .sms_log
+        .parent()
+        .ok_or_else(|| anyhow!("no data directory"))?
+        .to_path_buf();
+    let worker = motcua_notify::spawn_worker(
+        app.state.store.clone(),
+        NotifyConfig {
+            poll_secs: 1,
+            data_dir: data,
+            ..NotifyConfig::default()
+        }
+        .with_public_url(&app.base, |_| false),
+    )?;
+    let sms_log = app.codes.sms_log.clone();
+    let browser = Browser::start().await?;
+    let result = supplement_and_online_result(&app, &browser, &sms_log).await;
+    if result.is_err() {
+        let _ = browser.screenshot("failure-supplement").await;
+    }
+    browser.quit().await;
+    worker.abort();
+    result
+}

@@ -93,6 +93,18 @@ macro_rules! hardening_tests {
                 let first = post_keyed(&app, &actions, OFFICER, "ask-1", &ask).await;
                 assert_eq!(first.0, 200, "{}", first.1);
                 let citizen = ("applicant", "citizen.001", None);
+                let upload = app
+                    .client
+                    .post(app.url(&format!(
+                        "/api/v1/dossiers/{code}/documents?kind=component&name=Gi%E1%BA%A5y%20ch%E1%BB%A9ng%20sinh"
+                    )))
+                    .header("x-actor-role", "applicant")
+                    .header("x-actor-user", "citizen.001")
+                    .body(b"%PDF-1.4\n% the supplement\n%%EOF\n".to_vec())
+                    .send()
+                    .await
+                    .expect("upload");
+                assert_eq!(upload.status(), 200, "the supplement's document");
                 let give = json!({"action": "provide_supplement", "documents": ["Giấy chứng sinh"]});
                 let first = post_keyed(&app, &actions, citizen, "give-1", &give).await;
                 assert_eq!(first.0, 200, "{}", first.1);

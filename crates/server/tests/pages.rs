@@ -1692,3 +1692,7 @@ async fn the_application_data_is_shown_by_name_to_the_citizen_and_the_official()
         "the Center's code is not what the citizen reads"
     );
 }
+
+// ---- The citizen's supplement and the online result (tests/pages/supplement.rs)
+#[path = "pages/supplement.rs"]
+mod supplement;

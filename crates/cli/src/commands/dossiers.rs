@@ -155,10 +155,14 @@ pub enum ActionArgs {
         #[arg(long)]
         reason: String,
     },
-    /// The supplement arrived.
+    /// The supplement arrived: each `--file` is attached first (a
+    /// supplement needs a document attached since the request), named by
+    /// the `--document` of the same rank or else by its file name.
     ProvideSupplement {
         #[arg(long = "document")]
         documents: Vec<String>,
+        #[arg(long = "file")]
+        files: Vec<std::path::PathBuf>,
     },
     /// Hand the dossier to the next agency of the workflow.
     Transfer {
@@ -677,7 +681,7 @@ fn action_of(args: ActionArgs, d: &Dossier, engine: &Engine) -> Result<Action, R
             Action::RequestSupplement { reason, documents }
         }
         ActionArgs::Refuse { reason } => Action::Refuse { reason },
-        ActionArgs::ProvideSupplement { documents } => Action::ProvideSupplement { documents },
+        ActionArgs::ProvideSupplement { documents, .. } => Action::ProvideSupplement { documents },
         ActionArgs::Transfer { to } => {
             let to = match to {
                 Some(t) => parse_agency(&t)?,
@@ -876,6 +880,14 @@ async fn act(
     else {
         return not_found(&code).report(json);
     };
+    let files = match &args {
+        ActionArgs::ProvideSupplement { documents, files } => files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (documents.get(i).cloned(), f.clone()))
+            .collect(),
+        _ => Vec::new(),
+    };
     let prepared = (|| {
         let action = action_of(args, &d, engine)?;
         let actor = match as_actor.as_deref() {
@@ -889,6 +901,27 @@ async fn act(
         Err(r) => return r.report(json),
     };
     let name = action_name(&action);
+    for (document, path) in files {
+        let bytes =
+            std::fs::read(&path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+        let name = document.unwrap_or_else(|| {
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+        let upload = motcua_engine::Upload {
+            name,
+            kind: motcua_domain::dossier::DocumentKind::Component,
+            electronic: actor.role == Role::Applicant,
+            bytes,
+        };
+        if let Err(e) = engine
+            .attach(&code, None, upload, actor.clone(), Utc::now(), None)
+            .await
+        {
+            return fail_engine(json, &e);
+        }
+    }
     let applied = match engine
         .act(
             &code,

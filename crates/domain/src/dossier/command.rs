@@ -31,6 +31,18 @@ impl Channel {
             Channel::Post => 3,
         }
     }
+
+    /// Hình thức trả kết quả mặc định — a dossier's result goes back the
+    /// way it came unless the applicant chose otherwise: a fully online
+    /// (toàn trình) dossier's online (Decree 42/2022/NĐ-CP), a postal one's
+    /// by post, a paper one's at the counter.
+    pub fn default_return_way(self) -> ReturnWay {
+        match self {
+            Channel::InPerson => ReturnWay::Counter,
+            Channel::Online => ReturnWay::Online,
+            Channel::Post => ReturnWay::Post,
+        }
+    }
 }
 
 /// Số định danh cá nhân — the 12-digit personal identification number.

@@ -369,6 +369,10 @@ fn decide_on(d: &Dossier, cmd: &Command, actor: &Actor, now: DateTime<Utc>) -> D
             status_in(d, &[Status::AwaitingSupplement], name)?;
             applicant_ok(d, actor)?;
             staff_of(actor, &d.receiving_unit, name)?;
+            // Mẫu 02 asks for documents: the supplement is a new one.
+            if d.supplement_documents().next().is_none() {
+                return Err(DossierError::SupplementWithoutDocument);
+            }
             let appointment = appointment.map(to_micros);
             if let Some(a) = appointment {
                 if d.accepted_at.is_none() {

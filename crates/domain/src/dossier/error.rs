@@ -77,6 +77,9 @@ pub enum DossierError {
     /// field's error; empty when the data is not in normal form).
     #[error("the application data does not fit the procedure's form{}", first_en(.0))]
     InvalidApplicationData(Vec<crate::procedure::FieldError>),
+    /// "Supplement provided" with no document attached since the request.
+    #[error("attach at least one new document of the supplement before marking it provided")]
+    SupplementWithoutDocument,
 }
 
 fn first_en(errors: &[crate::procedure::FieldError]) -> String {
@@ -120,6 +123,7 @@ impl DossierError {
             DossierError::NotPostal => "not_postal",
             DossierError::Text(e) => e.code(),
             DossierError::InvalidApplicationData(_) => "invalid_application_data",
+            DossierError::SupplementWithoutDocument => "supplement_without_document",
         }
     }
 }
@@ -190,6 +194,9 @@ impl DossierError {
                     m.push_str(&e.message_vi());
                 }
                 m
+            }
+            DossierError::SupplementWithoutDocument => {
+                "Hãy tải lên ít nhất một giấy tờ bổ sung mới trước khi báo đã bổ sung.".into()
             }
         }
     }

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::code::{DossierCode, UnitId};
-use super::command::{Applicant, Channel, DocumentRef, Rating, ReturnWay};
+use super::command::{Applicant, Channel, DocumentKind, DocumentRef, Rating, ReturnWay};
 use super::event::{Event, EventData, Opened};
 use super::role::UserId;
 use super::status::Status;
@@ -157,6 +157,11 @@ pub struct Dossier {
     /// Tờ khai — the application data, read against `procedure.form`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_data: Option<crate::procedure::ApplicationData>,
+    /// How many documents were attached when the last supplement was
+    /// requested (Mẫu 02): those after it are the supplement
+    /// ([`Dossier::supplement_documents`]).
+    #[serde(default)]
+    pub documents_before_supplement: usize,
 }
 
 impl Dossier {
@@ -178,6 +183,34 @@ impl Dossier {
     /// Closed for status changes (a returned dossier may still be rated).
     pub fn is_closed(&self) -> bool {
         self.status.is_final()
+    }
+
+    /// Hồ sơ bổ sung — the documents attached since the last supplement
+    /// request: components uploaded by the applicant or at the counter, and
+    /// scans of paper brought to the Center (never a result).
+    pub fn supplement_documents(&self) -> impl Iterator<Item = &AttachedDocument> {
+        self.documents
+            .get(self.documents_before_supplement..)
+            .unwrap_or_default()
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a.document.kind,
+                    DocumentKind::Component | DocumentKind::Digitized
+                )
+            })
+    }
+
+    /// The documents the applicant may download from their own page: the
+    /// result documents once the result is issued (numbered and registered;
+    /// a file attached before is still the agency's), and those they
+    /// attached themselves.
+    pub fn applicant_documents(&self) -> impl Iterator<Item = &AttachedDocument> {
+        let own = self.applicant.user.as_ref();
+        let issued = self.result.is_some();
+        self.documents.iter().filter(move |a| {
+            (a.document.kind == DocumentKind::Result && issued) || Some(&a.by) == own
+        })
     }
 }
 
@@ -247,6 +280,7 @@ fn open(o: &Opened, e: &Event) -> Dossier {
         limit_extension: None,
         postmark: None,
         application_data: o.application_data.clone(),
+        documents_before_supplement: 0,
     }
 }
 
@@ -353,6 +387,7 @@ fn apply_to(d: &mut Dossier, data: &EventData, e: &Event, at: DateTime<Utc>) {
         }
         EventData::SupplementRequested { .. } => {
             d.counters.supplement_requests += 1;
+            d.documents_before_supplement = d.documents.len();
             pause(d, PauseKind::Supplement, Status::AwaitingSupplement, at);
         }
         EventData::SupplementProvided { appointment, .. } => {

@@ -406,6 +406,15 @@ fn supplement_at_receipt() {
         documents: vec!["Bản án ly hôn".into()],
         appointment: Some(h.now + Duration::days(3)),
     };
+    let provided = Command::ProvideSupplement {
+        documents: vec!["Bản án ly hôn".into()],
+        appointment: None,
+    };
+    assert_eq!(
+        h.refused(provided, &ro(UNIT_A)),
+        "supplement_without_document"
+    );
+    h.run(doc(DocumentKind::Digitized, SHA), &ro(UNIT_A));
     assert_eq!(h.refused(with_date, &ro(UNIT_A)), "unexpected_appointment");
     h.tick(120).run(
         Command::ProvideSupplement {
@@ -452,6 +461,7 @@ fn supplement_during_appraisal_restarts_with_a_new_appointment() {
     assert_eq!(h.status(), Status::AwaitingSupplement);
     let original = h.d().original_due;
     let new_due = h.now + Duration::days(40);
+    h.run(doc(DocumentKind::Component, SHA), &ro(UNIT_A));
     assert_eq!(
         h.refused(
             Command::ProvideSupplement {
@@ -1334,6 +1344,7 @@ fn error_codes_are_stable_and_distinct() {
         DossierError::NotBoundaryFree,
         DossierError::ProcedureNotInForce,
         DossierError::CodeMismatch,
+        DossierError::SupplementWithoutDocument,
     ];
     let codes: HashSet<&str> = errors.iter().map(DossierError::code).collect();
     assert_eq!(codes.len(), errors.len());
@@ -1401,4 +1412,92 @@ fn documents_are_attached_by_the_right_people_at_the_right_time() {
         h.events.last().map(Event::type_name),
         Some("document_attached")
     );
+}
+
+/// Mẫu 02 asks for documents: "supplement provided" needs at least one
+/// component or scan attached after the request; what was attached before
+/// it, and a result, do not count.
+#[test]
+fn a_supplement_needs_a_document_attached_after_the_request() {
+    let mut h = History::new();
+    let mut online = new_dossier("1.001193", UNIT_A, UNIT_A, t0(), 4);
+    online.applicant.user = Some(user("c1"));
+    h.run(Command::SubmitOnline { dossier: online }, &applicant("c1"));
+    h.run(doc(DocumentKind::Component, SHA), &applicant("c1"));
+    let ask = || Command::RequestSupplement {
+        reason: "Thiếu giấy chứng sinh".into(),
+        documents: vec!["Giấy chứng sinh".into()],
+    };
+    let provided = || Command::ProvideSupplement {
+        documents: vec!["Giấy chứng sinh".into()],
+        appointment: None,
+    };
+    h.tick(30).run(ask(), &ro(UNIT_A));
+    assert_eq!(h.d().documents_before_supplement, 1);
+    assert_eq!(h.d().supplement_documents().count(), 0);
+    let refused = h.try_run(provided(), &applicant("c1"));
+    assert_eq!(refused, Err(DossierError::SupplementWithoutDocument));
+    let e = DossierError::SupplementWithoutDocument;
+    assert_eq!(e.code(), "supplement_without_document");
+    assert!(e.message_vi().contains("giấy tờ bổ sung"));
+    assert!(e.to_string().contains("new document"));
+    assert_eq!(
+        h.refused(provided(), &ro(UNIT_A)),
+        "supplement_without_document"
+    );
+    h.tick(60)
+        .run(doc(DocumentKind::Component, SHA), &applicant("c1"));
+    assert_eq!(h.d().supplement_documents().count(), 1);
+    h.run(provided(), &applicant("c1"));
+    assert_eq!(h.status(), Status::Submitted);
+    // A second request: the first supplement no longer counts.
+    h.tick(30).run(ask(), &ro(UNIT_A));
+    assert_eq!(h.d().documents_before_supplement, 2);
+    assert_eq!(
+        h.refused(provided(), &applicant("c1")),
+        "supplement_without_document"
+    );
+    // A scan of paper brought to the counter counts.
+    h.run(doc(DocumentKind::Digitized, SHA), &ro(UNIT_A));
+    h.run(provided(), &ro(UNIT_A));
+    assert_eq!(h.status(), Status::Submitted);
+}
+
+/// The applicant downloads the result documents once the result is
+/// issued, and their own uploads; never an official's scan.
+#[test]
+fn the_applicant_sees_results_and_their_own_uploads() {
+    let mut h = standard_accepted();
+    h.run(doc(DocumentKind::Digitized, SHA), &ro(UNIT_A));
+    to_appraisal(&mut h);
+    h.run(doc(DocumentKind::Result, SHA), &clerk(UNIT_A));
+    assert_eq!(h.d().applicant_documents().count(), 0, "not issued yet");
+    let mut issued = h.d().clone();
+    issued.result = Some(IssuedResult {
+        number: "1/2026".into(),
+        register: "Sổ".into(),
+        issued_at: h.now,
+    });
+    let kinds: Vec<DocumentKind> = issued
+        .applicant_documents()
+        .map(|a| a.document.kind)
+        .collect();
+    assert_eq!(kinds, vec![DocumentKind::Result]);
+    let mut h = History::new();
+    let mut online = new_dossier("1.001193", UNIT_A, UNIT_A, t0(), 5);
+    online.applicant.user = Some(user("c1"));
+    h.run(Command::SubmitOnline { dossier: online }, &applicant("c1"));
+    h.run(doc(DocumentKind::Component, SHA), &applicant("c1"));
+    h.run(doc(DocumentKind::Digitized, SHA), &ro(UNIT_A));
+    let by: Vec<&str> = h.d().applicant_documents().map(|a| a.by.as_str()).collect();
+    assert_eq!(by, vec!["c1"]);
+}
+
+/// A result goes back the way the dossier came: online for a fully online
+/// dossier.
+#[test]
+fn the_return_defaults_to_the_channel() {
+    assert_eq!(Channel::Online.default_return_way(), ReturnWay::Online);
+    assert_eq!(Channel::Post.default_return_way(), ReturnWay::Post);
+    assert_eq!(Channel::InPerson.default_return_way(), ReturnWay::Counter);
 }

@@ -148,6 +148,12 @@ fn guided(d: &Dossier, o: &Op, now: DateTime<Utc>) -> Option<(Command, Actor)> {
                 ro,
             ),
         },
+        Status::AwaitingSupplement if d.supplement_documents().next().is_none() => (
+            Command::AttachDocument {
+                document: doc(DocumentKind::Component, false),
+            },
+            ro,
+        ),
         Status::AwaitingSupplement => (
             Command::ProvideSupplement {
                 documents: vec![],

@@ -440,7 +440,6 @@ pub async fn download(
     viewer: Viewer,
     Query(q): Query<DownloadQuery>,
 ) -> ApiResult<axum::response::Response> {
-    use axum::response::IntoResponse;
     let not_found = || {
         ApiError::not_found(
             "document_not_found",
@@ -460,10 +459,20 @@ pub async fn download(
             .and_then(|s| s.dossier)
             .filter(|d| viewer.sees(d))
             .and_then(|d| {
-                d.documents
-                    .into_iter()
-                    .find(|doc| doc.document.sha256 == sha256)
-                    .map(|doc| doc.document.name)
+                // A citizen downloads the results and their own uploads.
+                let citizen = viewer.session().is_some_and(|c| {
+                    matches!(
+                        c.principal,
+                        motcua_domain::access::Principal::Citizen { .. }
+                    )
+                });
+                let mut docs: Box<dyn Iterator<Item = _>> = if citizen {
+                    Box::new(d.applicant_documents())
+                } else {
+                    Box::new(d.documents.iter())
+                };
+                docs.find(|doc| doc.document.sha256 == sha256)
+                    .map(|doc| doc.document.name.clone())
             }),
         None => None,
     };
@@ -475,10 +484,17 @@ pub async fn download(
         .document_bytes(&sha256)
         .await?
         .ok_or_else(not_found)?;
+    let stem = listed.unwrap_or_else(|| sha256.chars().take(16).collect());
+    Ok(document_response(bytes, stem))
+}
+
+/// A stored document as a download: the media type recognised from its
+/// content, the file named `stem` with its extension.
+pub(crate) fn document_response(bytes: Vec<u8>, stem: String) -> axum::response::Response {
+    use axum::response::IntoResponse;
     let (media_type, extension) = infer::get(&bytes)
         .map(|t| (t.mime_type(), t.extension()))
         .unwrap_or(("application/octet-stream", "bin"));
-    let stem = listed.unwrap_or_else(|| sha256.chars().take(16).collect());
     let file_name = if stem
         .to_ascii_lowercase()
         .ends_with(&format!(".{extension}"))
@@ -487,7 +503,7 @@ pub async fn download(
     } else {
         format!("{stem}.{extension}")
     };
-    Ok((
+    (
         [
             (
                 axum::http::header::CONTENT_TYPE,
@@ -504,5 +520,5 @@ pub async fn download(
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }

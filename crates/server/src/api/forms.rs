@@ -156,8 +156,8 @@ pub async fn form_pdf(
                 return_place: place,
                 return_way: d
                     .return_way
-                    .map(Into::into)
-                    .unwrap_or(forms::ReturnWay::Counter),
+                    .unwrap_or(d.channel.default_return_way())
+                    .into(),
                 fee,
                 register_entry: None,
                 receiver: None,

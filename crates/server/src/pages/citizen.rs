@@ -1,28 +1,32 @@
 //! Nộp hồ sơ trực tuyến — the logged-in citizen submits a dossier online,
 //! attaches the documents one by one (each upload is its own retry-safe
-//! request, checked by content), and on the dossier's own page does what
-//! the applicant may do now: supplement, pay, withdraw, rate.
+//! request, checked by content), and on the dossier's own page
+//! ([`dossier`]) does what the applicant may do now: supplement, pay,
+//! withdraw, rate, download the result and the forms.
+
+mod dossier;
+
+pub use dossier::{act, document, dossier, form_pdf, upload};
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Form, Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::access::{Contact as AccountContact, Principal};
 use motcua_domain::dossier::{
-    Actor, Applicant, DocumentKind, Dossier, DossierCode, PersonalId, Rating, ReceivedDocument,
-    Role, Status, UnitId, UserId,
+    Actor, Applicant, Dossier, DossierCode, PersonalId, ReceivedDocument, Role, Status, UnitId,
+    UserId,
 };
 use motcua_domain::procedure::{Procedure, ProcedureCode};
 use motcua_domain::units::{Level, UnitCode};
-use motcua_engine::{Action, Submission, Upload};
+use motcua_engine::{Action, Submission};
 use motcua_store::Intake;
 use serde::Deserialize;
 
 use super::application_form;
-use super::ui::{now, urlencode, when, when_opt, Ctx, Lang};
+use super::ui::{now, urlencode, Ctx, Lang};
 use super::{render, PageError};
-use crate::auth::session::{multipart_boundary, multipart_parts, MaybeSession};
+use crate::auth::session::MaybeSession;
 use crate::auth::AuthContext;
 use crate::error::ApiError;
 use crate::payment::PaymentOrder;
@@ -410,40 +414,6 @@ async fn own_dossier(
     Ok((code, d, version))
 }
 
-pub struct DocLine {
-    name: String,
-    detail: String,
-    href: String,
-}
-
-#[derive(Template)]
-#[template(path = "citizen_dossier.html")]
-struct DossierPage {
-    c: Ctx,
-    code: String,
-    version: u64,
-    status_code: u8,
-    status: String,
-    procedure: String,
-    procedure_code: String,
-    applicant: String,
-    receiving_unit: String,
-    submitted_at: String,
-    due: String,
-    documents: Vec<DocLine>,
-    components: Vec<String>,
-    idem: String,
-    can_upload: bool,
-    can_supplement: bool,
-    can_pay: bool,
-    payment: String,
-    can_withdraw: bool,
-    can_rate: bool,
-    rated: String,
-    /// The application data (HTML, see [`super::application_form::show`]).
-    tk: String,
-}
-
 fn vnd(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
@@ -454,244 +424,6 @@ fn vnd(n: u64) -> String {
         out.push(c);
     }
     out + " đ"
-}
-
-fn rating_text(l: Lang, r: Rating) -> &'static str {
-    match r {
-        Rating::VerySatisfied => l.t("Rất hài lòng", "Very satisfied"),
-        Rating::Satisfied => l.t("Hài lòng", "Satisfied"),
-        Rating::NotSatisfied => l.t("Không hài lòng", "Not satisfied"),
-    }
-}
-
-/// `/ho-so-cua-toi/{code}`: the applicant's own dossier and what they may
-/// do now.
-pub async fn dossier(
-    State(state): State<AppState>,
-    l: Lang,
-    session: MaybeSession,
-    Path(code): Path<String>,
-) -> Result<Response, PageError> {
-    let Some((_, user)) = citizen(&session) else {
-        return Ok(login_redirect(&format!("/ho-so-cua-toi/{code}")));
-    };
-    let (code, d, _) = own_dossier(&state, &code, &user).await?;
-    let view = state
-        .engine
-        .view(&code, now())
-        .await
-        .map_err(|e| PageError(e.into()))?;
-    let status = d.status;
-    let withdrawable = matches!(
-        status,
-        Status::Submitted
-            | Status::Accepted
-            | Status::Processing
-            | Status::AwaitingSupplement
-            | Status::AwaitingPayment
-            | Status::Stopped
-    ) && d.decided_at.is_none();
-    let due = view.deadline.as_ref().map(|dl| dl.due);
-    let page = DossierPage {
-        c: Ctx::new(l, &format!("/ho-so-cua-toi/{code}"), session),
-        code: code.to_string(),
-        version: view.version,
-        status_code: view.status_code,
-        status: l.t(view.status_vi, view.status_en).to_string(),
-        procedure: d.procedure.name_vi.clone(),
-        procedure_code: d.procedure.code.to_string(),
-        applicant: d.applicant.name.clone(),
-        receiving_unit: super::names::center(&state, d.receiving_unit.as_str()),
-        tk: application_form::show(
-            &state.registry,
-            &d.procedure.form,
-            d.application_data.as_ref(),
-            motcua_domain::dossier::vietnam_date(d.submitted_at),
-            l,
-        ),
-        submitted_at: when(&d.submitted_at),
-        due: when_opt(due.as_ref()),
-        documents: d
-            .documents
-            .iter()
-            .map(|doc| DocLine {
-                name: doc.document.name.clone(),
-                detail: format!(
-                    "{} · {} KB",
-                    doc.document.media_type,
-                    doc.document.size.div_ceil(1024)
-                ),
-                href: format!("/api/v1/documents/{}?dossier={code}", doc.document.sha256),
-            })
-            .collect(),
-        components: state
-            .store
-            .procedure(&d.procedure.code, state.today())
-            .await?
-            .map(|p| {
-                p.spec()
-                    .documents
-                    .iter()
-                    .map(|c| c.name_vi.clone())
-                    .collect()
-            })
-            .unwrap_or_default(),
-        idem: random_key()?,
-        can_upload: matches!(status, Status::Submitted | Status::AwaitingSupplement),
-        can_supplement: status == Status::AwaitingSupplement,
-        can_pay: status == Status::AwaitingPayment && d.payment.is_some(),
-        payment: d
-            .payment
-            .as_ref()
-            .map(|p| format!("{} — {}", vnd(p.amount_vnd), p.description))
-            .unwrap_or_default(),
-        can_withdraw: withdrawable,
-        can_rate: status == Status::ResultReturned && d.rating.is_none(),
-        rated: d
-            .rating
-            .as_ref()
-            .map(|r| rating_text(l, r.rating).to_string())
-            .unwrap_or_default(),
-    };
-    Ok(render(&page))
-}
-
-/// `POST /ho-so-cua-toi/{code}/tai-lieu` (multipart: `csrf_token`, checked
-/// by the session layer; `ten`, the component's name; `idem`; `tep`, the
-/// file): attaches one document, checked by its content.
-pub async fn upload(
-    State(state): State<AppState>,
-    session: MaybeSession,
-    Path(code): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, PageError> {
-    let Some((_, user)) = citizen(&session) else {
-        return Ok(login_redirect("/ho-so-cua-toi"));
-    };
-    let (code, _, _) = own_dossier(&state, &code, &user).await?;
-    let boundary = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(multipart_boundary)
-        .ok_or_else(|| {
-            PageError(ApiError::bad_request(
-                "invalid_form",
-                "Biểu mẫu gửi tệp không hợp lệ.",
-                "Not a file upload form.",
-            ))
-        })?;
-    let parts = multipart_parts(&body, &boundary);
-    let field = |n: &str| crate::auth::session::text_field(&parts, n);
-    let file = parts
-        .iter()
-        .find(|p| p.name == "tep" && p.filename.is_some());
-    let Some(file) = file.filter(|f| !f.data.is_empty()) else {
-        return Err(PageError(ApiError::bad_request(
-            "empty_document",
-            "Hãy chọn một tệp để tải lên.",
-            "Choose a file to upload.",
-        )));
-    };
-    let mut name: String = field("ten").chars().take(200).collect();
-    if name.is_empty() {
-        name = file
-            .filename
-            .clone()
-            .unwrap_or_default()
-            .chars()
-            .take(200)
-            .collect();
-    }
-    let idem = field("idem");
-    let key =
-        (!idem.is_empty() && idem.len() <= 100).then(|| format!("portal-upload:{user}:{idem}"));
-    let upload = Upload {
-        name,
-        kind: DocumentKind::Component,
-        electronic: true,
-        bytes: file.data.to_vec(),
-    };
-    state
-        .engine
-        .attach(&code, None, upload, applicant_actor(&user), now(), key)
-        .await
-        .map_err(|e| PageError(e.into()))?;
-    Ok(see_other(&format!("/ho-so-cua-toi/{code}")))
-}
-
-#[derive(Deserialize)]
-pub struct ActForm {
-    #[serde(default)]
-    action: String,
-    #[serde(default)]
-    version: Option<u64>,
-    #[serde(default)]
-    danh_gia: String,
-    #[serde(default)]
-    y_kien: String,
-    #[serde(default)]
-    ly_do: String,
-}
-
-/// `POST /ho-so-cua-toi/{code}` (the session layer checked the CSRF
-/// token): supplement provided, withdraw, or rate.
-pub async fn act(
-    State(state): State<AppState>,
-    session: MaybeSession,
-    Path(code): Path<String>,
-    Form(f): Form<ActForm>,
-) -> Result<Response, PageError> {
-    let Some((_, user)) = citizen(&session) else {
-        return Ok(login_redirect("/ho-so-cua-toi"));
-    };
-    let (code, d, _) = own_dossier(&state, &code, &user).await?;
-    let invalid = || {
-        PageError(ApiError::bad_request(
-            "invalid_action",
-            "Thao tác hoặc thông tin kèm theo không hợp lệ.",
-            "The action or its details are not valid.",
-        ))
-    };
-    let text = |s: &str| {
-        let s: String = s.trim().chars().take(1000).collect();
-        (!s.is_empty()).then_some(s)
-    };
-    let action = match f.action.as_str() {
-        "provide_supplement" => Action::ProvideSupplement {
-            documents: d
-                .documents
-                .iter()
-                .map(|doc| doc.document.name.clone())
-                .collect(),
-        },
-        "withdraw" => Action::Withdraw {
-            reason: text(&f.ly_do),
-        },
-        "rate" => Action::Rate {
-            rating: match f.danh_gia.as_str() {
-                "very_satisfied" => Rating::VerySatisfied,
-                "satisfied" => Rating::Satisfied,
-                "not_satisfied" => Rating::NotSatisfied,
-                _ => return Err(invalid()),
-            },
-            comment: text(&f.y_kien),
-        },
-        _ => return Err(invalid()),
-    };
-    state
-        .engine
-        .act(
-            &code,
-            f.version,
-            action,
-            applicant_actor(&user),
-            now(),
-            None,
-        )
-        .await
-        .map_err(|e| PageError(e.into()))?;
-    Ok(see_other(&format!("/ho-so-cua-toi/{code}")))
 }
 
 #[derive(Template)]

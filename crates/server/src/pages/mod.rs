@@ -53,6 +53,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/ho-so-cua-toi/{code}/tai-lieu", post(citizen::upload))
         .route(
+            "/ho-so-cua-toi/{code}/tai-lieu/{sha256}",
+            get(citizen::document),
+        )
+        .route("/ho-so-cua-toi/{code}/mau/{form}", get(citizen::form_pdf))
+        .route(
             "/ho-so-cua-toi/{code}/thanh-toan",
             get(citizen::pay_form).post(citizen::pay),
         )
@@ -81,6 +86,7 @@ pub fn router() -> Router<AppState> {
             "/can-bo/ho-so/{code}",
             get(official::dossier).post(official::act),
         )
+        .route("/can-bo/ho-so/{code}/tai-lieu", post(official::attach))
         .route(
             "/dat-lich",
             get(booking::booking_form).post(booking::booking_post),

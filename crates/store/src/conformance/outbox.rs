@@ -239,13 +239,36 @@ pub async fn outbox_follows_the_contact(store: &dyn Store) {
         .expect("set"));
     assert_eq!(store.contact(&unknown).await.expect("contact"), None);
 
+    // The copy brought to the counter is scanned, then the supplement is
+    // provided (it needs a document attached since the request).
+    let scan = Command::AttachDocument {
+        document: motcua_domain::dossier::DocumentRef {
+            sha256: "ab".repeat(32),
+            size: 1024,
+            media_type: "application/pdf".to_string(),
+            name: "Giấy chứng nhận kết hôn (bản sao)".to_string(),
+            kind: motcua_domain::dossier::DocumentKind::Digitized,
+            electronic: false,
+        },
+    };
+    let scanned = applied(
+        store,
+        request(&code, Some(a.version), scan, &cast.receiver, later),
+    )
+    .await;
     let provided = Command::ProvideSupplement {
         documents: vec!["Giấy chứng nhận kết hôn (bản sao)".to_string()],
         appointment: None,
     };
     let b = applied(
         store,
-        request(&code, Some(a.version), provided, &cast.receiver, later),
+        request(
+            &code,
+            Some(scanned.version),
+            provided,
+            &cast.receiver,
+            later,
+        ),
     )
     .await;
     assert!(rows_of(store, &code).await.is_empty(), "nothing to tell");
@@ -259,7 +282,7 @@ pub async fn outbox_follows_the_contact(store: &dyn Store) {
     )
     .await;
     let rows = rows_of(store, &code).await;
-    assert_eq!(shape(&rows), [(3, K::Accepted, DeliveryChannel::Sms)]);
+    assert_eq!(shape(&rows), [(4, K::Accepted, DeliveryChannel::Sms)]);
     assert_eq!(rows[0].recipient, "+84987654321");
     assert_eq!(rows[0].language, Language::En);
 

@@ -133,6 +133,23 @@ fn happy(h: &History, proc_ix: usize, online: bool, variant: u8) -> (Command, Ac
             },
             recv,
         ),
+        Status::AwaitingSupplement if d.supplement_documents().next().is_none() => (
+            Command::AttachDocument {
+                document: DocumentRef {
+                    sha256: "ab".repeat(32),
+                    size: 10,
+                    media_type: "application/pdf".into(),
+                    name: "Giấy tờ bổ sung".into(),
+                    kind: if variant.is_multiple_of(2) {
+                        DocumentKind::Component
+                    } else {
+                        DocumentKind::Digitized
+                    },
+                    electronic: false,
+                },
+            },
+            recv,
+        ),
         Status::AwaitingSupplement => (
             Command::ProvideSupplement {
                 documents: vec!["x".into()],
@@ -350,6 +367,20 @@ fn run_ops(proc_ix: usize, online: bool, ops: &[Op]) -> Result<Outcome, TestCase
             }
             Ok(events) => {
                 prop_assert!(!was_final, "a final dossier accepted {}", cmd.name());
+                if matches!(cmd, Command::ProvideSupplement { .. }) {
+                    // Mẫu 02's documents: one attached since the request.
+                    let since = h
+                        .events
+                        .iter()
+                        .rposition(|e| matches!(e.data, EventData::SupplementRequested { .. }));
+                    let attached = since.is_some_and(|i| {
+                        h.events[i..].iter().any(|e| {
+                            matches!(&e.data, EventData::DocumentAttached { document }
+                                if document.kind != DocumentKind::Result)
+                        })
+                    });
+                    prop_assert!(attached, "a supplement without a new document");
+                }
                 prop_assert!(!events.is_empty());
                 for (i, e) in events.iter().enumerate() {
                     prop_assert_eq!(e.seq, before.version + i as u64);

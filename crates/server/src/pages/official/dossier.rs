@@ -22,6 +22,9 @@ use crate::pages::ui::{now, urlencode, when, when_opt, Ctx, Lang};
 use crate::pages::{render, PageError};
 use crate::AppState;
 
+mod documents;
+pub(crate) use documents::attach;
+
 /// The hour of Mẫu 04's new appointment unless the leader picks another:
 /// the close of the working day.
 const LATE_DEFAULT_TIME: &str = "17:00";
@@ -86,7 +89,7 @@ fn offered(
             push(
                 "request_supplement",
                 l.t("Yêu cầu bổ sung (Mẫu 02)", "Request a supplement (form 02)"),
-                vec![reason()],
+                vec![reason(), documents::missing_field(l)],
                 true,
             );
             push(
@@ -153,7 +156,7 @@ fn offered(
                         push(
                             "request_supplement",
                             l.t("Yêu cầu bổ sung (Mẫu 02)", "Request a supplement (form 02)"),
-                            vec![reason()],
+                            vec![reason(), documents::missing_field(l)],
                             true,
                         );
                     }
@@ -266,6 +269,11 @@ struct DossierPage {
     forms: Vec<(&'static str, &'static str)>,
     /// The application data (HTML, see [`crate::pages::application_form::show`]).
     tk: String,
+    /// The upload form offered to the acting role (see [`documents`]).
+    upload: Option<documents::UploadOffer>,
+    /// A refusal shown at its form: where (`upload`, `act`) and what.
+    notice_at: &'static str,
+    notice: String,
 }
 
 /// `/can-bo/ho-so/{code}`: the dossier as the official sees it.
@@ -276,6 +284,7 @@ pub async fn dossier(
     Path(code): Path<String>,
     uri: Uri,
     Query(choice): Query<RoleChoice>,
+    Query(shown): Query<documents::Shown>,
 ) -> Result<Response, PageError> {
     let Some(s) = official(&session) else {
         return Ok(login_to(&uri.to_string()));
@@ -293,6 +302,7 @@ pub async fn dossier(
     let d = &view.dossier;
     let events = state.store.events(&code).await?;
     let actor = auth_actor(&s, &choice).ok();
+    let notice = documents::notice(l, &shown);
     let step = d.current_step().map(|st| (st.kind, st.role));
     let actions = actor
         .as_ref()
@@ -390,7 +400,7 @@ pub async fn dossier(
             .unwrap_or_default(),
         documents,
         history,
-        actions,
+        actions: documents::return_way_default(actions, d.channel),
         forms: [
             (
                 "01",
@@ -411,6 +421,11 @@ pub async fn dossier(
         .into_iter()
         .filter(|(n, _)| has_form(n, d, &events))
         .collect(),
+        upload: actor
+            .as_ref()
+            .and_then(|a| documents::upload_offer(l, a.role, d)),
+        notice_at: notice.as_ref().map_or("", |n| n.at),
+        notice: notice.map(|n| n.message).unwrap_or_default(),
     };
     Ok(render(&page))
 }
@@ -418,7 +433,7 @@ pub async fn dossier(
 /// Whether a printable form exists for the dossier (the forms API answers
 /// 404 for the others): Mẫu 01 once accepted, 02–05 once their event
 /// happened, 06 always.
-fn has_form(
+pub(crate) fn has_form(
     form: &str,
     d: &motcua_domain::dossier::Dossier,
     events: &[motcua_domain::dossier::ChainedEvent],
@@ -499,6 +514,12 @@ fn action_of(
                     body.insert(k.into(), json!(v.trim()));
                 }
             }
+            if name == "request_supplement" {
+                body.insert(
+                    "documents".into(),
+                    json!(documents::missing_list(&field("documents"))),
+                );
+            }
         }
         _ => return Err(invalid()),
     }
@@ -528,10 +549,13 @@ pub async fn act(
     let back = format!("/can-bo/ho-so/{code}{}", choice_query(&actor));
     let action = action_of(&f, &d)?;
     let version = f.get("version").and_then(|v| v.trim().parse::<u64>().ok());
-    state
+    if let Err(e) = state
         .engine
         .act(&code, version, action, actor, now(), None)
         .await
-        .map_err(|e| PageError(e.into()))?;
+    {
+        let e: ApiError = e.into();
+        return documents::shown_refusal(&back, &e).ok_or(PageError(e));
+    }
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, back)]).into_response())
 }

@@ -13,6 +13,7 @@ mod queue;
 
 pub use assign::bulk_assign;
 pub use dossier::{act, dossier};
+pub(crate) use dossier::{attach, has_form};
 pub(super) use intake::receiving_officer;
 pub use intake::{intake, intake_post};
 pub use queue::queue;
