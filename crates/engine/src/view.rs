@@ -100,10 +100,16 @@ impl Engine {
     /// issue it and where it stands. One rule for the dossier page, the
     /// work queue and the leader's list: owed per
     /// [`Status::owes_apology`], due per the province's lead time.
+    ///
+    /// A period shorter than the lead time (a same-day procedure, with a
+    /// lead of 1 working day) cannot give notice before its last day: such
+    /// a dossier, `received` after that day, owes its apology only once its
+    /// appointment has passed, and is not flagged before.
     pub fn apology(
         &self,
         status: Status,
         rescheduled: bool,
+        received: DateTime<Utc>,
         due: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Option<(NaiveDate, ApologyStanding)> {
@@ -114,6 +120,14 @@ impl Engine {
             &self.calendar,
         )
         .ok()?;
+        if by < vietnam_date(received) {
+            let standing = if now > due {
+                ApologyStanding::Overdue
+            } else {
+                ApologyStanding::Ahead
+            };
+            return Some((vietnam_date(due), standing));
+        }
         Some((by, ApologyStanding::of(by, vietnam_date(now))))
     }
 }
@@ -139,15 +153,24 @@ fn deadline(
             vietnam_date(now),
         )),
     };
-    let apology_by = if d.new_appointment.is_none() && finished(d).is_none() {
-        apology_deadline(
+    let owed = engine.apology(
+        d.status,
+        d.new_appointment.is_some(),
+        d.accepted_at.unwrap_or(d.submitted_at),
+        Some(due),
+        now,
+    );
+    // The last day is shown while the dossier is open and not rescheduled,
+    // owed or not yet (a paused clock still has one).
+    let apology_by = match owed {
+        Some((by, _)) => Some(by),
+        None if d.new_appointment.is_none() && finished(d).is_none() => apology_deadline(
             vietnam_date(due),
             engine.policy.apology_lead_working_days,
             &engine.calendar,
         )
-        .ok()
-    } else {
-        None
+        .ok(),
+        None => None,
     };
     Ok(Some(DeadlineView {
         due: utc_to_vietnam(due),
@@ -155,9 +178,7 @@ fn deadline(
         new_appointment: d.new_appointment.map(utc_to_vietnam),
         timeliness,
         apology_by,
-        apology: engine
-            .apology(d.status, d.new_appointment.is_some(), Some(due), now)
-            .map(|(_, standing)| standing),
+        apology: owed.map(|(_, standing)| standing),
         extension_vi: d
             .limit_extension
             .and_then(|i| d.procedure.extensions.get(i))

@@ -1696,3 +1696,7 @@ async fn the_application_data_is_shown_by_name_to_the_citizen_and_the_official()
 // ---- The citizen's supplement and the online result (tests/pages/supplement.rs)
 #[path = "pages/supplement.rs"]
 mod supplement;
+
+// ---- The apology lead time (tests/pages/apology.rs)
+#[path = "pages/apology.rs"]
+mod apology;

@@ -226,7 +226,8 @@ pub async fn queue(
 }
 
 /// The flag of a dossier whose owed apology (Mẫu 04) is due today or late
-/// ([`motcua_engine::Engine::apology`]); empty otherwise.
+/// ([`motcua_engine::Engine::apology`], with the submission standing for
+/// the receipt: the queue's rows carry no acceptance time); empty otherwise.
 fn apology_flag(
     state: &AppState,
     l: Lang,
@@ -235,7 +236,7 @@ fn apology_flag(
 ) -> &'static str {
     state
         .engine
-        .apology(d.status, d.rescheduled, d.due, now)
+        .apology(d.status, d.rescheduled, d.submitted_at, d.due, now)
         .map(|(_, standing)| standing)
         .filter(|s| s.is_flagged())
         .map_or("", |s| l.t(s.label_vi(), s.label_en()))
