@@ -71,10 +71,10 @@ pub enum Action {
         #[serde(default)]
         reason: Option<String>,
     },
+    /// Mẫu 05 — processing stops at the applicant's request (final).
     Stop {
         reason: String,
     },
-    Resume,
     ReturnResult {
         way: ReturnWay,
     },
@@ -168,7 +168,6 @@ impl Engine {
             },
             Action::Withdraw { reason } => Command::Withdraw { reason },
             Action::Stop { reason } => Command::Stop { reason },
-            Action::Resume => Command::Resume,
             Action::ReturnResult { way } => Command::ReturnResult { way },
             Action::Rate { rating, comment } => Command::Rate { rating, comment },
             Action::AttachDocument { document } => Command::AttachDocument { document },

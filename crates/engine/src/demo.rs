@@ -483,27 +483,12 @@ const LATE_REASONS: &[&str] = &[
     "Hệ thống cơ sở dữ liệu chuyên ngành gián đoạn, chưa cập nhật được thông tin",
     "Công chức thẩm định nghỉ ốm đột xuất, hồ sơ chưa được xử lý kịp",
 ];
-const STOP_REASONS_LAND: &[&str] = &[
-    "Tạm dừng để xác minh nguồn gốc, hiện trạng sử dụng đất",
-    "Tạm dừng do có đơn tranh chấp liên quan đến thửa đất",
+/// What the applicant's request to stop says (Mẫu 05).
+const STOP_REQUESTS: &[&str] = &[
+    "Người nộp đề nghị dừng giải quyết để bổ sung giấy tờ và nộp lại sau",
+    "Người nộp đề nghị dừng giải quyết do đã chuyển nơi cư trú",
+    "Người nộp đề nghị dừng giải quyết do không còn nhu cầu",
 ];
-const STOP_REASONS_CIVIL: &[&str] = &[
-    "Tạm dừng theo đề nghị của cơ quan công an để xác minh nhân thân",
-    "Tạm dừng để xác minh thông tin hộ tịch tại nơi đăng ký trước đây",
-];
-const STOP_REASONS: &[&str] = &[
-    "Tạm dừng chờ ý kiến của cơ quan có liên quan",
-    "Tạm dừng để xác minh điều kiện thực tế tại địa bàn",
-];
-
-fn stop_reason(rng: &mut Rng, slug: &str) -> String {
-    rng.pick(match slug {
-        "diachinh" | "kinhte" | "nnmt" => STOP_REASONS_LAND,
-        "tuphap" | "congan" => STOP_REASONS_CIVIL,
-        _ => STOP_REASONS,
-    })
-    .to_string()
-}
 
 const SEND_BACKS: &[&str] = &[
     "Dự thảo kết quả chưa đúng thể thức, đề nghị chỉnh sửa",
@@ -559,7 +544,6 @@ struct Spec {
     payment: Pay,
     send_back: bool,
     ineligible: bool,
-    stop_resume: bool,
     /// Where a dossier left in processing stops, in % of its workflow.
     stop_at_percent: u64,
     rating: Option<(Rating, Option<String>)>,
@@ -892,9 +876,6 @@ impl<'a> Generator<'a> {
                 && has_kind(&procedure, StepKind::Review)
                 && rng.chance(18),
             ineligible: through_processing && rng.chance(4),
-            stop_resume: through_processing
-                && has_kind(&procedure, StepKind::Assign)
-                && rng.chance(8),
             stop_at_percent: rng.range(0, 99) as u64,
             rating,
             days_back,
@@ -1295,7 +1276,7 @@ fn rehearse<'a>(
     let stop_step =
         2 + (return_index.saturating_sub(2) as u64 * spec.stop_at_percent / 100) as usize;
     let specialist_default = staff_user(Role::Specialist, comp, slug);
-    let (mut supplemented, mut stopped, mut sent_back, mut paid) = (false, false, false, false);
+    let (mut supplemented, mut sent_back, mut paid) = (false, false, false);
     loop {
         let d = sim.d()?;
         if d.status == Status::ResultReady || d.status.is_final() {
@@ -1340,8 +1321,9 @@ fn rehearse<'a>(
                 if target == Status::Stopped {
                     let m = sim.rng.range(60, 600);
                     let at = sim.staff_after(m)?;
-                    let reason = stop_reason(&mut sim.rng, spec.slug);
-                    sim.act(at, leader(), Action::Stop { reason })?;
+                    // At the applicant's request (Mẫu 05): final.
+                    let reason = sim.rng.pick(STOP_REQUESTS).to_string();
+                    sim.act(at, on_behalf(), Action::Stop { reason })?;
                     return Ok(sim);
                 }
                 if target == Status::Withdrawn {
@@ -1389,19 +1371,6 @@ fn rehearse<'a>(
                             documents: vec![missing.clone()],
                         },
                     )?;
-                    continue;
-                }
-                if spec.stop_resume && !stopped {
-                    stopped = true;
-                    let m = sim.rng.range(30, 240);
-                    let m = sim.duration(m, steps_left)?;
-                    let at = sim.staff_after(m)?;
-                    let reason = stop_reason(&mut sim.rng, spec.slug);
-                    sim.act(at, leader(), Action::Stop { reason })?;
-                    let m = sim.rng.range(120, 900);
-                    let m = sim.duration(m, steps_left)?;
-                    let at = sim.staff_after(m)?;
-                    sim.act(at, leader(), Action::Resume)?;
                     continue;
                 }
             }

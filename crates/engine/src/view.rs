@@ -146,7 +146,7 @@ fn deadline(
     let Some(due) = d.due else { return Ok(None) };
     let judged = d.original_due.unwrap_or(due);
     let timeliness = match d.status {
-        Status::Refused | Status::Withdrawn => None,
+        Status::Refused | Status::Withdrawn | Status::Stopped => None,
         _ => Some(classify(
             vietnam_date(judged),
             finished(d).map(vietnam_date),

@@ -400,11 +400,15 @@ mod retries {
                 json!({"action": "withdraw", "reason": "Không còn nhu cầu"}),
             ),
             8 => (
-                "leader",
-                "leader.01279",
-                json!({"action": "stop", "reason": "Chờ ý kiến"}),
+                "applicant",
+                "citizen.001",
+                json!({"action": "stop", "reason": "Đề nghị dừng giải quyết"}),
             ),
-            9 => ("leader", "leader.01279", json!({"action": "resume"})),
+            9 => (
+                "receiving_officer",
+                "receiving_officer.01279",
+                json!({"action": "stop", "reason": "Đơn đề nghị dừng của người nộp"}),
+            ),
             10 => (
                 "applicant",
                 "citizen.001",

@@ -1700,3 +1700,7 @@ mod supplement;
 // ---- The apology lead time (tests/pages/apology.rs)
 #[path = "pages/apology.rs"]
 mod apology;
+
+// ---- Stopping at the applicant's request (tests/pages/stop.rs)
+#[path = "pages/stop.rs"]
+mod stop;

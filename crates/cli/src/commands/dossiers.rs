@@ -228,13 +228,13 @@ pub enum ActionArgs {
         #[arg(long)]
         reason: Option<String>,
     },
-    /// Dừng xử lý (status 8).
+    /// Mẫu 05 — dừng giải quyết at the applicant's request, after acceptance
+    /// and before any decision (status 8, final). `--reason`: what the
+    /// request says.
     Stop {
         #[arg(long)]
         reason: String,
     },
-    /// Tiếp tục xử lý.
-    Resume,
     /// Trả kết quả.
     Return {
         #[arg(long, value_enum, default_value = "counter")]
@@ -727,7 +727,6 @@ fn action_of(args: ActionArgs, d: &Dossier, engine: &Engine) -> Result<Action, R
         },
         ActionArgs::Withdraw { reason } => Action::Withdraw { reason },
         ActionArgs::Stop { reason } => Action::Stop { reason },
-        ActionArgs::Resume => Action::Resume,
         ActionArgs::Return { way } => Action::ReturnResult {
             way: match way {
                 WayArg::Counter => ReturnWay::Counter,
@@ -764,7 +763,6 @@ fn action_name(a: &Action) -> &'static str {
         Action::NotifyLate { .. } => "notify_late",
         Action::Withdraw { .. } => "withdraw",
         Action::Stop { .. } => "stop",
-        Action::Resume => "resume",
         Action::ReturnResult { .. } => "return_result",
         Action::Rate { .. } => "rate",
         Action::AttachDocument { .. } => "attach_document",
@@ -843,14 +841,12 @@ fn default_actor(d: &Dossier, action: &Action) -> Actor {
         Action::RequestSupplement { .. } => {
             canonical(&[StepKind::Appraise], Role::Specialist, comp)
         }
-        Action::ProvideSupplement { .. } | Action::Withdraw { .. } => {
+        Action::ProvideSupplement { .. } | Action::Withdraw { .. } | Action::Stop { .. } => {
             applicant().unwrap_or_else(officer)
         }
         Action::Rate { .. } => applicant().unwrap_or_else(|| system("hethong.danhgia")),
         Action::AttachDocument { .. } => applicant().unwrap_or_else(officer),
-        Action::NotifyLate { .. } | Action::Stop { .. } | Action::Resume => {
-            staff(Role::Leader, comp)
-        }
+        Action::NotifyLate { .. } => staff(Role::Leader, comp),
     }
 }
 

@@ -259,10 +259,14 @@ pub enum Command {
     },
     /// Đề nghị dừng / rút hồ sơ — Mẫu 05; only while no decision exists.
     Withdraw { reason: Option<String> },
-    /// Dừng xử lý — the competent agency stops processing (status 8).
+    /// Dừng xử lý — processing stops at the applicant's request, made in
+    /// writing to the Center (at the counter, by post) or from their portal
+    /// account, after acceptance and while no decision exists; final
+    /// (status 8), answered by the stop notice, Mẫu 05 (Decree
+    /// 118/2025/NĐ-CP; Circular 03/2025/TT-VPCP, Appendix I). `reason`: what
+    /// the applicant's request says. Not a switch of the agency: nothing
+    /// resumes a stopped dossier; the applicant files a new one.
     Stop { reason: String },
-    /// Tiếp tục xử lý.
-    Resume,
     /// Trả kết quả.
     ReturnResult { way: ReturnWay },
     /// Đính kèm tài liệu — attach a stored document (component, scan or result).
@@ -308,7 +312,6 @@ impl Command {
             Command::NotifyLate { .. } => "notify_late",
             Command::Withdraw { .. } => "withdraw",
             Command::Stop { .. } => "stop",
-            Command::Resume => "resume",
             Command::ReturnResult { .. } => "return_result",
             Command::AttachDocument { .. } => "attach_document",
             Command::Rate { .. } => "rate",

@@ -48,7 +48,8 @@ pub fn allowed_roles(cmd: &Command) -> &'static [Role] {
         Command::IssueResult { .. } => &[Clerical],
         Command::RequestPayment { .. } => &[ReceivingOfficer, Specialist, System],
         Command::ConfirmPayment { .. } => &[ReceivingOfficer, System],
-        Command::NotifyLate { .. } | Command::Stop { .. } | Command::Resume => &[Leader],
+        Command::NotifyLate { .. } => &[Leader],
+        Command::Stop { .. } => &[Applicant, ReceivingOfficer],
         Command::Withdraw { .. } => &[Applicant, ReceivingOfficer],
         Command::ReturnResult { .. } => &[ReceivingOfficer, System],
         Command::Rate { .. } => &[Applicant, System],
@@ -176,7 +177,6 @@ pub fn late_notice_open(d: &Dossier) -> Result<DateTime<Utc>, DossierError> {
             Status::Processing,
             Status::AwaitingSupplement,
             Status::AwaitingPayment,
-            Status::Stopped,
             Status::ResultReady,
         ],
         NAME,
@@ -193,6 +193,31 @@ pub fn late_notice_open(d: &Dossier) -> Result<DateTime<Utc>, DossierError> {
         }
     }
     Ok(due)
+}
+
+/// Whether processing may stop at the applicant's request (Mẫu 05), whoever
+/// records it: accepted, and no decision yet. Before acceptance nothing is
+/// processed (the applicant withdraws instead). The official's page offers
+/// the stop on this answer; [`decide`] checks it again with the actor.
+pub fn stop_open(d: &Dossier) -> Result<(), DossierError> {
+    const NAME: &str = "stop";
+    if d.decided_at.is_some() || d.status == Status::ResultReady {
+        return Err(DossierError::DecisionExists);
+    }
+    status_in(
+        d,
+        &[
+            Status::Accepted,
+            Status::Processing,
+            Status::AwaitingSupplement,
+            Status::AwaitingPayment,
+        ],
+        NAME,
+    )?;
+    if d.accepted_at.is_none() {
+        return Err(illegal(d, NAME));
+    }
+    Ok(())
 }
 
 fn illegal(d: &Dossier, command: &'static str) -> DossierError {
@@ -570,7 +595,6 @@ fn decide_on(d: &Dossier, cmd: &Command, actor: &Actor, now: DateTime<Utc>) -> D
                     Status::Processing,
                     Status::AwaitingSupplement,
                     Status::AwaitingPayment,
-                    Status::Stopped,
                 ],
                 name,
             )?;
@@ -584,15 +608,10 @@ fn decide_on(d: &Dossier, cmd: &Command, actor: &Actor, now: DateTime<Utc>) -> D
         }
 
         Command::Stop { reason: r } => {
-            status_in(d, &[Status::Accepted, Status::Processing], name)?;
-            staff_of(actor, &d.competent_unit, name)?;
+            stop_open(d)?;
+            applicant_ok(d, actor)?;
+            staff_of(actor, &d.receiving_unit, name)?;
             Ok((EventData::Stopped {}, Some(reason(r)?)))
-        }
-
-        Command::Resume => {
-            status_in(d, &[Status::Stopped], name)?;
-            staff_of(actor, &d.competent_unit, name)?;
-            Ok((EventData::Resumed {}, None))
         }
 
         Command::ReturnResult { way } => {

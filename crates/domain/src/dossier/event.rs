@@ -102,9 +102,8 @@ pub enum EventData {
     },
     /// Mẫu 05 (status 7).
     Withdrawn {},
-    /// Status 8.
+    /// Status 8: stopped at the applicant's request (Mẫu 05); final.
     Stopped {},
-    Resumed {},
     /// Status 10.
     ResultReturned {
         way: ReturnWay,
@@ -153,7 +152,6 @@ impl EventData {
             EventData::LateNotified { .. } => "late_notified",
             EventData::Withdrawn {} => "withdrawn",
             EventData::Stopped {} => "stopped",
-            EventData::Resumed {} => "resumed",
             EventData::ResultReturned { .. } => "result_returned",
             EventData::Rated { .. } => "rated",
             EventData::DocumentAttached { .. } => "document_attached",

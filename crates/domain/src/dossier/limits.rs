@@ -74,7 +74,6 @@ pub(crate) fn check(cmd: &Command) -> Result<(), TextError> {
         }
         | Command::ReviewOk
         | Command::Approve
-        | Command::Resume
         | Command::RecordPostmark { .. }
         | Command::ReturnResult { .. } => Ok(()),
     }

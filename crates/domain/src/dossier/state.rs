@@ -19,8 +19,6 @@ pub enum PauseKind {
     Supplement,
     /// Chờ thực hiện nghĩa vụ tài chính (status 6).
     Payment,
-    /// Dừng xử lý (status 8).
-    Stopped,
 }
 
 /// Khoảng tạm dừng — entering and leaving a paused status; the deadline
@@ -461,8 +459,7 @@ fn apply_to(d: &mut Dossier, data: &EventData, e: &Event, at: DateTime<Utc>) {
             d.due = Some(*new_appointment);
         }
         EventData::Withdrawn {} => close(d, Status::Withdrawn, at),
-        EventData::Stopped {} => pause(d, PauseKind::Stopped, Status::Stopped, at),
-        EventData::Resumed {} => resume(d, at),
+        EventData::Stopped {} => close(d, Status::Stopped, at),
         EventData::ResultReturned { way } => {
             d.returned_at = Some(at);
             d.return_way = Some(*way);

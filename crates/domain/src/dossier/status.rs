@@ -111,17 +111,19 @@ impl Status {
     }
 
     /// No status change can follow (a returned dossier may still be rated).
+    /// A stop (status 8) answers the applicant's request: final too.
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            Status::Refused | Status::Withdrawn | Status::ResultReturned
+            Status::Refused | Status::Withdrawn | Status::Stopped | Status::ResultReturned
         )
     }
 
-    /// Time in these statuses is not counted against the unit (supplement,
-    /// payment; a stop is recorded the same way).
+    /// Time in these statuses is not counted against the unit: awaiting the
+    /// applicant's supplement or payment. (Status 8 is in the national
+    /// portal's "paused" reporting group, but it is final here.)
     pub fn is_paused(self) -> bool {
-        self.group() == ReportingGroup::Paused
+        matches!(self, Status::AwaitingSupplement | Status::AwaitingPayment)
     }
 
     /// Quá hạn — the one rule of "overdue now" that the work queue, the

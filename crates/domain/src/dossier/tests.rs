@@ -880,25 +880,74 @@ fn late_notice_only_once() {
         h.refused(late(&h, 9), &leader(UNIT_A)),
         "already_rescheduled"
     );
-    // Still only once after pausing and resuming.
-    h.run(
-        Command::Stop {
-            reason: "Chờ kết quả giám định".into(),
+}
+
+#[test]
+fn a_stop_answers_the_applicants_request_and_is_final() {
+    let stop = |r: &str| Command::Stop { reason: r.into() };
+    // Before acceptance nothing is processed: the applicant withdraws.
+    let mut fresh = History::new();
+    fresh.run(
+        Command::SubmitOnline {
+            dossier: new_dossier("1.001776", UNIT_A, UNIT_A, t0(), 1),
         },
-        &leader(UNIT_A),
+        &applicant("c1"),
     );
-    assert_eq!(h.status(), Status::Stopped);
     assert_eq!(
-        h.refused(late(&h, 9), &leader(UNIT_A)),
-        "already_rescheduled"
+        fresh.refused(stop("Không còn nhu cầu"), &applicant("c1")),
+        "illegal_transition"
     );
-    h.run(Command::Resume, &leader(UNIT_A));
-    assert_eq!(h.status(), Status::Accepted);
-    assert_eq!(h.d().pauses[0].kind, PauseKind::Stopped);
+    fresh.run(accept(&fresh), &ro(UNIT_A));
+    to_appraisal(&mut fresh);
+    // The leader no longer stops a dossier at will; another applicant, or
+    // an officer of another unit, cannot stop it; a reason is required.
     assert_eq!(
-        h.refused(late(&h, 9), &leader(UNIT_A)),
-        "already_rescheduled"
+        fresh.refused(stop("Chờ giám định"), &leader(UNIT_A)),
+        "forbidden_role"
     );
+    assert_eq!(fresh.refused(stop("x"), &applicant("c2")), "not_applicant");
+    assert_eq!(fresh.refused(stop("x"), &ro(UNIT_B)), "wrong_unit");
+    assert_eq!(
+        fresh.refused(stop("  "), &applicant("c1")),
+        "missing_reason"
+    );
+    fresh.run(stop("Đã chuyển nơi cư trú"), &applicant("c1"));
+    assert_eq!(fresh.status(), Status::Stopped);
+    assert!(fresh.status().is_final());
+    assert!(fresh.d().closed_at.is_some());
+    assert_eq!(
+        fresh.events.last().and_then(|e| e.reason.as_deref()),
+        Some("Đã chuyển nơi cư trú")
+    );
+    // Final: no step, no second stop, no apology.
+    assert_eq!(
+        fresh.refused(appraise_ok(), &specialist("s1", UNIT_A)),
+        "illegal_transition"
+    );
+    assert_eq!(
+        fresh.refused(stop("x"), &applicant("c1")),
+        "illegal_transition"
+    );
+    // The Center records a request made at the counter, while paused too.
+    let mut paused = standard_accepted();
+    to_appraisal(&mut paused);
+    paused.run(
+        Command::RequestSupplement {
+            reason: "Thiếu bản sao".into(),
+            documents: vec!["Bản sao".into()],
+        },
+        &specialist("s1", UNIT_A),
+    );
+    paused.run(stop("Đơn đề nghị dừng ngày 12/3"), &ro(UNIT_A));
+    assert_eq!(paused.status(), Status::Stopped);
+    // Once decided, no stop.
+    let mut decided = standard_accepted();
+    to_appraisal(&mut decided);
+    decided
+        .run(appraise_ok(), &specialist("s1", UNIT_A))
+        .run(Command::ReviewOk, &head(UNIT_A))
+        .run(Command::Approve, &leader(UNIT_A));
+    assert_eq!(decided.refused(stop("x"), &ro(UNIT_A)), "decision_exists");
 }
 
 /// Runs an accepted dossier through to its result, `days` days after

@@ -264,7 +264,10 @@ fn finished_late(d: &Dossier) -> bool {
 fn samples(d: &Dossier, cal: &WorkingCalendar) -> Result<Vec<StepSample>, CalendarError> {
     let month = Month::of(vietnam_date(d.submitted_at));
     let late = finished_late(d);
-    let abandoned = matches!(d.status, Status::Refused | Status::Withdrawn);
+    let abandoned = matches!(
+        d.status,
+        Status::Refused | Status::Withdrawn | Status::Stopped
+    );
     let mut per_step: BTreeMap<usize, (TimeDelta, TimeDelta, bool)> = BTreeMap::new();
     for v in &d.visits {
         let entry =

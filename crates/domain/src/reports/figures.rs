@@ -117,7 +117,8 @@ pub struct Rollup {
     pub pending: i64,
     /// Từ chối tiếp nhận (Mẫu 03).
     pub refused: i64,
-    /// Rút hồ sơ (Mẫu 05), before or after acceptance.
+    /// Rút hồ sơ (Mẫu 05), before or after acceptance: withdrawn (status 7)
+    /// or stopped at the applicant's request (status 8).
     pub withdrawn: i64,
     /// Withdrawn after acceptance: counted with the on-time dossiers by the
     /// provincial systems (domain.md §3).
@@ -130,8 +131,8 @@ pub struct Rollup {
     pub late: i64,
     /// Đã trả kết quả (status 10).
     pub returned: i64,
-    /// Tạm dừng — now awaiting supplement, awaiting payment or stopped
-    /// (statuses 5, 6, 8), before or after acceptance.
+    /// Tạm dừng — now awaiting supplement or awaiting payment (statuses 5,
+    /// 6), before or after acceptance.
     pub paused: i64,
     /// Đang giải quyết — accepted, not finished, not closed (paused ones
     /// included), counted by the Vietnam date of the original appointment.
@@ -200,10 +201,13 @@ impl Rollup {
     pub fn of(f: &DossierFacts) -> Rollup {
         let mut r = Rollup::default();
         r.dossiers.bump(f.channel, 1);
-        let closed = matches!(f.status, Status::Refused | Status::Withdrawn);
+        let closed = matches!(
+            f.status,
+            Status::Refused | Status::Withdrawn | Status::Stopped
+        );
         match f.status {
             Status::Refused => r.refused = 1,
-            Status::Withdrawn => {
+            Status::Withdrawn | Status::Stopped => {
                 r.withdrawn = 1;
                 r.withdrawn_after_acceptance = i64::from(f.accepted);
             }

@@ -170,7 +170,6 @@ fn guided(d: &Dossier, o: &Op, now: DateTime<Utc>) -> Option<(Command, Actor)> {
             },
             if p.is_multiple_of(2) { ro } else { system() },
         ),
-        Status::Stopped => (Command::Resume, leader_of(d)),
         Status::ResultReady => {
             if d.channel == Channel::Online && p.is_multiple_of(2) {
                 (
@@ -199,7 +198,7 @@ fn guided(d: &Dossier, o: &Op, now: DateTime<Utc>) -> Option<(Command, Actor)> {
             },
             system(),
         ),
-        Status::Refused | Status::Withdrawn => return None,
+        Status::Refused | Status::Withdrawn | Status::Stopped => return None,
         Status::Accepted | Status::Processing => {
             let kind = d.current_step().map(|s| s.kind);
             match v % 14 {
@@ -223,12 +222,12 @@ fn guided(d: &Dossier, o: &Op, now: DateTime<Utc>) -> Option<(Command, Actor)> {
                         ro,
                     ))
                 }
-                3 => {
+                3 if p.is_multiple_of(4) => {
                     return Some((
                         Command::Stop {
-                            reason: "chờ".into(),
+                            reason: "người nộp đề nghị dừng".into(),
                         },
-                        leader_of(d),
+                        ro,
                     ))
                 }
                 4 => {
@@ -312,7 +311,9 @@ fn arbitrary(o: &Op, now: DateTime<Utc>) -> Command {
             appointment: None,
         },
         6 => Command::Withdraw { reason: None },
-        7 => Command::Resume,
+        7 => Command::Stop {
+            reason: "dừng".into(),
+        },
         8 => Command::ReturnResult {
             way: ReturnWay::Online,
         },

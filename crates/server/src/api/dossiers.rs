@@ -125,7 +125,7 @@ pub async fn submit(
 
 /// Act on a dossier (accept, assign, appraise, approve, return, rate, …).
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/actions", tag = "dossiers",
-    request_body(content = Object, description = "Action, tagged by `action`: accept {pages_digitized}, request_supplement {reason, documents}, refuse {reason}, provide_supplement {documents}, transfer {to}, assign {assignee}, appraise {outcome}, review_ok, send_back {reason}, approve, issue_result {number, register}, request_payment {amount_vnd, description}, confirm_payment {amount_vnd, receipt}, notify_late {reason, new_appointment}, withdraw {reason?}, stop {reason}, resume, return_result {way}, rate {rating, comment?}"),
+    request_body(content = Object, description = "Action, tagged by `action`: accept {pages_digitized}, request_supplement {reason, documents}, refuse {reason}, provide_supplement {documents}, transfer {to}, assign {assignee}, appraise {outcome}, review_ok, send_back {reason}, approve, issue_result {number, register}, request_payment {amount_vnd, description}, confirm_payment {amount_vnd, receipt}, notify_late {reason, new_appointment}, withdraw {reason?} (the applicant withdraws, before any decision; Mẫu 05), stop {reason} (recorded at the applicant's request after acceptance, before any decision; final; Mẫu 05), return_result {way}, rate {rating, comment?}"),
     params(("code" = String, Path, description = "Dossier code"),
            ("If-Match" = Option<String>, Header, description = "Expected dossier version; a stale one gets 409"),
            ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe command"),

@@ -241,8 +241,8 @@ pub async fn form_pdf(
                 received_on: vietnam_date(d.accepted_at.unwrap_or(d.submitted_at)),
                 procedure,
                 dossier_code: code.to_string(),
-                basis: matches!(e.data, EventData::Withdrawn {})
-                    .then(|| "Theo đề nghị dừng giải quyết của người nộp hồ sơ".to_string()),
+                // Both a withdrawal and a stop answer the applicant's request.
+                basis: Some("Theo đề nghị dừng giải quyết của người nộp hồ sơ".to_string()),
                 reason: e.reason.clone().unwrap_or_default(),
                 note: None,
                 signer: forms::Signer {

@@ -118,9 +118,9 @@ fn happy(h: &History, proc_ix: usize, online: bool, variant: u8) -> (Command, Ac
         (Status::Accepted | Status::Processing, 3) => {
             return (
                 Command::Stop {
-                    reason: "Chờ giám định".into(),
+                    reason: "Người nộp đề nghị dừng giải quyết".into(),
                 },
-                competent_leader,
+                recv,
             )
         }
         _ => {}
@@ -165,7 +165,6 @@ fn happy(h: &History, proc_ix: usize, online: bool, variant: u8) -> (Command, Ac
             },
             recv,
         ),
-        Status::Stopped => (Command::Resume, leader(d.competent_unit.as_str())),
         Status::ResultReady => (
             Command::ReturnResult {
                 way: ReturnWay::Counter,
@@ -179,7 +178,7 @@ fn happy(h: &History, proc_ix: usize, online: bool, variant: u8) -> (Command, Ac
             },
             system(),
         ),
-        Status::Refused | Status::Withdrawn => (Command::Resume, leader(UNIT_A)),
+        Status::Refused | Status::Withdrawn | Status::Stopped => (Command::Approve, leader(UNIT_A)),
         Status::Accepted | Status::Processing => {
             let actor = step_actor(d);
             let kind = d.current_step().map(|s| s.kind);
@@ -292,7 +291,9 @@ fn arbitrary(h: &History, which: u8, p: u8) -> Command {
         17 => Command::Stop {
             reason: text.into(),
         },
-        18 => Command::Resume,
+        18 => Command::Stop {
+            reason: String::new(),
+        },
         19 => Command::ReturnResult {
             way: if p.is_multiple_of(2) {
                 ReturnWay::Counter
@@ -552,7 +553,7 @@ fn random_sequences_cover_the_state_space() {
         "withdrawn",
         "refused",
         "payment_confirmed",
-        "resumed",
+        "stopped",
     ] {
         assert!(
             event_types.contains(t),

@@ -182,7 +182,6 @@ async fn page(
             | Status::Processing
             | Status::AwaitingSupplement
             | Status::AwaitingPayment
-            | Status::Stopped
     ) && d.decided_at.is_none();
     let due = view.deadline.as_ref().map(|dl| dl.due);
     let supplement = supplement_asked(&d, &events);

@@ -65,13 +65,15 @@ fn text(name: &'static str, label: &'static str) -> Field {
 /// `kind` held by `step_role`. The engine decides in the end (unit,
 /// assignee, order of the workflow); this only avoids offering what the
 /// role can never do at this point. `late_open`: Mẫu 04 may be issued
-/// ([`motcua_domain::dossier::late_notice_open`]).
+/// ([`motcua_domain::dossier::late_notice_open`]); `stop_open`: processing
+/// may stop at the applicant's request ([`motcua_domain::dossier::stop_open`]).
 fn offered(
     l: Lang,
     actor: Role,
     status: Status,
     step: Option<(StepKind, Role)>,
     late_open: bool,
+    stop_open: bool,
 ) -> Vec<ActionForm> {
     let reason = || text("reason", l.t("Lý do", "Reason"));
     let mut out = Vec::new();
@@ -122,9 +124,6 @@ fn offered(
             }],
             false,
         ),
-        (Status::Stopped, Role::Leader) => {
-            push("resume", l.t("Tiếp tục xử lý", "Resume"), vec![], false)
-        }
         (Status::Accepted | Status::Processing, _) => {
             if let Some((kind, role)) = step.filter(|(_, r)| *r == actor) {
                 match kind {
@@ -188,6 +187,25 @@ fn offered(
             }
         }
         _ => {}
+    }
+    if actor == Role::ReceivingOfficer && stop_open {
+        // The Center records the applicant's written request to stop (at
+        // the counter, by post) and issues Mẫu 05.
+        push(
+            "stop",
+            l.t(
+                "Dừng giải quyết theo đề nghị của người nộp (Mẫu 05)",
+                "Stop at the applicant's request (form 05)",
+            ),
+            vec![text(
+                "reason",
+                l.t(
+                    "Nội dung đề nghị của người nộp",
+                    "What the applicant's request says",
+                ),
+            )],
+            true,
+        );
     }
     if actor == Role::Leader && late_open {
         push(
@@ -308,7 +326,8 @@ pub async fn dossier(
         .as_ref()
         .map(|a| {
             let late_open = motcua_domain::dossier::late_notice_open(d).is_ok();
-            offered(l, a.role, d.status, step, late_open)
+            let stop_open = motcua_domain::dossier::stop_open(d).is_ok();
+            offered(l, a.role, d.status, step, late_open, stop_open)
         })
         .unwrap_or_default();
     let documents = d
@@ -507,7 +526,7 @@ fn action_of(
             body.insert("new_appointment".into(), json!(at.to_rfc3339()));
         }
         "accept" | "request_supplement" | "refuse" | "provide_supplement" | "assign"
-        | "review_ok" | "send_back" | "approve" | "issue_result" | "return_result" | "resume" => {
+        | "review_ok" | "send_back" | "approve" | "issue_result" | "return_result" | "stop" => {
             body.insert("action".into(), json!(name));
             for k in ["reason", "assignee", "number", "register", "way"] {
                 if let Some(v) = f.get(k) {
