@@ -394,6 +394,28 @@ macro_rules! report_tests {
                 let (status, html) = page(&a, "/bao-cao?unit=04.01288").await;
                 assert_eq!(status, 403, "{html}");
 
+                // The period is picked, never typed: a list with the one in
+                // force selected, or a run of two month pickers; a run the
+                // reports refuse is said on the form, what was picked kept.
+                let (status, html) = page(&a, "/bao-cao?period=2026-Q2").await;
+                assert_eq!(status, 200, "{html}");
+                assert!(html.contains("<select id=\"period\" name=\"period\">"), "{html}");
+                assert!(html.contains("<option value=\"2026-Q2\" selected>Quý 2/2026</option>"), "{html}");
+                assert!(html.contains("name=\"tu\" type=\"month\""), "{html}");
+                assert!(!html.contains("placeholder=\"2026-Q1\""), "no free text");
+                let (status, html) = page(&a, "/bao-cao?tu=2026-01&den=2026-03").await;
+                assert_eq!(status, 200, "{html}");
+                assert!(html.contains("Từ tháng 2026-01 đến tháng 2026-03"), "{html}");
+                assert!(html.contains("id=\"tu\" name=\"tu\" type=\"month\" value=\"2026-01\""), "{html}");
+                let (status, html) = page(&a, "/bao-cao?tu=2026-05&den=2026-02").await;
+                assert_eq!(status, 200, "the page stays, with the message: {html}");
+                assert!(html.contains("id=\"period-error\""), "{html}");
+                assert!(html.contains("Kỳ báo cáo không hợp lệ"), "{html}");
+                assert!(html.contains("value=\"2026-05\"") && html.contains("value=\"2026-02\""), "kept: {html}");
+                let (status, html) = page(&a, "/bao-cao?tu=2026-05&den=&lang=en").await;
+                assert_eq!(status, 200);
+                assert!(html.contains("Pick both the first and the last month"), "{html}");
+
                 let p = session(&app, "quantri.tinh").await;
                 let (status, html) = page(&p, "/bao-cao?period=2026").await;
                 assert_eq!(status, 200);

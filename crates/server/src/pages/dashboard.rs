@@ -117,7 +117,8 @@ struct DashboardPage {
     c: Ctx,
     scope_name: String,
     period_label: String,
-    period_key: String,
+    /// The period, picked from a list or as a run of months.
+    picker: super::dashboard_period::PeriodPicker,
     as_of: String,
     is_province: bool,
     /// The unit id or province code of this view.
@@ -465,7 +466,8 @@ pub async fn dashboard(
     State(state): State<AppState>,
     l: Lang,
     session: MaybeSession,
-    Query(q): Query<ReportQuery>,
+    Query(mut q): Query<ReportQuery>,
+    Query(range): Query<super::dashboard_period::RangeQuery>,
 ) -> Result<Response, PageError> {
     let Some(s) = session
         .0
@@ -475,7 +477,12 @@ pub async fn dashboard(
         return Ok(Redirect::to("/can-bo/dang-nhap").into_response());
     };
     let viewer = Viewer::Session(s.clone());
+    let (period, period_error) = super::dashboard_period::chosen(l, q.period.as_deref(), &range);
+    q.period = period;
     let r = service::resolve(&state, &viewer, &q)?;
+    let mut picker =
+        super::dashboard_period::picker(l, &r.period, chrono::Datelike::year(&r.as_of), &range);
+    picker.error = period_error;
     let figures = service::figures(&state, &r).await?;
     let index = service::index766(&state, &r).await?;
     let bottlenecks = service::bottlenecks(&state, &r).await?;
@@ -512,7 +519,7 @@ pub async fn dashboard(
         },
         q: query_string(&r),
         c: Ctx::new(l, &path, session),
-        period_key,
+        picker,
         province_link,
         kpis,
         fig_rows,

@@ -10,6 +10,7 @@ mod citizen;
 mod contact;
 mod counter;
 pub(crate) mod dashboard;
+mod dashboard_period;
 mod names;
 mod official;
 mod portal;
