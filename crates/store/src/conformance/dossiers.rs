@@ -1327,7 +1327,7 @@ pub async fn queue_orders_by_urgency(store: &dyn Store) {
                 .await
                 .expect("queue")
         ),
-        [d5.clone()]
+        std::slice::from_ref(&d5)
     );
     assert_eq!(
         codes(
