@@ -49,19 +49,47 @@ pub fn payload_too_large(limit: usize) -> ApiError {
     .with_extra(serde_json::json!({ "limit_bytes": limit }))
 }
 
+/// The page an upload form of a page route comes from, where a file over
+/// the limit is said at the form (`?loi=document_too_large`), as a file the
+/// engine refuses for its size is: the dossier pages. None for the API.
+fn upload_form_page(route: &str, path: &str) -> Option<String> {
+    match route {
+        "/ho-so-cua-toi/{code}/tai-lieu" | "/can-bo/ho-so/{code}/tai-lieu" => path
+            .strip_suffix("/tai-lieu")
+            .map(|p| format!("{p}?loi=document_too_large#loi")),
+        _ => None,
+    }
+}
+
+/// Largest over-limit upload read (and dropped) before a page's answer: a
+/// browser still sending its file when the answer comes may show a reset
+/// connection instead of the page; past this the connection is closed.
+const DRAIN_BYTES: u64 = 256 << 20;
+
 /// Refuses a declared body over the route's limit, and bounds the body
-/// that is read (see the module doc).
+/// that is read (see the module doc). On the pages' upload forms the
+/// refusal is the form again with the size message, not a problem
+/// document.
 pub async fn body_limit(req: Request, next: Next) -> Response {
-    let limit = req
+    let route = req
         .extensions()
         .get::<MatchedPath>()
-        .map_or(DEFAULT_BODY_BYTES, |p| limit_for(p.as_str()));
+        .map(|p| p.as_str().to_string());
+    let limit = route.as_deref().map_or(DEFAULT_BODY_BYTES, limit_for);
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
+        let back = route
+            .as_deref()
+            .and_then(|r| upload_form_page(r, req.uri().path()));
+        if let Some(back) = back.filter(|_| declared.is_some_and(|n| n <= DRAIN_BYTES)) {
+            let body = http_body_util::Limited::new(req.into_body(), DRAIN_BYTES as usize);
+            let _ = http_body_util::BodyExt::collect(body).await;
+            return (StatusCode::SEE_OTHER, [(header::LOCATION, back)]).into_response();
+        }
         return payload_too_large(limit).into_response();
     }
     let req = req.map(|body| Body::new(http_body_util::Limited::new(body, limit)));

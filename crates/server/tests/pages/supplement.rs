@@ -203,6 +203,47 @@ async fn supplement_paths(app: &App) {
     assert_eq!(empty.status, 400, "{}", empty.body);
     assert!(empty.body.contains("Hãy chọn một tệp để tải lên."));
     assert!(empty.body.contains("id=\"tai-len\""));
+    // A file too large gets the same message on the upload form whether
+    // it was read (21 MB) or refused before it was read (60 MB).
+    let shown = |body: &str| {
+        body.split("<p class=\"error\" id=\"loi\">")
+            .nth(1)
+            .and_then(|rest| rest.split("</p>").next())
+            .map(str::to_string)
+    };
+    let read = app
+        .post_file(
+            &up,
+            &citizen,
+            &[("csrf_token", &csrf), ("ten", "Giấy chứng sinh")],
+            &vec![b'%'; 21_000_000],
+        )
+        .await;
+    assert_eq!(read.status, 413, "{}", read.body);
+    let message = shown(&read.body).expect("the size message on the form");
+    assert!(message.contains("MB"), "the limit is said: {message}");
+    let huge = app
+        .post_file(
+            &up,
+            &citizen,
+            &[("csrf_token", &csrf), ("ten", "Giấy chứng sinh")],
+            &vec![b'%'; 60_000_000],
+        )
+        .await;
+    assert_eq!(
+        huge.status, 303,
+        "back to the form, not a problem document: {}",
+        huge.body
+    );
+    assert_eq!(
+        huge.location,
+        format!("{page_path}?loi=document_too_large#loi")
+    );
+    let again = app
+        .get(&format!("{page_path}?loi=document_too_large"), &citizen)
+        .await;
+    assert_eq!(shown(&again.body), Some(message), "{}", again.body);
+    assert!(again.body.contains("id=\"tai-len\""));
     let uploaded = app
         .post_file(
             &up,
@@ -271,6 +312,18 @@ async fn supplement_paths(app: &App) {
         "{}",
         no_file.location
     );
+    let huge = app
+        .post_file(&scan_path, &counter, &fields, &vec![b'%'; 60_000_000])
+        .await;
+    assert_eq!(huge.status, 303, "{}", huge.body);
+    assert_eq!(
+        huge.location,
+        format!("{official}?loi=document_too_large#loi")
+    );
+    let told = app
+        .get(&format!("{official}?loi=document_too_large"), &counter)
+        .await;
+    assert!(told.body.contains("id=\"loi\""), "{}", told.body);
     let scanned = app
         .post_file(
             &scan_path,

@@ -7,7 +7,7 @@
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use motcua_domain::dossier::{
@@ -276,6 +276,13 @@ async fn refused(
     Ok((e.status, page).into_response())
 }
 
+/// `?loi=document_too_large`: a file over the upload limit, refused before
+/// it was read (`crate::limits`), said at the upload form.
+#[derive(Debug, Default, Deserialize)]
+pub struct Shown {
+    loi: Option<String>,
+}
+
 /// `/ho-so-cua-toi/{code}`: the applicant's own dossier and what they may
 /// do now.
 pub async fn dossier(
@@ -283,11 +290,19 @@ pub async fn dossier(
     l: Lang,
     session: MaybeSession,
     Path(code): Path<String>,
+    Query(shown): Query<Shown>,
 ) -> Result<Response, PageError> {
     let Some((_, user)) = citizen(&session) else {
         return Ok(login_redirect(&format!("/ho-so-cua-toi/{code}")));
     };
-    page(&state, l, session, &code, &user, None).await
+    let notice = (shown.loi.as_deref() == Some("document_too_large")).then(|| {
+        let e = motcua_engine::EngineError::InvalidDocument("document_too_large");
+        Notice {
+            at: "upload",
+            message: l.t(&e.message_vi(), &e.to_string()).to_string(),
+        }
+    });
+    page(&state, l, session, &code, &user, notice).await
 }
 
 /// `POST /ho-so-cua-toi/{code}/tai-lieu` (multipart: `csrf_token`, checked
