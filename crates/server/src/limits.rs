@@ -51,12 +51,26 @@ pub fn payload_too_large(limit: usize) -> ApiError {
 
 /// The page an upload form of a page route comes from, where a file over
 /// the limit is said at the form (`?loi=document_too_large`), as a file the
-/// engine refuses for its size is: the dossier pages. None for the API.
-fn upload_form_page(route: &str, path: &str) -> Option<String> {
+/// engine refuses for its size is: the dossier pages, and the counter's
+/// intake (back to the procedure it was opened for, from the `Referer`;
+/// what was typed in the form cannot be kept, its body is not read). None
+/// for the API.
+fn upload_form_page(route: &str, path: &str, referer: Option<&str>) -> Option<String> {
     match route {
         "/ho-so-cua-toi/{code}/tai-lieu" | "/can-bo/ho-so/{code}/tai-lieu" => path
             .strip_suffix("/tai-lieu")
             .map(|p| format!("{p}?loi=document_too_large#loi")),
+        "/can-bo/tiep-nhan" => {
+            let from = referer
+                .and_then(|r| r.parse::<axum::http::Uri>().ok())
+                .filter(|u| u.path() == "/can-bo/tiep-nhan")
+                .and_then(|u| u.query().map(str::to_string))
+                .filter(|q| !q.contains("loi="));
+            Some(match from {
+                Some(q) => format!("/can-bo/tiep-nhan?{q}&loi=document_too_large#err"),
+                None => "/can-bo/tiep-nhan?loi=document_too_large#err".to_string(),
+            })
+        }
         _ => None,
     }
 }
@@ -82,9 +96,13 @@ pub async fn body_limit(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
+        let referer = req
+            .headers()
+            .get(header::REFERER)
+            .and_then(|v| v.to_str().ok());
         let back = route
             .as_deref()
-            .and_then(|r| upload_form_page(r, req.uri().path()));
+            .and_then(|r| upload_form_page(r, req.uri().path(), referer));
         if let Some(back) = back.filter(|_| declared.is_some_and(|n| n <= DRAIN_BYTES)) {
             let body = http_body_util::Limited::new(req.into_body(), DRAIN_BYTES as usize);
             let _ = http_body_util::BodyExt::collect(body).await;

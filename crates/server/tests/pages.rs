@@ -1348,6 +1348,49 @@ async fn workspace_paths(app: &App) {
     assert!(form.body.contains("name=\"nhan_2\""));
     let idem = hidden(&form.body, "idem");
     let csrf = form.csrf();
+    // A scan over the upload limit: back to the same procedure's form with
+    // the size message, not a problem document.
+    let boundary = "motcuaTooLarge";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"tep_1\"; filename=\"scan.pdf\"\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend(std::iter::repeat_n(b'%', 60_000_000));
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let huge = app
+        .send(
+            app.http
+                .post(format!("{}/can-bo/tiep-nhan", app.base))
+                .header("cookie", &counter)
+                .header(
+                    "referer",
+                    format!("{}/can-bo/tiep-nhan?thu_tuc=1.001193", app.base),
+                )
+                .header(
+                    "content-type",
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(body),
+        )
+        .await;
+    assert_eq!(huge.status, 303, "{}", huge.body);
+    assert_eq!(
+        huge.location,
+        "/can-bo/tiep-nhan?thu_tuc=1.001193&loi=document_too_large#err"
+    );
+    let told = app
+        .get(
+            "/can-bo/tiep-nhan?thu_tuc=1.001193&loi=document_too_large",
+            &counter,
+        )
+        .await;
+    assert!(told.body.contains("id=\"err\""), "{}", told.body);
+    assert!(told.body.contains("MB"), "the limit is said: {}", told.body);
+    assert!(
+        told.body.contains("id=\"checklist\""),
+        "the same procedure's form"
+    );
     let fields = |decision: &'static str, all: bool, idem: String| {
         let mut f: Vec<(&str, String)> = vec![
             ("csrf_token", csrf.clone()),

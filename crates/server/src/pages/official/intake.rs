@@ -87,6 +87,9 @@ fn form_choices(l: Lang) -> Vec<(&'static str, &'static str)> {
 #[derive(Debug, Default, Deserialize)]
 pub struct IntakeQuery {
     thu_tuc: Option<String>,
+    /// `document_too_large`: a scan over the upload limit, refused before
+    /// the form was read (`crate::limits`).
+    loi: Option<String>,
 }
 
 /// The receiving officer of the session (the counter's pages are theirs).
@@ -200,12 +203,18 @@ pub async fn intake(
     };
     let actor = receiving_officer(&s, &choice)?;
     let c = Ctx::new(l, "/can-bo/tiep-nhan", session);
+    let error = if q.loi.as_deref() == Some("document_too_large") {
+        let e = motcua_engine::EngineError::InvalidDocument("document_too_large");
+        l.t(&e.message_vi(), &e.to_string()).to_string()
+    } else {
+        String::new()
+    };
     let page = intake_page(
         &state,
         c,
         &actor,
         q.thu_tuc.as_deref().unwrap_or_default(),
-        String::new(),
+        error,
     )
     .await?;
     Ok(render(&page))
