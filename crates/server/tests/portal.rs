@@ -211,6 +211,12 @@ async fn style_sheets_are_addressed_by_their_content_hash() {
 #[tokio::test]
 async fn the_receipt_qr_code_and_printed_address_use_the_public_url() {
     let app = spawn().await;
+    app.create_official(
+        "receiving_officer.01279",
+        "mật khẩu thử nghiệm",
+        &[("receiving_officer", UNIT)],
+    )
+    .await;
     let (status, opened) = app.submit_online("1.001193", None).await;
     assert_eq!(status, 201, "{opened}");
     let code = opened["code"].as_str().expect("a code").to_string();
@@ -239,6 +245,11 @@ async fn the_receipt_qr_code_and_printed_address_use_the_public_url() {
     let text: String = pdftext::text(&pdf).split_whitespace().collect();
     let printed: String = url.split_whitespace().collect();
     assert!(text.contains(&printed), "the printed address: {text}");
+    // Mẫu 01 names the officer who received it, under the signature.
+    assert!(
+        text.contains("Cánbộreceiving_officer.01279"),
+        "the receiving officer's name: {text}"
+    );
     app.finish().await;
 }
 

@@ -62,6 +62,13 @@ fn lower_first(s: &str) -> String {
 }
 
 /// The last event of a kind, with its reason.
+/// The name of the official who recorded `e` (printed under the
+/// signature), or None when the system or the applicant did.
+async fn officer_of(state: &AppState, e: Option<&motcua_domain::dossier::Event>) -> Option<String> {
+    let e = e.filter(|e| e.actor.role.is_staff())?;
+    Some(crate::pages::names::official_name(state, &e.actor.user).await)
+}
+
 fn last(
     events: &[ChainedEvent],
     pick: impl Fn(&EventData) -> bool,
@@ -160,7 +167,11 @@ pub async fn form_pdf(
                     .into(),
                 fee,
                 register_entry: None,
-                receiver: None,
+                receiver: officer_of(
+                    &state,
+                    last(&events, |x| matches!(x, EventData::Accepted { .. })),
+                )
+                .await,
                 application_data: crate::pages::application_form::sections(
                     &state.registry,
                     &d.procedure.form,
@@ -187,7 +198,7 @@ pub async fn form_pdf(
                 items,
                 reason: e.reason.clone().unwrap_or_default(),
                 contact: None,
-                officer: None,
+                officer: officer_of(&state, Some(e)).await,
             })
         }
         "03" => {
@@ -199,7 +210,7 @@ pub async fn form_pdf(
                 applicant,
                 procedure,
                 reason: e.reason.clone().unwrap_or_default(),
-                officer: None,
+                officer: officer_of(&state, Some(e)).await,
             })
         }
         "04" => {

@@ -11,7 +11,7 @@ mod contact;
 mod counter;
 pub(crate) mod dashboard;
 mod dashboard_period;
-mod names;
+pub(crate) mod names;
 mod official;
 mod portal;
 mod report_inputs;
