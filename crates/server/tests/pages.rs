@@ -1497,6 +1497,19 @@ async fn the_counter_issues_calls_and_closes_queue_tickets() {
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("Quầy tiếp nhận"));
     assert!(page.body.contains("Chưa có số nào."));
+    // The walk-in's procedure is chosen from the catalogue, by name.
+    assert!(
+        page.body
+            .contains("<select id=\"thu_tuc\" name=\"thu_tuc\">"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("<option value=\"1.001193\">Thủ tục đăng ký khai sinh (1.001193)"),
+        "{}",
+        page.body
+    );
     let csrf = page.csrf();
     let post = |viec: &'static str, extra: Vec<(&'static str, String)>| {
         let mut form: Vec<(&str, String)> = vec![
@@ -1529,6 +1542,18 @@ async fn the_counter_issues_calls_and_closes_queue_tickets() {
     );
     assert!(page.body.contains("Đã gọi số 1 đến quầy 1."));
     assert!(page.body.contains("(1 đang chờ)"));
+    // Calling a number opens the intake for its procedure.
+    let open = page
+        .body
+        .split("id=\"mo-tiep-nhan\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the link to the intake")
+        .replace("&amp;", "&");
+    assert!(open.contains("thu_tuc=1.001193"), "{open}");
+    let intake = app.get(&open, &session).await;
+    assert_eq!(intake.status, 200, "{}", intake.body);
+    assert!(intake.body.contains("id=\"checklist\""), "{}", intake.body);
 
     let done = post("xong", vec![("so", "1".into())]).await;
     assert_eq!(done.status, 303, "{}", done.body);

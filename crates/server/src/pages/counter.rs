@@ -27,6 +27,8 @@ use crate::AppState;
 
 pub struct TicketRow {
     number: u32,
+    /// The procedure's national code (empty when none was given).
+    procedure_code: String,
     /// "Hẹn trước" with the slot time, or "Vãng lai".
     kind: String,
     booking: String,
@@ -50,6 +52,8 @@ struct CounterPage {
     tickets: Vec<TicketRow>,
     waiting: usize,
     notice: String,
+    /// The catalogue in force, for a walk-in's procedure: (code, name).
+    procedures: Vec<(String, String)>,
 }
 
 impl CounterPage {
@@ -78,7 +82,7 @@ fn status_text(l: Lang, s: &str) -> &'static str {
     }
 }
 
-fn row(l: Lang, t: &api::TicketDto) -> TicketRow {
+fn row(l: Lang, names: &HashMap<String, String>, t: &api::TicketDto) -> TicketRow {
     let kind = match (&t.kind[..], &t.slot_start) {
         ("appointment", Some(start)) => format!(
             "{} {}",
@@ -92,7 +96,12 @@ fn row(l: Lang, t: &api::TicketDto) -> TicketRow {
         number: t.number,
         kind,
         booking: t.booking.clone().unwrap_or_default(),
-        procedure: t.procedure.clone().unwrap_or_default(),
+        procedure_code: t.procedure.clone().unwrap_or_default(),
+        procedure: t
+            .procedure
+            .as_deref()
+            .map(|c| names.get(c).cloned().unwrap_or_else(|| c.to_string()))
+            .unwrap_or_default(),
         status: status_text(l, &t.status),
         counter: t.counter.map(|c| c.to_string()).unwrap_or_default(),
     }
@@ -125,6 +134,21 @@ pub async fn counter(
     let day = motcua_domain::dossier::vietnam_date(chrono::Utc::now());
     let tickets = state.store.tickets(&unit, day).await?;
     let dtos: Vec<api::TicketDto> = tickets.iter().map(api::TicketDto::from).collect();
+    let snap = state
+        .catalogue
+        .get(state.store.as_ref(), state.today())
+        .await?;
+    let procedures: Vec<(String, String)> = snap
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                e.procedure.spec().code.to_string(),
+                e.procedure.spec().name_vi.clone(),
+            )
+        })
+        .collect();
+    let names: HashMap<String, String> = procedures.iter().cloned().collect();
     let here = dtos
         .iter()
         .find(|t| t.counter == Some(counter) && matches!(&t.status[..], "called" | "serving"));
@@ -149,10 +173,11 @@ pub async fn counter(
         counter,
         counters,
         current_serving: here.is_some_and(|t| t.status == "serving"),
-        current: here.map(|t| row(l, t)),
+        current: here.map(|t| row(l, &names, t)),
         waiting: dtos.iter().filter(|t| t.status == "waiting").count(),
-        tickets: dtos.iter().map(|t| row(l, t)).collect(),
+        tickets: dtos.iter().map(|t| row(l, &names, t)).collect(),
         notice,
+        procedures,
     };
     // Keep the page fresh when the officer comes back to it.
     let mut res = render(&page);
