@@ -838,7 +838,10 @@ async fn run_issue_paths(app: &App, b: &Browser, sink: &SmtpSink) -> Result<()> 
     b.click(&format!("input[name='ma'][value='{code}']"))
         .await
         .context("the dossier can be chosen for assignment")?;
-    b.type_into("#can_bo", SPECIALIST).await?;
+    // The specialist is picked from the unit's specialists, not typed.
+    b.click(&format!("#can_bo option[value='{SPECIALIST}']"))
+        .await
+        .context("the specialist is in the picker")?;
     b.screenshot("26-truong-phong-phan-cong").await?;
     b.click_to_load("#phan-cong").await?;
     let summary = b.text("#summary").await?;

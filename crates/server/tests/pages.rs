@@ -1236,6 +1236,29 @@ async fn workspace_paths(app: &App) {
             "{code} can be chosen"
         );
     }
+    // The specialist is picked from the unit's specialists, never typed:
+    // the leader is not among them.
+    let picker = queue
+        .body
+        .split("<select id=\"can_bo\" name=\"can_bo\" required>")
+        .nth(1)
+        .and_then(|rest| rest.split("</select>").next())
+        .unwrap_or_else(|| panic!("the assignee picker: {}", queue.body));
+    assert!(
+        picker.contains("<option value=\"chuyenvien.diachinh.01279\">"),
+        "{picker}"
+    );
+    assert!(!picker.contains("chutich.01279"), "{picker}");
+    let page = app.get(&format!("/can-bo/ho-so/{ours}"), &head).await;
+    assert!(
+        page.body
+            .contains("<select id=\"assign-assignee\" name=\"assignee\">")
+            && page
+                .body
+                .contains("<option value=\"chuyenvien.diachinh.01279\">"),
+        "the dossier page's picker: {}",
+        page.body
+    );
     let csrf = queue.csrf();
     let base = [
         ("csrf_token", csrf.as_str()),

@@ -32,8 +32,44 @@ struct BulkPage {
     done: usize,
 }
 
-/// The specialist named by a department head: an active account holding
-/// the specialist role at the unit.
+/// The officials an assignment at `unit` may pick: the active accounts
+/// holding the specialist role there, as (username, "Name (username)"),
+/// by name. The pickers of the dossier page and the bulk assignment list
+/// them; the bulk assignment accepts no one else.
+pub(in crate::pages) async fn specialists(
+    state: &AppState,
+    unit: &UnitId,
+) -> Result<Vec<(String, String)>, PageError> {
+    let scope = motcua_domain::access::Scope {
+        units: [unit.clone()].into_iter().collect(),
+        ..Default::default()
+    };
+    let mut found: Vec<(String, String)> = state
+        .store
+        .officials_in_scope(&scope)
+        .await?
+        .into_iter()
+        .filter(|o| {
+            o.active
+                && o.assignments
+                    .iter()
+                    .any(|a| a.role == StaffRole::Specialist && &a.unit == unit)
+        })
+        .map(|o| {
+            let name = o.display_name.trim();
+            let shown = if name.is_empty() {
+                o.username.to_string()
+            } else {
+                format!("{name} ({})", o.username)
+            };
+            (o.username.to_string(), shown)
+        })
+        .collect();
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(found)
+}
+
+/// The specialist named by a department head: one of [`specialists`].
 async fn specialist_of(
     state: &AppState,
     name: &str,
@@ -42,15 +78,13 @@ async fn specialist_of(
     let Ok(username) = Username::parse(name.trim()) else {
         return Ok(None);
     };
-    let found = state.store.official(&username).await?;
-    let ok = found.is_some_and(|o| {
-        o.official.active
-            && o.official
-                .assignments
-                .iter()
-                .any(|a| a.role == StaffRole::Specialist && &a.unit == unit)
-    });
-    Ok(ok.then(|| UserId::parse(username.as_str()).ok()).flatten())
+    let listed = specialists(state, unit)
+        .await?
+        .into_iter()
+        .any(|(u, _)| u == username.as_str());
+    Ok(listed
+        .then(|| UserId::parse(username.as_str()).ok())
+        .flatten())
 }
 
 /// `POST /can-bo/phan-cong` (`ma` repeated, `can_bo`, `vai_tro`,

@@ -35,7 +35,8 @@ pub struct Field {
     label: &'static str,
     /// `text`, `date` or `select:eligible,ineligible`.
     kind: &'static str,
-    options: Vec<(&'static str, &'static str)>,
+    /// A select's (value, text) choices.
+    options: Vec<(String, String)>,
     required: bool,
     /// The value the field starts with (empty for none).
     value: &'static str,
@@ -66,7 +67,9 @@ fn text(name: &'static str, label: &'static str) -> Field {
 /// assignee, order of the workflow); this only avoids offering what the
 /// role can never do at this point. `late_open`: Mẫu 04 may be issued
 /// ([`motcua_domain::dossier::late_notice_open`]); `stop_open`: processing
-/// may stop at the applicant's request ([`motcua_domain::dossier::stop_open`]).
+/// may stop at the applicant's request ([`motcua_domain::dossier::stop_open`]);
+/// `assignees`: the officials an assignment may pick
+/// ([`super::assign::specialists`]).
 fn offered(
     l: Lang,
     actor: Role,
@@ -74,6 +77,7 @@ fn offered(
     step: Option<(StepKind, Role)>,
     late_open: bool,
     stop_open: bool,
+    assignees: &[(String, String)],
 ) -> Vec<ActionForm> {
     let reason = || text("reason", l.t("Lý do", "Reason"));
     let mut out = Vec::new();
@@ -114,11 +118,13 @@ fn offered(
                 name: "way",
                 label: l.t("Hình thức", "How"),
                 kind: "select",
-                options: vec![
+                options: [
                     ("counter", l.t("Tại quầy", "At the counter")),
                     ("post", l.t("Bưu chính", "By post")),
                     ("online", l.t("Trực tuyến", "Online")),
-                ],
+                ]
+                .map(|(v, t)| (v.to_string(), t.to_string()))
+                .to_vec(),
                 required: true,
                 value: "",
             }],
@@ -136,7 +142,15 @@ fn offered(
                     StepKind::Assign => push(
                         "assign",
                         l.t("Phân công", "Assign"),
-                        vec![text("assignee", l.t("Cán bộ xử lý", "Officer"))],
+                        // Picked from the unit's specialists, never typed.
+                        vec![Field {
+                            name: "assignee",
+                            label: l.t("Chuyên viên xử lý", "Specialist"),
+                            kind: "select",
+                            options: assignees.to_vec(),
+                            required: true,
+                            value: "",
+                        }],
                         false,
                     ),
                     StepKind::Appraise => {
@@ -322,12 +336,18 @@ pub async fn dossier(
     let actor = auth_actor(&s, &choice).ok();
     let notice = documents::notice(l, &shown);
     let step = d.current_step().map(|st| (st.kind, st.role));
+    let assignees = match (&actor, step) {
+        (Some(a), Some((StepKind::Assign, role))) if role == a.role => {
+            super::assign::specialists(&state, &d.competent_unit).await?
+        }
+        _ => Vec::new(),
+    };
     let actions = actor
         .as_ref()
         .map(|a| {
             let late_open = motcua_domain::dossier::late_notice_open(d).is_ok();
             let stop_open = motcua_domain::dossier::stop_open(d).is_ok();
-            offered(l, a.role, d.status, step, late_open, stop_open)
+            offered(l, a.role, d.status, step, late_open, stop_open, &assignees)
         })
         .unwrap_or_default();
     let documents = d

@@ -64,6 +64,8 @@ struct QueuePage {
     read_only: bool,
     /// A department head's or leader's queue with dossiers to assign.
     can_assign: bool,
+    /// Whom the bulk assignment may pick ([`super::assign::specialists`]).
+    assignees: Vec<(String, String)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -202,6 +204,11 @@ pub async fn queue(
     }
     let can_assign = matches!(actor.role, Role::DepartmentHead | Role::Leader)
         && rows.iter().any(|r| r.assignable);
+    let assignees = if can_assign {
+        super::assign::specialists(&state, &unit).await?
+    } else {
+        Vec::new()
+    };
     let apologies = if actor.role == Role::Leader {
         apologies_due(&state, l, &unit, now).await?
     } else {
@@ -222,6 +229,7 @@ pub async fn queue(
         apologies,
         read_only: false,
         can_assign,
+        assignees,
     }))
 }
 
@@ -362,5 +370,6 @@ async fn read_only_queue(
         apologies: Vec::new(),
         read_only: true,
         can_assign: false,
+        assignees: Vec::new(),
     }))
 }

@@ -114,7 +114,7 @@ pub(super) fn return_way_default(
     };
     for a in actions.iter_mut().filter(|a| a.action == "return_result") {
         for f in a.fields.iter_mut().filter(|f| f.name == "way") {
-            if let Some(i) = f.options.iter().position(|(v, _)| *v == first) {
+            if let Some(i) = f.options.iter().position(|(v, _)| v == first) {
                 let o = f.options.remove(i);
                 f.options.insert(0, o);
             }
