@@ -552,6 +552,38 @@ async fn a_citizen_submits_online_uploads_pays_and_withdraws() {
     assert_eq!(form.status, 200, "{}", form.body);
     assert!(form.body.contains("912345678\""), "phone pre-filled");
     assert!(form.body.contains("04.01279"));
+    // The receiving Center is chosen on purpose: none is preselected, and
+    // a form sent without one says so.
+    assert!(
+        form.body
+            .contains("<option value=\"\" selected>— Chọn nơi nộp hồ sơ —</option>"),
+        "{}",
+        form.body
+    );
+    assert!(!form.body.contains("value=\"04.01279\" selected"));
+    let unchosen = app
+        .post(
+            "/thu-tuc/1.001193/nop",
+            &session,
+            &[
+                ("csrf_token", form.csrf().as_str()),
+                ("ho_ten", "Trần Thị Mai"),
+                ("don_vi", ""),
+                ("dien_thoai", "0912345678"),
+                ("idem", "k-000"),
+            ],
+        )
+        .await;
+    assert_eq!(unchosen.status, 400, "{}", unchosen.body);
+    assert!(
+        unchosen.body.contains("Hãy chọn nơi tiếp nhận."),
+        "{}",
+        unchosen.body
+    );
+    assert!(
+        unchosen.body.contains("value=\"Trần Thị Mai\""),
+        "what was typed is kept"
+    );
     let csrf = form.csrf();
     let fields = [
         ("ho_ten", "Trần Thị Mai"),
