@@ -34,6 +34,30 @@ pub struct QueueRow {
     assignable: bool,
 }
 
+impl QueueRow {
+    /// The row of `d`, whose current step reads `step`.
+    fn of(
+        state: &AppState,
+        l: Lang,
+        d: DossierSummary,
+        now: chrono::DateTime<chrono::Utc>,
+        step: &'static str,
+    ) -> QueueRow {
+        QueueRow {
+            apology: apology_flag(state, l, &d, now),
+            overdue: d.status.overdue(d.due, now),
+            assignable: d.step_kind == Some(StepKind::Assign),
+            status: l.t(d.status.label_vi(), d.status.label_en()),
+            submitted_at: when(&d.submitted_at),
+            due: when_opt(d.due.as_ref()),
+            code: d.code.to_string(),
+            procedure: d.procedure_name,
+            applicant: d.applicant_name,
+            step,
+        }
+    }
+}
+
 pub struct RoleLink {
     label: String,
     href: String,
@@ -172,18 +196,8 @@ pub async fn queue(
         if wanted.is_some_and(|w| kind.map(StepKind::as_str) != Some(w)) {
             continue;
         }
-        rows.push(QueueRow {
-            apology: apology_flag(&state, l, &d, now),
-            overdue: d.status.overdue(d.due, now),
-            code: d.code.to_string(),
-            procedure: d.procedure_name,
-            applicant: d.applicant_name,
-            status: l.t(d.status.label_vi(), d.status.label_en()),
-            step: kind.map(|k| step_text(l, k)).unwrap_or(""),
-            submitted_at: when(&d.submitted_at),
-            due: when_opt(d.due.as_ref()),
-            assignable: kind == Some(StepKind::Assign),
-        });
+        let step = kind.map(|k| step_text(l, k)).unwrap_or("");
+        rows.push(QueueRow::of(&state, l, d, now, step));
     }
     let overdue = rows.iter().filter(|r| r.overdue).count();
     let mut steps = Vec::new();
@@ -272,21 +286,16 @@ async fn apologies_due(
         .await?;
     Ok(found
         .into_iter()
-        .filter_map(|d| {
-            let apology = apology_flag(state, l, &d, now);
-            (!apology.is_empty()).then(|| QueueRow {
-                apology,
-                overdue: d.status.overdue(d.due, now),
-                code: d.code.to_string(),
-                procedure: d.procedure_name,
-                applicant: d.applicant_name,
-                status: l.t(d.status.label_vi(), d.status.label_en()),
-                step: d.step_kind.map(|k| step_text(l, k)).unwrap_or(""),
-                submitted_at: when(&d.submitted_at),
-                due: when_opt(d.due.as_ref()),
+        .map(|d| {
+            let step = d.step_kind.map(|k| step_text(l, k)).unwrap_or("");
+            let row = QueueRow::of(state, l, d, now, step);
+            // Listed for the apology, not for the bulk assignment.
+            QueueRow {
                 assignable: false,
-            })
+                ..row
+            }
         })
+        .filter(|r| !r.apology.is_empty())
         .collect())
 }
 
@@ -319,14 +328,8 @@ async fn read_only_queue(
     let rows: Vec<QueueRow> = found
         .into_iter()
         .take(200)
-        .map(|d| QueueRow {
-            apology: apology_flag(state, l, &d, now),
-            overdue: d.status.overdue(d.due, now),
-            code: d.code.to_string(),
-            procedure: d.procedure_name,
-            applicant: d.applicant_name,
-            status: l.t(d.status.label_vi(), d.status.label_en()),
-            step: d
+        .map(|d| {
+            let step = d
                 .step_role
                 .map(|r| match r {
                     Role::ReceivingOfficer => l.t("Trung tâm", "Center"),
@@ -336,10 +339,12 @@ async fn read_only_queue(
                     Role::Clerical => l.t("Văn thư", "Clerical office"),
                     Role::Applicant | Role::System => "",
                 })
-                .unwrap_or(""),
-            submitted_at: when(&d.submitted_at),
-            due: when_opt(d.due.as_ref()),
-            assignable: false,
+                .unwrap_or("");
+            // A read-only list: nothing to choose.
+            QueueRow {
+                assignable: false,
+                ..QueueRow::of(state, l, d, now, step)
+            }
         })
         .collect();
     let overdue = rows.iter().filter(|r| r.overdue).count();
