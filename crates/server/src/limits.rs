@@ -49,6 +49,20 @@ pub fn payload_too_large(limit: usize) -> ApiError {
     .with_extra(serde_json::json!({ "limit_bytes": limit }))
 }
 
+/// The `?loi=` code of a page upload refused here for its size: the
+/// engine's own code for a document over its limit, so that the page says
+/// the same as when the engine refuses it ([`oversized_upload_message`]).
+pub const OVERSIZED_UPLOAD: &str = "document_too_large";
+
+/// The message a page shows for `?loi=`[`OVERSIZED_UPLOAD`] (None for any
+/// other `loi`), in the page's language.
+pub fn oversized_upload_message(l: crate::pages::ui::Lang, loi: Option<&str>) -> Option<String> {
+    (loi == Some(OVERSIZED_UPLOAD)).then(|| {
+        let e = motcua_engine::EngineError::InvalidDocument(OVERSIZED_UPLOAD);
+        l.t(&e.message_vi(), &e.to_string()).to_string()
+    })
+}
+
 /// The page an upload form of a page route comes from, where a file over
 /// the limit is said at the form (`?loi=document_too_large`), as a file the
 /// engine refuses for its size is: the dossier pages, and the counter's
@@ -59,7 +73,7 @@ fn upload_form_page(route: &str, path: &str, referer: Option<&str>) -> Option<St
     match route {
         "/ho-so-cua-toi/{code}/tai-lieu" | "/can-bo/ho-so/{code}/tai-lieu" => path
             .strip_suffix("/tai-lieu")
-            .map(|p| format!("{p}?loi=document_too_large#loi")),
+            .map(|p| format!("{p}?loi={OVERSIZED_UPLOAD}#loi")),
         "/can-bo/tiep-nhan" => {
             let from = referer
                 .and_then(|r| r.parse::<axum::http::Uri>().ok())
@@ -67,8 +81,8 @@ fn upload_form_page(route: &str, path: &str, referer: Option<&str>) -> Option<St
                 .and_then(|u| u.query().map(str::to_string))
                 .filter(|q| !q.contains("loi="));
             Some(match from {
-                Some(q) => format!("/can-bo/tiep-nhan?{q}&loi=document_too_large#err"),
-                None => "/can-bo/tiep-nhan?loi=document_too_large#err".to_string(),
+                Some(q) => format!("/can-bo/tiep-nhan?{q}&loi={OVERSIZED_UPLOAD}#err"),
+                None => format!("/can-bo/tiep-nhan?loi={OVERSIZED_UPLOAD}#err"),
             })
         }
         _ => None,

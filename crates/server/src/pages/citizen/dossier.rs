@@ -295,13 +295,11 @@ pub async fn dossier(
     let Some((_, user)) = citizen(&session) else {
         return Ok(login_redirect(&format!("/ho-so-cua-toi/{code}")));
     };
-    let notice = (shown.loi.as_deref() == Some("document_too_large")).then(|| {
-        let e = motcua_engine::EngineError::InvalidDocument("document_too_large");
-        Notice {
+    let notice =
+        crate::limits::oversized_upload_message(l, shown.loi.as_deref()).map(|message| Notice {
             at: "upload",
-            message: l.t(&e.message_vi(), &e.to_string()).to_string(),
-        }
-    });
+            message,
+        });
     page(&state, l, session, &code, &user, notice).await
 }
 

@@ -203,12 +203,7 @@ pub async fn intake(
     };
     let actor = receiving_officer(&s, &choice)?;
     let c = Ctx::new(l, "/can-bo/tiep-nhan", session);
-    let error = if q.loi.as_deref() == Some("document_too_large") {
-        let e = motcua_engine::EngineError::InvalidDocument("document_too_large");
-        l.t(&e.message_vi(), &e.to_string()).to_string()
-    } else {
-        String::new()
-    };
+    let error = crate::limits::oversized_upload_message(l, q.loi.as_deref()).unwrap_or_default();
     let page = intake_page(
         &state,
         c,
