@@ -195,6 +195,30 @@ pub fn late_notice_open(d: &Dossier) -> Result<DateTime<Utc>, DossierError> {
     Ok(due)
 }
 
+/// Whether the applicant may withdraw the dossier now, whoever records it:
+/// open and no decision yet. The applicant's page offers the withdrawal on
+/// this answer; [`decide`] checks it again with the actor.
+pub fn withdrawal_open(d: &Dossier) -> Result<(), DossierError> {
+    if d.status == Status::ResultReady {
+        return Err(DossierError::DecisionExists);
+    }
+    status_in(
+        d,
+        &[
+            Status::Submitted,
+            Status::Accepted,
+            Status::Processing,
+            Status::AwaitingSupplement,
+            Status::AwaitingPayment,
+        ],
+        "withdraw",
+    )?;
+    if d.decided_at.is_some() {
+        return Err(DossierError::DecisionExists);
+    }
+    Ok(())
+}
+
 /// Whether processing may stop at the applicant's request (Mẫu 05), whoever
 /// records it: accepted, and no decision yet. Before acceptance nothing is
 /// processed (the applicant withdraws instead). The official's page offers
@@ -584,25 +608,9 @@ fn decide_on(d: &Dossier, cmd: &Command, actor: &Actor, now: DateTime<Utc>) -> D
         }
 
         Command::Withdraw { reason: r } => {
-            if d.status == Status::ResultReady {
-                return Err(DossierError::DecisionExists);
-            }
-            status_in(
-                d,
-                &[
-                    Status::Submitted,
-                    Status::Accepted,
-                    Status::Processing,
-                    Status::AwaitingSupplement,
-                    Status::AwaitingPayment,
-                ],
-                name,
-            )?;
+            withdrawal_open(d)?;
             applicant_ok(d, actor)?;
             staff_of(actor, &d.receiving_unit, name)?;
-            if d.decided_at.is_some() {
-                return Err(DossierError::DecisionExists);
-            }
             let r = r.as_deref().map(str::trim).filter(|s| !s.is_empty());
             Ok((EventData::Withdrawn {}, r.map(str::to_string)))
         }

@@ -175,14 +175,7 @@ async fn page(
         .map_err(|e| PageError(e.into()))?;
     let events = state.store.events(&code).await?;
     let status = d.status;
-    let withdrawable = matches!(
-        status,
-        Status::Submitted
-            | Status::Accepted
-            | Status::Processing
-            | Status::AwaitingSupplement
-            | Status::AwaitingPayment
-    ) && d.decided_at.is_none();
+    let withdrawable = motcua_domain::dossier::withdrawal_open(&d).is_ok();
     let due = view.deadline.as_ref().map(|dl| dl.due);
     let supplement = supplement_asked(&d, &events);
     let mut components: Vec<String> = supplement
