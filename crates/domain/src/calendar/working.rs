@@ -51,6 +51,9 @@ pub struct CalendarConfig {
     /// explanation. Default: none (the server config sets it, e.g. 2027 for
     /// the bundled data, whose PROVENANCE marks 2027+ as provisional).
     pub provisional_from: Option<i32>,
+    /// Years at or after `provisional_from` whose days off the province has
+    /// since entered from the Government's decision: no longer provisional.
+    pub confirmed_years: Vec<i32>,
 }
 
 impl Default for CalendarConfig {
@@ -63,6 +66,7 @@ impl Default for CalendarConfig {
             apply_substitute_working_days: true,
             uncovered_years: UncoveredYears::Error,
             provisional_from: None,
+            confirmed_years: Vec::new(),
         }
     }
 }
@@ -108,6 +112,7 @@ pub struct WorkingCalendar {
     covered: BTreeSet<i32>,
     uncovered: UncoveredYears,
     provisional_from: Option<i32>,
+    confirmed: BTreeSet<i32>,
 }
 
 impl WorkingCalendar {
@@ -175,6 +180,7 @@ impl WorkingCalendar {
             covered,
             uncovered: config.uncovered_years,
             provisional_from: config.provisional_from,
+            confirmed: config.confirmed_years.iter().copied().collect(),
         })
     }
 
@@ -201,7 +207,9 @@ impl WorkingCalendar {
     /// Whether `year` is computed on provisional data or on the
     /// weekends-only fallback — a deadline in it is an estimate.
     pub fn is_provisional(&self, year: i32) -> bool {
-        !self.covers(year) || self.provisional_from.is_some_and(|from| year >= from)
+        !self.covers(year)
+            || (self.provisional_from.is_some_and(|from| year >= from)
+                && !self.confirmed.contains(&year))
     }
 
     /// The holiday on `date`, if any.
