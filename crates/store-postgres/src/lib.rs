@@ -6,6 +6,7 @@ mod accounts;
 mod appointments;
 mod blobs;
 mod dossiers;
+mod log;
 mod meta;
 mod outbox;
 mod report_inputs;

@@ -120,3 +120,59 @@ async fn an_edited_event_breaks_the_chain_at_its_index() {
     drop(store);
     fixture.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edited_log_event_is_refused_on_load() {
+    use motcua_domain::log::{LogActor, StreamId};
+    use motcua_store::log::{execute, load, NewLogEvent};
+    let Some((store, fixture)) = motcua_store_postgres::test_store().await else {
+        return;
+    };
+    let stream = StreamId::new("province_settings", "04");
+    let actor = LogActor {
+        user: "admin04".into(),
+        role: "province_admin".into(),
+        unit: Some("04".into()),
+    };
+    for days in [15, 20] {
+        execute::<StoreError>(&store, &stream, &actor, t0(), |_| {
+            Ok(vec![NewLogEvent {
+                event_type: "settings_adopted".into(),
+                reason: Some("thay đổi".into()),
+                payload: serde_json::json!({ "unstated_limit_working_days": days }),
+            }])
+        })
+        .await
+        .expect("append");
+    }
+    let pool = store.pool();
+    let guarded = sqlx::query("UPDATE event_log SET canonical = canonical")
+        .execute(pool)
+        .await
+        .expect_err("the log is append-only");
+    assert!(guarded.to_string().contains("append-only"), "{guarded}");
+    assert!(sqlx::query("DELETE FROM event_log")
+        .execute(pool)
+        .await
+        .is_err());
+
+    sqlx::query("ALTER TABLE event_log DISABLE TRIGGER event_log_append_only")
+        .execute(pool)
+        .await
+        .expect("disable the guard");
+    let n = sqlx::query(
+        "UPDATE event_log SET canonical = replace(canonical, ':15}', ':5}') WHERE seq = 1",
+    )
+    .execute(pool)
+    .await
+    .expect("edit")
+    .rows_affected();
+    assert_eq!(n, 1);
+    let e = load(&store, &stream).await.expect_err("the edit is found");
+    assert!(
+        matches!(&e, StoreError::Corrupt(m) if m.contains("event 0")),
+        "{e:?}"
+    );
+    drop(store);
+    fixture.finish().await;
+}

@@ -10,6 +10,7 @@ mod account_admin;
 mod accounts;
 mod appointments;
 mod dossiers;
+mod log;
 mod meta;
 mod migrate;
 mod outbox;
@@ -211,6 +212,7 @@ const CONSTRAINTS: &[(&str, &str)] = &[
     ("units", "units_pk"),
     ("procedures", "procedures_pk"),
     ("dossiers", "dossiers_pk"),
+    ("event_log", "event_log_stream_seq"),
     ("dossier_events", "dossier_events_pk"),
     ("dossier_sequences", "dossier_sequences_pk"),
     ("idempotency_keys", "idempotency_keys_pk"),

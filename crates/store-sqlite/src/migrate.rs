@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("../migrations/0012_booking_holders.sql")),
     (13, include_str!("../migrations/0013_blobs.sql")),
     (16, include_str!("../migrations/0016_rescheduled.sql")),
+    (17, include_str!("../migrations/0017_event_log.sql")),
 ];
 
 pub fn run(conn: &mut rusqlite::Connection) -> rusqlite::Result<()> {

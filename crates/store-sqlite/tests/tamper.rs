@@ -120,3 +120,53 @@ async fn an_edited_event_breaks_the_chain_at_its_index() {
 fn hex(h: &[u8; 32]) -> String {
     h.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edited_log_event_is_refused_on_load() {
+    use motcua_domain::log::{LogActor, StreamId};
+    use motcua_store::log::{execute, load, NewLogEvent};
+    let (store, fixture) = motcua_store_sqlite::test_store();
+    let stream = StreamId::new("province_settings", "04");
+    let actor = LogActor {
+        user: "admin04".into(),
+        role: "province_admin".into(),
+        unit: Some("04".into()),
+    };
+    for days in [15, 20] {
+        execute::<StoreError>(&store, &stream, &actor, t0(), |_| {
+            Ok(vec![NewLogEvent {
+                event_type: "settings_adopted".into(),
+                reason: Some("thay đổi".into()),
+                payload: serde_json::json!({ "unstated_limit_working_days": days }),
+            }])
+        })
+        .await
+        .expect("append");
+    }
+    let raw = rusqlite::Connection::open(store.path()).expect("open the file");
+    raw.busy_timeout(std::time::Duration::from_secs(10))
+        .expect("busy timeout");
+    let guarded = raw
+        .execute("UPDATE event_log SET canonical = canonical", [])
+        .expect_err("the log is append-only");
+    assert!(guarded.to_string().contains("append-only"), "{guarded}");
+    assert!(raw.execute("DELETE FROM event_log", []).is_err());
+
+    raw.execute_batch("DROP TRIGGER event_log_no_update")
+        .expect("drop the guard");
+    let n = raw
+        .execute(
+            "UPDATE event_log SET canonical = replace(canonical, ':15}', ':5}') WHERE seq = 1",
+            [],
+        )
+        .expect("edit");
+    assert_eq!(n, 1);
+    let e = load(&store, &stream).await.expect_err("the edit is found");
+    assert!(
+        matches!(&e, StoreError::Corrupt(m) if m.contains("event 0")),
+        "{e:?}"
+    );
+    drop(raw);
+    drop(store);
+    fixture.finish().await;
+}

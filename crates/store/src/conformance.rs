@@ -13,6 +13,7 @@ mod accounts;
 mod appointments;
 mod blobs;
 mod dossiers;
+mod log;
 mod outbox;
 mod report_inputs;
 mod reports;
@@ -21,6 +22,7 @@ pub use accounts::*;
 pub use appointments::*;
 pub use blobs::*;
 pub use dossiers::*;
+pub use log::*;
 pub use outbox::*;
 pub use report_inputs::*;
 pub use reports::*;
@@ -281,7 +283,11 @@ macro_rules! conformance_tests {
             load_facts_replaces_a_dossiers_facts,
             queue_counts_equal_the_open_dossiers,
             staged_blobs_are_written_with_their_command,
-            the_startup_lock_has_one_holder_at_a_time
+            the_startup_lock_has_one_holder_at_a_time,
+            log_streams_append_in_order_and_read_back,
+            a_stale_append_writes_nothing,
+            concurrent_appends_to_one_stream_serialize,
+            a_rewritten_log_event_is_detected
         );
     };
     (@each $factory:path, $($name:ident),* $(,)?) => {

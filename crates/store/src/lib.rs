@@ -9,6 +9,7 @@ pub mod conformance;
 mod dossiers;
 mod error;
 pub mod fixture;
+pub mod log;
 pub mod meta;
 pub mod outbox;
 pub mod report_inputs;
@@ -29,6 +30,7 @@ pub use dossiers::{
     QUEUE_STATUSES,
 };
 pub use error::{StoreError, StoreResult};
+pub use log::EventLogStore;
 pub use meta::{DeploymentKind, MetaStore};
 pub use outbox::{support as outbox_support, Contact, OutboxStore};
 pub use report_inputs::{InputsScope, NewInputsDeclaration, ReportInputStore};
@@ -48,6 +50,7 @@ pub trait Store:
     + ReportStore
     + ReportInputStore
     + MetaStore
+    + EventLogStore
     + Send
     + Sync
     + 'static

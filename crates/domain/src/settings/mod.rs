@@ -101,7 +101,10 @@ pub enum SettingsError {
     #[error("index766: {0}")]
     Index(#[from] IndexConfigError),
     #[error("index766.effective_from {found} must be the version's valid_from {expected}")]
-    IndexDate { expected: NaiveDate, found: NaiveDate },
+    IndexDate {
+        expected: NaiveDate,
+        found: NaiveDate,
+    },
     #[error("valid_from {valid_from} is before {today}: a version takes effect today or later")]
     InThePast {
         valid_from: NaiveDate,
@@ -197,7 +200,12 @@ impl Rules {
         }
         let p = &doc.deadline;
         let limits: [(&'static str, u32, u32, u32); 3] = [
-            ("apology_lead_working_days", p.apology_lead_working_days, 0, 10),
+            (
+                "apology_lead_working_days",
+                p.apology_lead_working_days,
+                0,
+                10,
+            ),
             (
                 "unstated_limit_working_days",
                 p.unstated_limit_working_days,
@@ -307,7 +315,11 @@ impl SettingsBook {
                 .map_err(|err| SettingsError::Parse(err.to_string()))?;
             let valid_from = adopted.document.valid_from;
             book.insert(Rules::build(adopted.document, shipped)?);
-            for h in book.history.iter_mut().filter(|h| h.valid_from == valid_from) {
+            for h in book
+                .history
+                .iter_mut()
+                .filter(|h| h.valid_from == valid_from)
+            {
                 h.superseded = true;
             }
             book.history.push(HistoryEntry {
@@ -349,7 +361,10 @@ impl SettingsBook {
     /// The index configurations adopted by the province, dated by their
     /// version's `valid_from`.
     pub fn index_configs(&self) -> Vec<IndexConfig> {
-        self.versions.iter().filter_map(|v| v.index.clone()).collect()
+        self.versions
+            .iter()
+            .filter_map(|v| v.index.clone())
+            .collect()
     }
 
     /// Decides an adoption at `today`: the document validates and takes

@@ -108,10 +108,22 @@ fn each_date_uses_the_version_in_force_on_it() {
     let book = adopt_all(vec![(doc, "Giờ làm việc mùa đông")], d(2026, 12, 6));
     let before = book.at(d(2026, 12, 31));
     let after = book.at(d(2027, 1, 4));
-    assert_eq!(before.calendar.working_hours().day_end().to_string(), "17:00:00");
-    assert_eq!(after.calendar.working_hours().day_end().to_string(), "17:30:00");
-    assert_eq!(before.policy().after_hours_receipt, AfterHoursReceipt::DayOfReceipt);
-    assert_eq!(after.policy().after_hours_receipt, AfterHoursReceipt::NextWorkingMorning);
+    assert_eq!(
+        before.calendar.working_hours().day_end().to_string(),
+        "17:00:00"
+    );
+    assert_eq!(
+        after.calendar.working_hours().day_end().to_string(),
+        "17:30:00"
+    );
+    assert_eq!(
+        before.policy().after_hours_receipt,
+        AfterHoursReceipt::DayOfReceipt
+    );
+    assert_eq!(
+        after.policy().after_hours_receipt,
+        AfterHoursReceipt::NextWorkingMorning
+    );
     // A date before every version gets the earliest.
     assert_eq!(book.at(d(2020, 1, 1)).valid_from(), d(2024, 1, 1));
 }
@@ -122,12 +134,12 @@ fn a_later_adoption_on_the_same_day_replaces_the_earlier() {
     first.deadline.unstated_limit_working_days = 20;
     let mut second = first.clone();
     second.deadline.unstated_limit_working_days = 12;
-    let book = adopt_all(
-        vec![(first, "lần 1"), (second, "sửa lại")],
-        d(2026, 12, 6),
-    );
+    let book = adopt_all(vec![(first, "lần 1"), (second, "sửa lại")], d(2026, 12, 6));
     assert_eq!(book.versions().len(), 2);
-    assert_eq!(book.at(d(2027, 3, 1)).policy().unstated_limit_working_days, 12);
+    assert_eq!(
+        book.at(d(2027, 3, 1)).policy().unstated_limit_working_days,
+        12
+    );
     let h = book.history();
     assert_eq!(h.len(), 2);
     assert!(h[0].superseded && !h[1].superseded);
@@ -140,10 +152,18 @@ fn refusals_have_their_codes() {
     let book = SettingsBook::shipped(&s).unwrap();
     let today = d(2026, 12, 6);
     let refuse = |doc: SettingsDocument, reason: &str| {
-        book.decide_adopt(&s, doc, reason, today).unwrap_err().code()
+        book.decide_adopt(&s, doc, reason, today)
+            .unwrap_err()
+            .code()
     };
-    assert_eq!(refuse(SettingsDocument::shipped(d(2026, 12, 5)), "x"), "settings_in_the_past");
-    assert_eq!(refuse(SettingsDocument::shipped(today), "  "), "settings_reason");
+    assert_eq!(
+        refuse(SettingsDocument::shipped(d(2026, 12, 5)), "x"),
+        "settings_in_the_past"
+    );
+    assert_eq!(
+        refuse(SettingsDocument::shipped(today), "  "),
+        "settings_reason"
+    );
 
     let mut doc = SettingsDocument::shipped(today);
     doc.holiday_years.insert(
@@ -201,5 +221,8 @@ fn a_document_round_trips_through_its_json() {
     doc.extra_days_off = vec![d(2027, 3, 10)];
     let text = serde_json::to_string_pretty(&doc).unwrap();
     assert_eq!(parse_document(&text).unwrap(), doc);
-    assert!(text.contains("\"after_hours_receipt\": \"day_of_receipt\""), "{text}");
+    assert!(
+        text.contains("\"after_hours_receipt\": \"day_of_receipt\""),
+        "{text}"
+    );
 }
