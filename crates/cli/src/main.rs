@@ -72,6 +72,9 @@ enum Command {
     /// Dossiers of the one-stop shop (hồ sơ một cửa): submit, act, show, list.
     #[command(subcommand)]
     Dossiers(commands::dossiers::DossiersCommand),
+    /// A province's settings (cấu hình cấp tỉnh): export, import, history.
+    #[command(subcommand)]
+    Config(commands::province_config::ConfigCommand),
     /// Audit: verify the hash chains of every dossier's events.
     #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
@@ -138,6 +141,7 @@ fn main() -> ExitCode {
             Command::Procedures(cmd) => commands::procedures::run(&settings, cmd).await,
             Command::Dossiers(cmd) => commands::dossiers::run(&settings, cmd).await,
             Command::Audit(cmd) => commands::audit::run(&settings, cmd).await,
+            Command::Config(cmd) => commands::province_config::run(&settings, cmd).await,
             Command::Demo(cmd) => commands::demo::run(&settings, cmd).await,
         }
     });

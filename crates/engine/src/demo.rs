@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use motcua_domain::calendar::{
-    apology_deadline, to_vietnam_local, vietnam_local_to_utc, CalendarError, WorkingCalendar,
+    apology_deadline, to_vietnam_local, vietnam_local_to_utc, CalendarError,
 };
 use motcua_domain::dossier::{
     apply, decide, vietnam_date, Actor, Applicant, AppraisalOutcome, Channel, Command, Dossier,
@@ -928,7 +928,8 @@ impl<'a> Generator<'a> {
         let date = today
             .checked_sub_days(Days::new(days_back.max(0) as u64))
             .ok_or(CalendarError::OutOfRange)?;
-        let cal = self.engine.calendar();
+        let rules = self.engine.rules(DEMO_PROVINCE_CODE, date);
+        let cal = &rules.calendar;
         let local = if spec.intake == Intake::Online {
             // People submit online at any hour, mostly by day.
             date.and_time(chrono::NaiveTime::MIN) + TimeDelta::minutes(rng.range(6 * 60, 23 * 60))
@@ -969,8 +970,9 @@ struct Sim<'a> {
 }
 
 impl<'a> Sim<'a> {
-    fn cal(&self) -> &'a WorkingCalendar {
-        self.engine.calendar()
+    /// The settings the rehearsed dossier is counted with.
+    fn rules(&self) -> std::sync::Arc<motcua_domain::settings::Rules> {
+        self.engine.rules(DEMO_PROVINCE_CODE, vietnam_date(self.t))
     }
 
     fn d(&self) -> Result<&Dossier, EngineError> {
@@ -1052,7 +1054,8 @@ impl<'a> Sim<'a> {
 
     /// `minutes` of working time after the last action, plus a few seconds.
     fn staff_after(&mut self, minutes: i64) -> Result<DateTime<Utc>, EngineError> {
-        let cal = self.cal();
+        let rules = self.rules();
+        let cal = &rules.calendar;
         let start = cal.next_working_instant(to_vietnam_local(&self.t))?;
         let end = cal.add_working_time(start, TimeDelta::minutes(minutes.max(1)))?;
         let at = vietnam_local_to_utc(end)? - TimeDelta::seconds(self.rng.range(0, 50));
@@ -1061,7 +1064,8 @@ impl<'a> Sim<'a> {
 
     /// A working time on the `n`-th working day after the last action's day.
     fn staff_days_later(&mut self, n: u32) -> Result<DateTime<Utc>, EngineError> {
-        let cal = self.cal();
+        let rules = self.rules();
+        let cal = &rules.calendar;
         let day = cal.add_working_days(vietnam_date(self.t), n)?;
         let local = cal.add_working_time(
             cal.start_of_day(day),
@@ -1090,7 +1094,8 @@ impl<'a> Sim<'a> {
         let Some(due) = self.d()?.due else {
             return Ok(None);
         };
-        let cal = self.cal();
+        let rules = self.rules();
+        let cal = &rules.calendar;
         let from = cal.next_working_instant(to_vietnam_local(&self.t))?;
         Ok(Some(
             cal.working_time_between(from, to_vietnam_local(&due))?
@@ -1387,12 +1392,13 @@ fn rehearse<'a>(
                 // The dossier runs late: the leader signs after the due date,
                 // with (sometimes) an apology and new appointment first.
                 let due = due.ok_or(EngineError::NoDeadline)?;
-                let cal = sim.cal();
+                let rules = sim.rules();
+                let cal = &rules.calendar;
                 let mut late_days = sim.rng.range(1, 3) as u32;
                 if spec.apology {
                     let by = apology_deadline(
                         vietnam_date(due),
-                        engine.policy().apology_lead_working_days,
+                        rules.policy().apology_lead_working_days,
                         cal,
                     )?;
                     let local = cal.add_working_time(

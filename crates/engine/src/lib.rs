@@ -13,12 +13,13 @@ pub mod demo;
 mod documents;
 mod error;
 mod schedule;
+pub mod settings;
 mod view;
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use motcua_domain::calendar::{CalendarConfig, DeadlinePolicy, WorkingCalendar};
+use motcua_domain::calendar::{DeadlinePolicy, WorkingCalendar};
 use motcua_domain::dossier::{Actor, Applicant, DossierCode, ReceivedDocument, UnitId};
 use motcua_domain::procedure::ProcedureCode;
 use motcua_store::blobs::{BlobStore, PendingBlob};
@@ -41,8 +42,9 @@ pub use view::{ControlSheetRow, DeadlineView, DossierView};
 pub struct Engine {
     store: Arc<dyn Store>,
     blobs: Arc<dyn BlobStore>,
-    calendar: Arc<WorkingCalendar>,
-    policy: DeadlinePolicy,
+    /// The province settings in force by date (working calendar, deadline
+    /// policy, index), see [`settings`].
+    settings: Arc<settings::SettingsCache>,
     /// The unit registry, against which application data's communes are
     /// checked (none: only their form is checked).
     units: Option<Arc<motcua_domain::units::Registry>>,
@@ -94,16 +96,16 @@ impl Engine {
     /// An engine over `store` and `blobs` with the shipped holiday
     /// calendar and the default policy.
     pub fn new(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>) -> Result<Self, EngineError> {
-        let calendar =
-            WorkingCalendar::from_csv(motcua_refdata::HOLIDAYS, CalendarConfig::default())?;
-        Ok(Self::with(
+        Ok(Engine {
             store,
             blobs,
-            calendar,
-            DeadlinePolicy::default(),
-        ))
+            settings: Arc::new(settings::SettingsCache::shipped()?),
+            units: None,
+        })
     }
 
+    /// An engine whose every province uses `calendar` and `policy` (tests
+    /// and benchmarks); adopted settings still apply on top.
     pub fn with(
         store: Arc<dyn Store>,
         blobs: Arc<dyn BlobStore>,
@@ -113,8 +115,9 @@ impl Engine {
         Engine {
             store,
             blobs,
-            calendar: Arc::new(calendar),
-            policy,
+            settings: Arc::new(settings::SettingsCache::with_base(
+                motcua_domain::settings::Rules::from_parts(calendar, policy),
+            )),
             units: None,
         }
     }
@@ -152,14 +155,6 @@ impl Engine {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
-    }
-
-    pub fn calendar(&self) -> &WorkingCalendar {
-        &self.calendar
-    }
-
-    pub fn policy(&self) -> &DeadlinePolicy {
-        &self.policy
     }
 
     /// Opens a dossier (status 1). The procedure version in force on the

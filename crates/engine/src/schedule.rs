@@ -9,8 +9,9 @@ use chrono::{DateTime, Days, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use motcua_domain::calendar::{
     due, shift_by_pause, to_vietnam_local, vietnam_local_to_utc, Limit, SupplementPolicy,
 };
-use motcua_domain::dossier::{Dossier, DossierState, PauseKind};
+use motcua_domain::dossier::{vietnam_date, Dossier, DossierState, PauseKind, UnitId};
 use motcua_domain::procedure::{ExtensionMode, ProcedureSnapshot, TimeLimit};
+use motcua_domain::settings::Rules;
 
 use crate::{Engine, EngineError};
 
@@ -28,11 +29,23 @@ pub struct AppliedLimit {
 }
 
 impl Engine {
-    /// The limit applied to `limit` (see [`AppliedLimit`]).
-    pub fn applied_limit(&self, limit: TimeLimit) -> AppliedLimit {
+    /// The settings a dossier's deadline is counted with: those in force,
+    /// in its competent unit's province, on the day its deadline started
+    /// (postmark, acceptance, or submission before acceptance), so that a
+    /// later change of the settings never moves it.
+    pub fn dossier_rules(&self, d: &Dossier) -> std::sync::Arc<Rules> {
+        let day = d
+            .postmark
+            .or_else(|| d.accepted_at.map(vietnam_date))
+            .unwrap_or_else(|| vietnam_date(d.submitted_at));
+        self.rules_for(&d.competent_unit, day)
+    }
+
+    /// The limit applied to `limit` under `rules` (see [`AppliedLimit`]).
+    pub fn applied_limit(&self, limit: TimeLimit, rules: &Rules) -> AppliedLimit {
         match limit {
             TimeLimit::NotStated => {
-                let n = self.policy.unstated_limit_working_days;
+                let n = rules.policy().unstated_limit_working_days;
                 AppliedLimit {
                     limit: TimeLimit::WorkingDays(n),
                     stated: false,
@@ -55,25 +68,35 @@ impl Engine {
         }
     }
 
-    /// The appointment for a dossier whose complete receipt is `now`.
+    /// The appointment for a dossier of `unit` whose complete receipt is
+    /// `now`, under the settings in force that day.
     pub fn appointment_for(
         &self,
         procedure: &ProcedureSnapshot,
+        unit: &UnitId,
         now: DateTime<Utc>,
     ) -> Result<DateTime<Utc>, EngineError> {
-        self.appointment_from(procedure, to_vietnam_local(&now), procedure.time_limit)
+        let rules = self.rules_for(unit, vietnam_date(now));
+        self.appointment_from(
+            &rules,
+            procedure,
+            to_vietnam_local(&now),
+            procedure.time_limit,
+        )
     }
 
     /// The appointment under `limit` for a receipt at `received` (Vietnam
     /// local time).
     fn appointment_from(
         &self,
+        rules: &Rules,
         procedure: &ProcedureSnapshot,
         received: NaiveDateTime,
         limit: TimeLimit,
     ) -> Result<DateTime<Utc>, EngineError> {
         let cutoff = procedure.same_day_cutoff.map(|c| c.time());
-        let limit = match self.applied_limit(limit).limit {
+        let cal = &rules.calendar;
+        let limit = match self.applied_limit(limit, rules).limit {
             TimeLimit::CalendarDays(n) => {
                 // Calendar days end at the close of the last day; a last day
                 // that is not a working day moves to the next working day
@@ -82,13 +105,13 @@ impl Engine {
                     .date()
                     .checked_add_days(Days::new(u64::from(n)))
                     .ok_or(EngineError::NoDeadline)?;
-                let day = self.calendar.working_day_on_or_after(last)?;
-                return Ok(vietnam_local_to_utc(self.calendar.end_of_day(day))?);
+                let day = cal.working_day_on_or_after(last)?;
+                return Ok(vietnam_local_to_utc(cal.end_of_day(day))?);
             }
             other => other.to_calendar_limit().ok_or(EngineError::NoDeadline)?,
         };
-        let rule = self.policy.rule(limit, cutoff);
-        let due = due(received, &rule, &self.calendar)?;
+        let rule = rules.policy().rule(limit, cutoff);
+        let due = due(received, &rule, cal)?;
         Ok(vietnam_local_to_utc(due.at)?)
     }
 
@@ -108,11 +131,9 @@ impl Engine {
         now: DateTime<Utc>,
     ) -> Result<DateTime<Utc>, EngineError> {
         let d = opened(state)?;
-        self.appointment_from(
-            &d.procedure,
-            Self::receipt_instant(d, now),
-            d.procedure.time_limit,
-        )
+        let receipt = Self::receipt_instant(d, now);
+        let rules = self.rules_for(&d.competent_unit, receipt.date());
+        self.appointment_from(&rules, &d.procedure, receipt, d.procedure.time_limit)
     }
 
     /// The appointment moved by the working time of the pause of `kind`
@@ -139,7 +160,7 @@ impl Engine {
             to_vietnam_local(&current),
             to_vietnam_local(&since),
             to_vietnam_local(&now),
-            &self.calendar,
+            &self.dossier_rules(d).calendar,
         )?;
         Ok(Some(vietnam_local_to_utc(moved)?))
     }
@@ -157,8 +178,12 @@ impl Engine {
         if dossier.accepted_at.is_none() {
             return Ok(None);
         }
-        match self.policy.supplement {
-            SupplementPolicy::Restart => Ok(Some(self.appointment_for(&dossier.procedure, now)?)),
+        match self.dossier_rules(dossier).policy().supplement {
+            SupplementPolicy::Restart => Ok(Some(self.appointment_for(
+                &dossier.procedure,
+                &dossier.competent_unit,
+                now,
+            )?)),
             SupplementPolicy::Continue => {
                 self.shifted_by_open_pause(dossier, PauseKind::Supplement, now)
             }
@@ -193,7 +218,8 @@ impl Engine {
             return Ok(current);
         };
         let cur = to_vietnam_local(&current);
-        let cal = &self.calendar;
+        let rules = self.dossier_rules(d);
+        let cal = &rules.calendar;
         let moved = match ext.mode {
             ExtensionMode::Additional => match ext.limit {
                 TimeLimit::WorkingDays(n) => cal.end_of_day(cal.add_working_days(cur.date(), n)?),
@@ -215,8 +241,9 @@ impl Engine {
                     (None, Some(a)) => to_vietnam_local(&a),
                     (None, None) => return Ok(current),
                 };
-                let base = self.appointment_from(&d.procedure, from, d.procedure.time_limit)?;
-                let extended = self.appointment_from(&d.procedure, from, ext.limit)?;
+                let base =
+                    self.appointment_from(&rules, &d.procedure, from, d.procedure.time_limit)?;
+                let extended = self.appointment_from(&rules, &d.procedure, from, ext.limit)?;
                 let extra =
                     cal.working_time_between(to_vietnam_local(&base), to_vietnam_local(&extended))?;
                 cal.add_working_time(cur, extra)?
@@ -234,11 +261,13 @@ impl Engine {
         if d.channel != Channel::Online || d.status != Status::Submitted {
             return Ok(None);
         }
-        let rule = self.policy.rule(
-            Limit::WorkingHours(self.policy.online_acceptance_working_hours),
+        let rules = self.dossier_rules(d);
+        let policy = rules.policy();
+        let rule = policy.rule(
+            Limit::WorkingHours(policy.online_acceptance_working_hours),
             None,
         );
-        let at = due(to_vietnam_local(&d.submitted_at), &rule, &self.calendar)?.at;
+        let at = due(to_vietnam_local(&d.submitted_at), &rule, &rules.calendar)?.at;
         Ok(Some(vietnam_local_to_utc(at)?))
     }
 }

@@ -2,12 +2,12 @@
 //! state, its deadline and timeliness, and the control sheet (Phiếu kiểm
 //! soát quá trình giải quyết hồ sơ, Mẫu 06), all derived from the events.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeDelta, Utc};
 use motcua_domain::calendar::{
     apology_deadline, classify, classify_step, to_vietnam_local, utc_to_vietnam,
     working_time_excluding, ApologyStanding, Timeliness,
 };
-use motcua_domain::dossier::{vietnam_date, Dossier, DossierState, PauseKind, Status};
+use motcua_domain::dossier::{vietnam_date, Dossier, DossierState, PauseKind, Status, UnitId};
 use motcua_domain::procedure::AgencyRef;
 use serde::Serialize;
 
@@ -50,6 +50,9 @@ pub struct DeadlineView {
     pub apology: Option<ApologyStanding>,
     /// The limit extension applied (its condition as the catalogue words it).
     pub extension_vi: Option<String>,
+    /// The due date's year when its days off are not yet decided by the
+    /// Government (provisional data): the date is an estimate.
+    pub provisional_year: Option<i32>,
 }
 
 /// One row of Mẫu 06: a step, who held it, when it was handed over, and
@@ -79,7 +82,10 @@ pub(crate) fn build(
     let dossier = state.dossier.ok_or(EngineError::NoDeadline)?;
     let deadline = deadline(engine, &dossier, now)?;
     let control_sheet = control_sheet(engine, &dossier, now)?;
-    let limit = engine.applied_limit(dossier.procedure.time_limit);
+    let limit = engine.applied_limit(
+        dossier.procedure.time_limit,
+        &engine.dossier_rules(&dossier),
+    );
     let acceptance = engine.acceptance_due(&dossier)?;
     Ok(DossierView {
         limit,
@@ -107,6 +113,7 @@ impl Engine {
     /// appointment has passed, and is not flagged before.
     pub fn apology(
         &self,
+        unit: &UnitId,
         status: Status,
         rescheduled: bool,
         received: DateTime<Utc>,
@@ -114,10 +121,11 @@ impl Engine {
         now: DateTime<Utc>,
     ) -> Option<(NaiveDate, ApologyStanding)> {
         let due = due.filter(|_| status.owes_apology(rescheduled))?;
+        let rules = self.rules_for(unit, vietnam_date(received));
         let by = apology_deadline(
             vietnam_date(due),
-            self.policy.apology_lead_working_days,
-            &self.calendar,
+            rules.policy().apology_lead_working_days,
+            &rules.calendar,
         )
         .ok()?;
         if by < vietnam_date(received) {
@@ -153,7 +161,9 @@ fn deadline(
             vietnam_date(now),
         )),
     };
+    let rules = engine.dossier_rules(d);
     let owed = engine.apology(
+        &d.competent_unit,
         d.status,
         d.new_appointment.is_some(),
         d.accepted_at.unwrap_or(d.submitted_at),
@@ -166,13 +176,15 @@ fn deadline(
         Some((by, _)) => Some(by),
         None if d.new_appointment.is_none() && finished(d).is_none() => apology_deadline(
             vietnam_date(due),
-            engine.policy.apology_lead_working_days,
-            &engine.calendar,
+            rules.policy().apology_lead_working_days,
+            &rules.calendar,
         )
         .ok(),
         None => None,
     };
+    let year = vietnam_date(due).year();
     Ok(Some(DeadlineView {
+        provisional_year: rules.calendar.is_provisional(year).then_some(year),
         due: utc_to_vietnam(due),
         original_due: d.original_due.map(utc_to_vietnam),
         new_appointment: d.new_appointment.map(utc_to_vietnam),
@@ -204,6 +216,7 @@ fn control_sheet(
             )
         })
         .collect();
+    let rules = engine.dossier_rules(d);
     d.visits
         .iter()
         .map(|v| {
@@ -213,7 +226,7 @@ fn control_sheet(
                 to_vietnam_local(&v.started_at),
                 to_vietnam_local(&end),
                 &pauses,
-                &engine.calendar,
+                &rules.calendar,
             )
             .unwrap_or(TimeDelta::zero());
             let budget_hours = step.map(|s| s.budget_hours).unwrap_or(0);

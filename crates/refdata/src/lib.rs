@@ -16,6 +16,9 @@ pub const COMMUNES_LEGACY: &str = include_str!("../../../data/vn-admin/communes_
 pub const MERGER_2025: &str = include_str!("../../../data/vn-admin/merger_2025.csv");
 /// Public holidays 2024–2030 (2027+ provisional).
 pub const HOLIDAYS: &str = include_str!("../../../data/vn-admin/vn_holidays_2024_2030.csv");
+/// The last year of [`HOLIDAYS`] set by a Government decision (the
+/// data's PROVENANCE: 2027 on is rule-based, provisional).
+pub const HOLIDAYS_CONFIRMED_THROUGH: i32 = 2026;
 /// Starting catalogue of real commune procedures; "(unverified)" marks unconfirmed values.
 pub const PROCEDURES_CSV: &str = include_str!("../../../data/procedures/commune_procedures.csv");
 /// The demo catalogue of Cao Bằng (province 04): 41 procedures with workflows;

@@ -79,6 +79,10 @@ pub async fn prepare_locked(
     let registry = load_registry(&*store).await?;
     let blobs = blob_store(&*store, blobs_dir)?;
     let engine = Engine::new(store.clone(), blobs).context("building the engine")?;
+    engine
+        .reload_settings()
+        .await
+        .context("reading the provinces' settings")?;
     let admin_password = std::env::var("MOTCUA_ADMIN_PASSWORD").ok();
     crate::auth::bootstrap::ensure_first_admin(&*store, admin_password.as_deref())
         .await

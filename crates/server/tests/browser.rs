@@ -728,7 +728,12 @@ async fn run_issue_paths(app: &App, b: &Browser, sink: &SmtpSink) -> Result<()> 
     // A citizen books an appointment: from the procedure page to a slot
     // of the next working day at the Center of Nùng Trí Cao.
     let today = motcua_domain::dossier::vietnam_date(chrono::Utc::now());
-    let day = app.state.engine.calendar().next_working_day(today)?;
+    let day = app
+        .state
+        .engine
+        .rules(motcua_engine::demo::DEMO_PROVINCE_CODE, today)
+        .calendar
+        .next_working_day(today)?;
     b.goto(app, "/thu-tuc/1.001193").await?;
     b.click_to_load("#dat-lich").await?;
     b.click(&format!("#trung_tam option[value='{UNIT}']"))

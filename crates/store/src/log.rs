@@ -34,7 +34,7 @@ pub struct StoredLogEvent {
 
 /// What the backends provide.
 #[async_trait]
-pub trait EventLogStore {
+pub trait EventLogStore: Send + Sync {
     /// The stream's events in sequence order (empty for a new stream).
     async fn load_stream(&self, stream: &StreamId) -> StoreResult<Vec<StoredLogEvent>>;
 

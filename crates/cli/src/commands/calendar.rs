@@ -228,15 +228,18 @@ async fn procedure_due(
             chrono::Timelike::minute(&c),
         );
     }
-    // The appointment exactly as the engine prints it on Mẫu 01.
-    let appointment = match engine.appointment_for(&snapshot, received_utc) {
+    // The appointment exactly as the engine prints it on Mẫu 01, counted
+    // with the settings of the Center's province in force that day.
+    let center = motcua_domain::dossier::UnitId::parse(&state.site.center)?;
+    let rules = engine.rules_for(&center, day);
+    let appointment = match engine.appointment_for(&snapshot, &center, received_utc) {
         Ok(a) => a.with_timezone(&VIETNAM_OFFSET),
         Err(e) => return fail_engine(json, &e),
     };
     let local = to_vietnam_local(&received_at);
     let cutoff = snapshot.same_day_cutoff.map(|c| c.time());
     let mut steps: Vec<Step> = match snapshot.time_limit.to_calendar_limit() {
-        Some(limit) => due(local, &policy.rule(limit, cutoff), engine.calendar())
+        Some(limit) => due(local, &policy.rule(limit, cutoff), &rules.calendar)
             .map(|d| d.explanation)
             .unwrap_or_default(),
         None => Vec::new(),

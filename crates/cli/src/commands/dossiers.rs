@@ -376,12 +376,13 @@ fn parse_agency(s: &str) -> Result<AgencyRef, Refusal> {
 
 /// RFC 3339, a local Vietnam date-time, or a date (the close of that
 /// working day).
-fn parse_new_date(s: &str, engine: &Engine) -> Result<DateTime<Utc>, Refusal> {
+fn parse_new_date(s: &str, engine: &Engine, unit: &UnitId) -> Result<DateTime<Utc>, Refusal> {
     if let Some(t) = super::calendar::parse_time(s) {
         return Ok(t.with_timezone(&Utc));
     }
     if let Ok(d) = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
-        if let Ok(t) = vietnam_local_to_utc(engine.calendar().end_of_day(d)) {
+        let rules = engine.rules_for(unit, d);
+        if let Ok(t) = vietnam_local_to_utc(rules.calendar.end_of_day(d)) {
             return Ok(t);
         }
     }
@@ -723,7 +724,7 @@ fn action_of(args: ActionArgs, d: &Dossier, engine: &Engine) -> Result<Action, R
         },
         ActionArgs::NotifyLate { reason, new_date } => Action::NotifyLate {
             reason,
-            new_appointment: parse_new_date(&new_date, engine)?,
+            new_appointment: parse_new_date(&new_date, engine, &d.competent_unit)?,
         },
         ActionArgs::Withdraw { reason } => Action::Withdraw { reason },
         ActionArgs::Stop { reason } => Action::Stop { reason },

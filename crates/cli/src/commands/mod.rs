@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod demo;
 pub mod dossiers;
 pub mod procedures;
+pub mod province_config;
 pub mod serve;
 pub mod units;
 

@@ -79,6 +79,19 @@ pub async fn run(
     startup.release().await;
     let _notifier = motcua_notify::spawn_worker(state.store.clone(), notify)
         .context("starting the notification worker")?;
+    // Another server's adoption of a province's settings shows here within
+    // the reload interval (this server's own shows at once).
+    let engine = state.engine.clone();
+    let _settings_reloader = tokio::spawn(async move {
+        let mut every = tokio::time::interval(motcua_engine::settings::RELOAD_INTERVAL);
+        every.tick().await;
+        loop {
+            every.tick().await;
+            if let Err(e) = engine.reload_settings().await {
+                tracing::error!("reloading the provinces' settings: {e}");
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;

@@ -215,6 +215,15 @@ impl Principal {
         })
     }
 
+    /// Whether this person may change the settings of `province` (its
+    /// working hours, days off, deadline policy and index): its province
+    /// administrators.
+    pub fn may_configure(&self, province: &str) -> bool {
+        self.assignments()
+            .iter()
+            .any(|a| a.role == StaffRole::ProvinceAdmin && a.unit.as_str() == province)
+    }
+
     /// Whether this person may run the audit of the event chains (province
     /// administrators and inspectors).
     pub fn may_audit(&self) -> bool {

@@ -185,6 +185,19 @@ impl Rules {
         self.document.valid_from
     }
 
+    /// Rules from a calendar and a policy made outside the settings (tests
+    /// and benchmarks), in force from the beginning of time.
+    pub fn from_parts(calendar: WorkingCalendar, policy: DeadlinePolicy) -> Rules {
+        let mut document = SettingsDocument::shipped(NaiveDate::MIN);
+        document.working_hours = calendar.working_hours().clone();
+        document.deadline = policy;
+        Rules {
+            document,
+            calendar,
+            index: None,
+        }
+    }
+
     /// Checks `doc` and builds its calendar over `shipped`.
     pub fn build(doc: SettingsDocument, shipped: &ShippedCalendar) -> Result<Rules, SettingsError> {
         for (year, days) in &doc.holiday_years {
@@ -300,6 +313,14 @@ impl SettingsBook {
             versions: vec![Arc::new(base)],
             history: Vec::new(),
         })
+    }
+
+    /// A book of one version made outside the log (tests, benchmarks).
+    pub fn from_rules(rules: Rules) -> Self {
+        SettingsBook {
+            versions: vec![Arc::new(rules)],
+            history: Vec::new(),
+        }
     }
 
     /// Replays a stream's events (oldest first). An event whose document

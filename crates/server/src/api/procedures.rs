@@ -184,6 +184,9 @@ pub struct DueQuery {
     procedure: Option<String>,
     /// Cut-off HH:MM: received after it counts from the next working day.
     cutoff: Option<String>,
+    /// The province whose settings count the period (two digits; default
+    /// the province of the deployment's Center).
+    province: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -251,8 +254,23 @@ pub async fn calendar_due(
             ))
         }
     };
-    let rule: DeadlineRule = engine.policy().rule(limit, cutoff);
-    let d = due(to_vietnam_local(&q.received), &rule, engine.calendar()).map_err(|e| {
+    let received = to_vietnam_local(&q.received);
+    let province = match q.province.as_deref() {
+        Some(p) if p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()) => p.to_string(),
+        Some(p) => {
+            return Err(ApiError::bad_request(
+                "invalid_province",
+                format!("Mã tỉnh không hợp lệ: {p:?} (hai chữ số)."),
+                format!("Invalid province code {p:?}: two digits."),
+            ))
+        }
+        None => motcua_domain::dossier::UnitId::parse(&state.site.center)
+            .map(|u| u.province_code().to_string())
+            .unwrap_or_default(),
+    };
+    let rules = engine.rules(&province, received.date());
+    let rule: DeadlineRule = rules.policy().rule(limit, cutoff);
+    let d = due(received, &rule, &rules.calendar).map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "calendar_error",

@@ -183,7 +183,14 @@ pub async fn home(
         address: state.site.center_address.clone(),
         hours: state
             .engine
-            .calendar()
+            .rules(
+                motcua_domain::dossier::UnitId::parse(&state.site.center)
+                    .map(|u| u.province_code().to_string())
+                    .unwrap_or_default()
+                    .as_str(),
+                today,
+            )
+            .calendar
             .working_hours()
             .intervals()
             .iter()

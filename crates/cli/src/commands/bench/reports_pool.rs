@@ -117,7 +117,11 @@ impl Pool {
             report.dossiers > 0,
             "the demo generator produced no dossier"
         );
-        let cal = engine.calendar();
+        let rules = engine.rules(
+            motcua_engine::demo::DEMO_PROVINCE_CODE,
+            motcua_domain::dossier::vietnam_date(chrono::Utc::now()),
+        );
+        let cal = &rules.calendar;
         let mut entries = Vec::with_capacity(report.dossiers);
         let mut events = 0;
         let mut after: Option<DossierCode> = None;

@@ -311,7 +311,8 @@ pub async fn slots(
         offered(&state, p, &unit, q.home.as_deref()).await?;
     }
     let config = config_of(&state, &unit).await?;
-    let day = slots_of_day(&config, state.engine.calendar(), date).map_err(rule_error)?;
+    let rules = state.engine.rules_for(&unit, date);
+    let day = slots_of_day(&config, &rules.calendar, date).map_err(rule_error)?;
     let from = local_to_utc(date.and_time(chrono::NaiveTime::MIN))?;
     let taken = state
         .store
@@ -517,13 +518,9 @@ async fn plan(
     let config = config_of(state, &unit).await?;
     let now = Utc::now();
     let local = parse_start(start)?;
-    let slot = check_booking(
-        &config,
-        state.engine.calendar(),
-        to_vietnam_local(&now),
-        local,
-    )
-    .map_err(rule_error)?;
+    let rules = state.engine.rules_for(&unit, local.date());
+    let slot = check_booking(&config, &rules.calendar, to_vietnam_local(&now), local)
+        .map_err(rule_error)?;
     let seed = match code_seed {
         Some(s) => s,
         None => crate::auth::secret::random_bytes::<4>().map_err(|_| ApiError::internal())?,

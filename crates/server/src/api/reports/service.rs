@@ -359,6 +359,14 @@ impl Resolved {
         }
     }
 
+    /// The province of the target (the unit's, or the province itself).
+    pub fn province(&self) -> &str {
+        match &self.target {
+            Target::Unit(u) => u.province_code(),
+            Target::Province(p) => p,
+        }
+    }
+
     fn months(&self) -> (Month, Month) {
         let info = period_info(&self.period);
         (info.from, info.to)
@@ -520,7 +528,7 @@ pub async fn figures(state: &AppState, r: &Resolved) -> ApiResult<FiguresReport>
 
 fn figures_of(state: &AppState, r: &Resolved, rollups: &Rollups, cat: &Catalogue) -> FiguresReport {
     let keep = |k: &RollupKey| k.perspective == r.perspective && cat.keeps(r, &k.procedure);
-    let f = |x: &Rollup| figures_judged(state, x, r.as_of);
+    let f = |x: &Rollup| figures_judged(state, r, x);
     let by_unit = match r.target {
         Target::Province(_) => rollups
             .group_by(|k| keep(k).then(|| k.unit.clone()))
@@ -848,21 +856,30 @@ pub struct IndexAnswer {
     pub note_en: String,
 }
 
-/// The dated configurations of the index (Decision 766/QĐ-TTg): the one
-/// in force on a period's first day scores it. Today the shipped ones
-/// ([`IndexConfigs::shipped`]); the province's settings store feeds a
-/// `Versioned<IndexConfig>` here through [`IndexConfigs::from_versions`].
-fn index_configs(_state: &AppState) -> IndexConfigs {
-    IndexConfigs::shipped()
+/// The dated configurations of the index (Decision 766/QĐ-TTg) for the
+/// target's province: the shipped ones ([`IndexConfigs::shipped`]) and the
+/// ones the province adopted with its settings (a version's index from its
+/// `valid_from`); the one in force on a period's first day scores it.
+fn index_configs(state: &AppState, r: &Resolved) -> IndexConfigs {
+    let adopted = state.engine.settings_book(r.province()).index_configs();
+    let mut all: Vec<_> = IndexConfigs::shipped()
+        .all()
+        .into_iter()
+        .filter(|c| !adopted.iter().any(|a| a.effective_from == c.effective_from))
+        .cloned()
+        .collect();
+    all.extend(adopted);
+    IndexConfigs::new(all).unwrap_or_else(|_| IndexConfigs::shipped())
 }
 
 /// A rollup's figures with the apologies (Mẫu 04) judged against their
 /// lead time on the engine's calendar and deadline policy.
-fn figures_judged(state: &AppState, x: &Rollup, as_of: NaiveDate) -> Figures {
+fn figures_judged(state: &AppState, r: &Resolved, x: &Rollup) -> Figures {
+    let rules = state.engine.rules(r.province(), r.as_of);
     x.figures_with_calendar(
-        as_of,
-        state.engine.calendar(),
-        state.engine.policy().apology_lead_working_days,
+        r.as_of,
+        &rules.calendar,
+        rules.policy().apology_lead_working_days,
     )
 }
 
@@ -872,7 +889,7 @@ pub async fn index766(state: &AppState, r: &Resolved) -> ApiResult<IndexAnswer> 
         .rollups(&r.query(Some(Perspective::Competent)))
         .await?;
     let cat = Catalogue::load(state, r.as_of).await?;
-    let configs = index_configs(state);
+    let configs = index_configs(state, r);
     let start = r.period.first_day().unwrap_or(r.as_of);
     let config = configs.for_date(start).cloned().ok_or_else(|| {
         bad(
@@ -915,7 +932,7 @@ pub async fn index766(state: &AppState, r: &Resolved) -> ApiResult<IndexAnswer> 
         let report = score(
             &config,
             &IndexInputs {
-                figures: figures_judged(state, &total, r.as_of),
+                figures: figures_judged(state, r, &total),
                 catalogue,
                 external: external.get(&unit).copied().unwrap_or_default(),
             },

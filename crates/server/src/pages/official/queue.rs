@@ -258,7 +258,14 @@ fn apology_flag(
 ) -> &'static str {
     state
         .engine
-        .apology(d.status, d.rescheduled, d.submitted_at, d.due, now)
+        .apology(
+            &d.competent_unit,
+            d.status,
+            d.rescheduled,
+            d.submitted_at,
+            d.due,
+            now,
+        )
         .map(|(_, standing)| standing)
         .filter(|s| s.is_flagged())
         .map_or("", |s| l.t(s.label_vi(), s.label_en()))
@@ -275,7 +282,13 @@ async fn apologies_due(
 ) -> Result<Vec<QueueRow>, PageError> {
     // The read is bounded generously (the lead time in working days, plus
     // weekends and the longest holiday break); each row is judged exactly.
-    let lead = i64::from(state.engine.policy().apology_lead_working_days);
+    let lead = i64::from(
+        state
+            .engine
+            .rules_for(unit, motcua_domain::dossier::vietnam_date(now))
+            .policy()
+            .apology_lead_working_days,
+    );
     let found = state
         .store
         .apologies_owed(&ApologyQuery {
