@@ -12,6 +12,7 @@ pub(crate) mod params;
 pub mod problems;
 pub mod procedures;
 pub mod reports;
+pub mod settings;
 pub mod track;
 pub mod units;
 
@@ -42,6 +43,8 @@ use problems::ProblemResponses;
         procedures::import,
         procedures::export,
         procedures::calendar_due,
+        settings::get_settings,
+        settings::adopt_settings,
         dossiers::submit,
         dossiers::search,
         dossiers::get_dossier,
@@ -155,6 +158,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/provinces/{code}/communes",
             get(units::province_communes),
+        )
+        .route(
+            "/api/v1/provinces/{code}/settings",
+            get(settings::get_settings).post(settings::adopt_settings),
         )
         .route("/api/v1/convert", get(units::convert))
         .route("/api/v1/procedures", get(procedures::list))
