@@ -1827,3 +1827,7 @@ mod apology;
 // ---- Stopping at the applicant's request (tests/pages/stop.rs)
 #[path = "pages/stop.rs"]
 mod stop;
+
+// ---- The province's settings (tests/pages/settings.rs)
+#[path = "pages/settings.rs"]
+mod settings;

@@ -224,6 +224,16 @@ impl Principal {
             .any(|a| a.role == StaffRole::ProvinceAdmin && a.unit.as_str() == province)
     }
 
+    /// The province whose settings this person may change, if any (the
+    /// first one they administer).
+    pub fn configured_province(&self) -> Option<&str> {
+        self.assignments()
+            .iter()
+            .find(|a| a.role == StaffRole::ProvinceAdmin)
+            .map(|a| a.unit.as_str())
+            .filter(|p| self.may_configure(p))
+    }
+
     /// Whether this person may run the audit of the event chains (province
     /// administrators and inspectors).
     pub fn may_audit(&self) -> bool {

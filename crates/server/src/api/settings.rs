@@ -137,27 +137,50 @@ pub async fn adopt_settings(
 ) -> ApiResult<(StatusCode, Json<SettingsView>)> {
     let province = province_code(&code)?;
     let Json(req) = body.map_err(json_error)?;
-    if !ctx.principal.may_configure(&province) {
-        return Err(crate::auth::session::forbidden());
-    }
     let document: SettingsDocument = serde_json::from_value(req.document).map_err(|e| {
         settings_error(SettingsFailure::Refused(
             motcua_domain::settings::SettingsError::Parse(e.to_string()),
         ))
     })?;
-    reauth::confirm(&state, &ctx, req.current_password.as_deref()).await?;
+    let at = document.valid_from;
+    let book = adopt(
+        &state,
+        &ctx,
+        &province,
+        document,
+        &req.reason,
+        req.current_password.as_deref(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(view(&province, &book, at))))
+}
+
+/// The adoption the API and the page share: the domain's rule of who may,
+/// the password again, then the engine's decision and event.
+pub(crate) async fn adopt(
+    state: &AppState,
+    ctx: &crate::auth::AuthContext,
+    province: &str,
+    document: SettingsDocument,
+    reason: &str,
+    current_password: Option<&str>,
+) -> ApiResult<std::sync::Arc<SettingsBook>> {
+    if !ctx.principal.may_configure(province) {
+        return Err(crate::auth::session::forbidden());
+    }
+    reauth::confirm(state, ctx, current_password).await?;
     let at = document.valid_from;
     let book = state
         .engine
         .adopt_settings(
             Configurer::Official(&ctx.principal),
-            &province,
+            province,
             document,
-            &req.reason,
+            reason,
             Utc::now(),
         )
         .await
         .map_err(settings_error)?;
     tracing::info!(admin = %ctx.principal.user(), province, %at, "province settings adopted");
-    Ok((StatusCode::CREATED, Json(view(&province, &book, at))))
+    Ok(book)
 }

@@ -15,6 +15,7 @@ pub(crate) mod names;
 mod official;
 mod portal;
 mod report_inputs;
+mod settings;
 pub(crate) mod ui;
 mod units;
 
@@ -71,6 +72,10 @@ pub fn router() -> Router<AppState> {
         .route("/can-bo/phan-cong", post(official::bulk_assign))
         .route("/can-bo/tai-khoan", get(accounts::accounts))
         .route("/can-bo/mat-khau", post(accounts::password_post))
+        .route(
+            "/can-bo/cau-hinh",
+            get(settings::settings_page).post(settings::settings_post),
+        )
         .route(
             "/can-bo/tai-khoan/{username}",
             get(accounts::account).post(accounts::account_post),

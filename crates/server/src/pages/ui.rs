@@ -184,6 +184,14 @@ impl Ctx {
             .is_some_and(|s| matches!(s.principal, Principal::Citizen { .. }))
     }
 
+    /// Whether the session may change a province's settings (the
+    /// navigation's link to them).
+    pub fn configures(&self) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|s| s.principal.configured_province().is_some())
+    }
+
     /// The session's CSRF token, for the forms of a logged-in page.
     pub fn csrf(&self) -> &str {
         self.session.as_ref().map_or("", |s| s.csrf_token.as_str())
