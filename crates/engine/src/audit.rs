@@ -16,16 +16,28 @@ pub struct BrokenChain {
     pub found: String,
 }
 
+/// A stream of the event log (settings, …) whose chain does not verify.
+#[derive(Debug, Clone, Serialize)]
+pub struct BrokenStream {
+    pub kind: String,
+    pub id: String,
+    pub why: String,
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct AuditReport {
     pub dossiers: u64,
     pub events: u64,
     pub broken: Vec<BrokenChain>,
+    /// The streams of the event log other than dossiers, and their events.
+    pub log_streams: u64,
+    pub log_events: u64,
+    pub broken_streams: Vec<BrokenStream>,
 }
 
 impl AuditReport {
     pub fn is_ok(&self) -> bool {
-        self.broken.is_empty()
+        self.broken.is_empty() && self.broken_streams.is_empty()
     }
 }
 
@@ -61,6 +73,45 @@ impl Engine {
                 break;
             }
         }
+        self.audit_log(&mut report).await?;
         Ok(report)
+    }
+
+    /// Verifies every stream of the event log, in log order.
+    async fn audit_log(&self, report: &mut AuditReport) -> Result<(), EngineError> {
+        use std::collections::BTreeMap;
+        let mut streams: BTreeMap<motcua_domain::log::StreamId, Vec<(String, [u8; 32])>> =
+            BTreeMap::new();
+        let mut after = 0;
+        loop {
+            let page = self.store.read_log(after, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.position;
+            report.log_events += page.len() as u64;
+            for e in page {
+                streams
+                    .entry(e.stream)
+                    .or_default()
+                    .push((e.canonical, e.hash));
+            }
+        }
+        report.log_streams = streams.len() as u64;
+        for (stream, events) in streams {
+            let why = match motcua_domain::log::verify_stream(&events) {
+                Err(b) => Some(b.to_string()),
+                Ok(decoded) => decoded
+                    .iter()
+                    .find(|e| e.stream != stream)
+                    .map(|e| format!("holds an event of {}/{}", e.stream.kind, e.stream.id)),
+            };
+            if let Some(why) = why {
+                report.broken_streams.push(BrokenStream {
+                    kind: stream.kind,
+                    id: stream.id,
+                    why,
+                });
+            }
+        }
+        Ok(())
     }
 }

@@ -223,6 +223,9 @@ pub(crate) fn receipt(fonts: &Fonts, f: &ReceiptSlip) -> Vec<Vec<Op>> {
         ],
         Para::BODY,
     );
+    if let Some(note) = some(&f.appointment_note) {
+        l.para(&[italic(format!("({note})"))], Para::BODY);
+    }
     l.para(
         &[reg(format!(
             "6. Nơi trả kết quả: {}.",

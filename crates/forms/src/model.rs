@@ -139,6 +139,9 @@ pub struct ReceiptSlip {
     pub received_at: NaiveDateTime,
     /// Thời gian trả kết quả (Vietnam time).
     pub appointment: NaiveDateTime,
+    /// Printed under the appointment when it is an estimate, e.g. its
+    /// year's days off are not yet decided by the Government.
+    pub appointment_note: Option<String>,
     /// Nơi trả kết quả, e.g. "Trung tâm Phục vụ hành chính công phường
     /// Nùng Trí Cao, số 1 Hoàng Đình Giong".
     pub return_place: String,

@@ -188,6 +188,7 @@ fn empty_input_renders_blanks() {
         processing_time: None,
         received_at: t,
         appointment: t,
+        appointment_note: None,
         return_place: String::new(),
         return_way: ReturnWay::Online,
         fee: Fee::Text(String::new()),

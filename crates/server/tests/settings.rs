@@ -119,7 +119,11 @@ macro_rules! settings_tests {
                 assert!(after > before, "{before} → {after}");
                 assert_eq!(due(&app, "01", &received).await, before);
 
-                // The log's chain is what was read back.
+                // The audit verifies the log's chain with the dossiers'.
+                let (status, a) = send(app.client.get(app.url("/api/v1/audit/verify")).bearer_auth(&admin)).await;
+                assert_eq!(status, 200, "{a}");
+                assert_eq!((a["log_streams"].as_u64(), a["log_events"].as_u64()), (Some(1), Some(1)), "{a}");
+                assert_eq!(a["broken_streams"], json!([]), "{a}");
                 let (_, v) = app.get_json(&format!("/api/v1/provinces/04/settings?at={}", today() - chrono::Days::new(1))).await;
                 assert_eq!(v["in_force"]["deadline"]["unstated_limit_working_days"], 15, "yesterday's version is unchanged");
                 let (status, p) = app.get_json("/api/v1/provinces/4x/settings").await;

@@ -31,11 +31,14 @@ pub async fn run(settings: &Settings, cmd: AuditCommand) -> anyhow::Result<ExitC
             "dossiers": report.dossiers,
             "events": report.events,
             "broken": report.broken,
+            "log_streams": report.log_streams,
+            "log_events": report.log_events,
+            "broken_streams": report.broken_streams,
         }))?;
     } else if report.is_ok() {
         println!(
-            "Chuỗi băm hợp lệ: đã kiểm tra {} hồ sơ, {} sự kiện.",
-            report.dossiers, report.events
+            "Chuỗi băm hợp lệ: đã kiểm tra {} hồ sơ, {} sự kiện; nhật ký: {} luồng, {} sự kiện.",
+            report.dossiers, report.events, report.log_streams, report.log_events
         );
         println!(
             "Hash chains verified: {} dossier(s), {} event(s), no broken link.",
@@ -64,6 +67,9 @@ pub async fn run(settings: &Settings, cmd: AuditCommand) -> anyhow::Result<ExitC
                 },
                 b.found
             );
+        }
+        for b in &report.broken_streams {
+            println!("  nhật ký / log {}/{}: {}", b.kind, b.id, b.why);
         }
     }
     Ok(if report.is_ok() {

@@ -160,6 +160,12 @@ pub async fn form_pdf(
                 processing_time: full.as_ref().and_then(|p| p.time_limit_text_vi.clone()),
                 received_at: local(accepted),
                 appointment: local(due),
+                appointment_note: Some(crate::pages::provisional_note(
+                    &state,
+                    crate::pages::ui::Lang::Vi,
+                    &d,
+                ))
+                .filter(|n| !n.is_empty()),
                 return_place: place,
                 return_way: d
                     .return_way

@@ -14,6 +14,7 @@ mod dashboard_period;
 pub(crate) mod names;
 mod official;
 mod portal;
+pub(crate) use portal::provisional_note;
 mod report_inputs;
 mod settings;
 pub(crate) mod ui;

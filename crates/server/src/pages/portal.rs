@@ -414,12 +414,38 @@ pub struct TrackView {
     submitted_at: String,
     accepted_at: String,
     due: String,
+    /// Why the due date is an estimate (its year's days off are not yet
+    /// decided by the Government), or empty.
+    due_note: String,
     result_at: String,
     returned_at: String,
     closed_at: String,
     /// Only for the applicant, logged in.
     applicant: Option<String>,
     procedure: String,
+}
+
+/// The note of a due date computed on provisional days off (a year the
+/// Government has not yet decided), under the dossier's settings.
+pub(crate) fn provisional_note(
+    state: &AppState,
+    l: Lang,
+    d: &motcua_domain::dossier::Dossier,
+) -> String {
+    use chrono::Datelike;
+    let Some(due) = d.due else {
+        return String::new();
+    };
+    let year = motcua_domain::dossier::vietnam_date(due).year();
+    if !state.engine.dossier_rules(d).calendar.is_provisional(year) {
+        return String::new();
+    }
+    match l {
+        Lang::Vi => format!(
+            "Ngày hẹn dự kiến: lịch nghỉ lễ năm {year} chưa được Chính phủ công bố chính thức."
+        ),
+        Lang::En => format!("An estimate: the {year} days off are not yet set by the Government."),
+    }
 }
 
 /// `/tra-cuu?ma=…`: the tracking form, which goes to `/tra-cuu/{code}`.
@@ -491,6 +517,7 @@ pub async fn track(
         submitted_at: when(&p.submitted_at),
         accepted_at: when_opt(p.accepted_at.as_ref()),
         due: when_opt(p.due.as_ref()),
+        due_note: provisional_note(&state, l, &d),
         result_at: when_opt(p.result_at.as_ref()),
         returned_at: when_opt(p.returned_at.as_ref()),
         closed_at: when_opt(p.closed_at.as_ref()),
