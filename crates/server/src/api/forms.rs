@@ -163,7 +163,7 @@ pub async fn form_pdf(
                 appointment_note: Some(crate::pages::provisional_note(
                     &state,
                     crate::pages::ui::Lang::Vi,
-                    &d,
+                    d,
                 ))
                 .filter(|n| !n.is_empty()),
                 return_place: place,
