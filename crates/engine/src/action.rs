@@ -41,6 +41,11 @@ pub enum Action {
     Assign {
         assignee: UserId,
     },
+    /// Phân công lại — a head moves the dossier to another official.
+    Reassign {
+        assignee: UserId,
+        reason: String,
+    },
     Appraise {
         outcome: AppraisalOutcome,
     },
@@ -139,6 +144,7 @@ impl Engine {
             },
             Action::Transfer { to } => Command::Transfer { to },
             Action::Assign { assignee } => Command::Assign { assignee },
+            Action::Reassign { assignee, reason } => Command::Reassign { assignee, reason },
             Action::Appraise { outcome } => Command::Appraise { outcome },
             Action::ReviewOk => Command::ReviewOk,
             Action::SendBack { reason } => Command::SendBack { reason },

@@ -1831,3 +1831,7 @@ mod stop;
 // ---- The province's settings (tests/pages/settings.rs)
 #[path = "pages/settings.rs"]
 mod settings;
+
+// ---- Reassigning a dossier (tests/pages/reassign.rs)
+#[path = "pages/reassign.rs"]
+mod reassign;

@@ -175,6 +175,13 @@ pub enum ActionArgs {
         #[arg(long)]
         to: String,
     },
+    /// Phân công lại — move the dossier to another officer (a head), with why.
+    Reassign {
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        reason: String,
+    },
     /// Thẩm định — the appraisal's outcome.
     #[command(group(ArgGroup::new("outcome").required(true).args(["eligible", "ineligible"])))]
     Appraise {
@@ -698,6 +705,10 @@ fn action_of(args: ActionArgs, d: &Dossier, engine: &Engine) -> Result<Action, R
         ActionArgs::Assign { to } => Action::Assign {
             assignee: parse_user(&to)?,
         },
+        ActionArgs::Reassign { to, reason } => Action::Reassign {
+            assignee: parse_user(&to)?,
+            reason,
+        },
         ActionArgs::Appraise {
             eligible: _,
             ineligible,
@@ -754,6 +765,7 @@ fn action_name(a: &Action) -> &'static str {
         Action::ProvideSupplement { .. } => "provide_supplement",
         Action::Transfer { .. } => "transfer",
         Action::Assign { .. } => "assign",
+        Action::Reassign { .. } => "reassign",
         Action::Appraise { .. } => "appraise",
         Action::ReviewOk => "review_ok",
         Action::SendBack { .. } => "send_back",
@@ -822,6 +834,7 @@ fn default_actor(d: &Dossier, action: &Action) -> Actor {
             recv,
         ),
         Action::Assign { .. } => canonical(&[StepKind::Assign], Role::Leader, comp),
+        Action::Reassign { .. } => staff(Role::Leader, comp),
         Action::Appraise { .. } => canonical(&[StepKind::Appraise], Role::Specialist, comp),
         Action::ReviewOk => canonical(&[StepKind::Review], Role::DepartmentHead, comp),
         Action::SendBack { .. } => canonical(
@@ -946,6 +959,7 @@ fn event_vi(t: &str) -> &'static str {
         "refused" => "Từ chối tiếp nhận (Mẫu 03)",
         "transferred" => "Chuyển hồ sơ (Mẫu 06)",
         "assigned" => "Phân công",
+        "reassigned" => "Phân công lại",
         "appraised" => "Thẩm định",
         "reviewed" => "Xem xét",
         "sent_back" => "Trả lại thẩm định",

@@ -227,6 +227,9 @@ pub enum Command {
     Transfer { to: AgencyRef },
     /// Phân công — assign to an officer.
     Assign { assignee: UserId },
+    /// Phân công lại — a head of the competent unit moves the dossier from
+    /// its assignee (absent, or the wrong official) to another, with why.
+    Reassign { assignee: UserId, reason: String },
     /// Thẩm định xong.
     Appraise { outcome: AppraisalOutcome },
     /// Xem xét — đồng ý.
@@ -302,6 +305,7 @@ impl Command {
             Command::ProvideSupplement { .. } => "provide_supplement",
             Command::Transfer { .. } => "transfer",
             Command::Assign { .. } => "assign",
+            Command::Reassign { .. } => "reassign",
             Command::Appraise { .. } => "appraise",
             Command::ReviewOk => "review_ok",
             Command::SendBack { .. } => "send_back",

@@ -15,7 +15,7 @@ use super::code::UnitId;
 use super::command::{AppraisalOutcome, Channel, Command, DocumentKind, NewDossier};
 use super::error::DossierError;
 use super::event::{Event, EventData, Opened};
-use super::role::{Actor, Role};
+use super::role::{Actor, Role, UserId};
 use super::state::{Dossier, DossierState};
 use super::status::Status;
 use super::time::{to_micros, vietnam_date};
@@ -41,7 +41,7 @@ pub fn allowed_roles(cmd: &Command) -> &'static [Role] {
             Clerical,
             System,
         ],
-        Command::Assign { .. } => &[Leader, DepartmentHead],
+        Command::Assign { .. } | Command::Reassign { .. } => &[Leader, DepartmentHead],
         Command::Appraise { .. } => &[Specialist, DepartmentHead],
         Command::ReviewOk | Command::SendBack { .. } => &[DepartmentHead, Leader],
         Command::Approve => &[Leader],
@@ -242,6 +242,24 @@ pub fn stop_open(d: &Dossier) -> Result<(), DossierError> {
         return Err(illegal(d, NAME));
     }
     Ok(())
+}
+
+/// Whether a head of the competent unit may move `d` to another official
+/// now, whoever asks: open, in processing, and held by an assignee.
+/// Returns that assignee. The official's page offers the reassignment on
+/// this answer; [`decide`] checks it again with the actor.
+pub fn reassign_open(d: &Dossier) -> Result<UserId, DossierError> {
+    status_in(
+        d,
+        &[
+            Status::Accepted,
+            Status::Processing,
+            Status::AwaitingSupplement,
+            Status::AwaitingPayment,
+        ],
+        "reassign",
+    )?;
+    d.assignee.clone().ok_or(DossierError::NotAssigned)
 }
 
 fn illegal(d: &Dossier, command: &'static str) -> DossierError {
@@ -473,6 +491,26 @@ fn decide_on(d: &Dossier, cmd: &Command, actor: &Actor, now: DateTime<Utc>) -> D
                     assignee: assignee.clone(),
                 },
                 None,
+            ))
+        }
+
+        Command::Reassign {
+            assignee,
+            reason: r,
+        } => {
+            let why = reason(r)?;
+            staff_of(actor, &d.competent_unit, name)?;
+            let from = reassign_open(d)?;
+            if &from == assignee {
+                return Err(DossierError::SameAssignee);
+            }
+            Ok((
+                EventData::Reassigned {
+                    step: d.step,
+                    from,
+                    to: assignee.clone(),
+                },
+                Some(why),
             ))
         }
 

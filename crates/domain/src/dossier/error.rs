@@ -80,6 +80,12 @@ pub enum DossierError {
     /// "Supplement provided" with no document attached since the request.
     #[error("attach at least one new document of the supplement before marking it provided")]
     SupplementWithoutDocument,
+    /// A reassignment of a dossier that has no assignee (or is closed).
+    #[error("the dossier is not assigned to an official at this step")]
+    NotAssigned,
+    /// A reassignment to the official who already holds it.
+    #[error("the dossier is already assigned to this official")]
+    SameAssignee,
 }
 
 fn first_en(errors: &[crate::procedure::FieldError]) -> String {
@@ -124,6 +130,8 @@ impl DossierError {
             DossierError::Text(e) => e.code(),
             DossierError::InvalidApplicationData(_) => "invalid_application_data",
             DossierError::SupplementWithoutDocument => "supplement_without_document",
+            DossierError::NotAssigned => "not_assigned",
+            DossierError::SameAssignee => "same_assignee",
         }
     }
 }
@@ -198,6 +206,10 @@ impl DossierError {
             DossierError::SupplementWithoutDocument => {
                 "Hãy tải lên ít nhất một giấy tờ bổ sung mới trước khi báo đã bổ sung.".into()
             }
+            DossierError::NotAssigned => {
+                "Hồ sơ chưa được phân công cho cán bộ nào ở bước này.".into()
+            }
+            DossierError::SameAssignee => "Hồ sơ đã được phân công cho cán bộ này.".into(),
         }
     }
 }

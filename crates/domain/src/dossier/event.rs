@@ -61,6 +61,13 @@ pub enum EventData {
         step: usize,
         assignee: UserId,
     },
+    /// The dossier moved from one assignee to another at its step (the
+    /// reason is the event's).
+    Reassigned {
+        step: usize,
+        from: UserId,
+        to: UserId,
+    },
     Appraised {
         step: usize,
         eligible: bool,
@@ -142,6 +149,7 @@ impl EventData {
             EventData::Refused {} => "refused",
             EventData::Transferred { .. } => "transferred",
             EventData::Assigned { .. } => "assigned",
+            EventData::Reassigned { .. } => "reassigned",
             EventData::Appraised { .. } => "appraised",
             EventData::Reviewed { .. } => "reviewed",
             EventData::SentBack { .. } => "sent_back",

@@ -42,6 +42,7 @@ pub(crate) fn check(cmd: &Command) -> Result<(), TextError> {
         | Command::SendBack { reason }
         | Command::Stop { reason }
         | Command::NotifyLate { reason, .. }
+        | Command::Reassign { reason, .. }
         | Command::ExtendLimit { reason, .. }
         | Command::Appraise {
             outcome: AppraisalOutcome::Ineligible { reason },

@@ -39,7 +39,9 @@ pub use command::{
     Applicant, AppraisalOutcome, Channel, Command, DocumentKind, DocumentRef, InvalidPersonalId,
     NewDossier, PersonalId, Rating, ReceivedDocument, ReturnWay,
 };
-pub use decide::{allowed_roles, decide, late_notice_open, stop_open, withdrawal_open};
+pub use decide::{
+    allowed_roles, decide, late_notice_open, reassign_open, stop_open, withdrawal_open,
+};
 pub use error::DossierError;
 pub use event::{Event, EventData, Opened};
 pub use role::{Actor, InvalidUserId, Role, UserId};

@@ -404,6 +404,9 @@ fn apply_to(d: &mut Dossier, data: &EventData, e: &Event, at: DateTime<Utc>) {
             complete_step(d, at);
             d.assignee = Some(assignee.clone());
         }
+        EventData::Reassigned { to, .. } => {
+            d.assignee = Some(to.clone());
+        }
         EventData::Appraised { eligible, .. } => {
             d.eligible = Some(*eligible);
             complete_step(d, at);

@@ -10,6 +10,7 @@ use crate::procedure::{
 
 mod application;
 mod props;
+mod reassign;
 
 const CATALOGUE: &str = include_str!("../../../../data/procedures/catalogue_caobang.json");
 
@@ -167,7 +168,7 @@ fn accept(h: &History) -> Command {
 
 /// 1.001776 (standard workflow: receive, transfer, assign, appraise,
 /// review, approve, clerical, return) received at the counter of unit A.
-fn standard_accepted() -> History {
+pub(super) fn standard_accepted() -> History {
     let mut h = History::new();
     h.run(
         Command::ReceiveAtCounter {
@@ -181,7 +182,7 @@ fn standard_accepted() -> History {
     h
 }
 
-fn to_appraisal(h: &mut History) {
+pub(super) fn to_appraisal(h: &mut History) {
     h.run(
         Command::Transfer {
             to: AgencyRef::Competent,

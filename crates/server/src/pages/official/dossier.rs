@@ -69,7 +69,10 @@ fn text(name: &'static str, label: &'static str) -> Field {
 /// ([`motcua_domain::dossier::late_notice_open`]); `stop_open`: processing
 /// may stop at the applicant's request ([`motcua_domain::dossier::stop_open`]);
 /// `assignees`: the officials an assignment may pick
-/// ([`super::assign::specialists`]).
+/// ([`super::assign::specialists`]); `reassign_to`: those a head may move
+/// the dossier to, empty when [`motcua_domain::dossier::reassign_open`]
+/// says no.
+#[allow(clippy::too_many_arguments)]
 fn offered(
     l: Lang,
     actor: Role,
@@ -78,6 +81,7 @@ fn offered(
     late_open: bool,
     stop_open: bool,
     assignees: &[(String, String)],
+    reassign_to: &[(String, String)],
 ) -> Vec<ActionForm> {
     let reason = || text("reason", l.t("Lý do", "Reason"));
     let mut out = Vec::new();
@@ -221,6 +225,30 @@ fn offered(
             true,
         );
     }
+    if matches!(actor, Role::Leader | Role::DepartmentHead) && !reassign_to.is_empty() {
+        push(
+            "reassign",
+            l.t("Phân công lại", "Reassign"),
+            vec![
+                Field {
+                    name: "assignee",
+                    label: l.t("Chuyển cho chuyên viên", "Move to specialist"),
+                    kind: "select",
+                    options: reassign_to.to_vec(),
+                    required: true,
+                    value: "",
+                },
+                text(
+                    "reason",
+                    l.t(
+                        "Lý do (vắng mặt, phân công nhầm…)",
+                        "Reason (absent, wrong official…)",
+                    ),
+                ),
+            ],
+            true,
+        );
+    }
     if actor == Role::Leader && late_open {
         push(
             "notify_late",
@@ -342,12 +370,33 @@ pub async fn dossier(
         }
         _ => Vec::new(),
     };
+    // A head may move a dossier held by an absent or wrong official to
+    // another specialist of the unit.
+    let reassign_to = match (&actor, motcua_domain::dossier::reassign_open(d)) {
+        (Some(a), Ok(holder)) if matches!(a.role, Role::Leader | Role::DepartmentHead) => {
+            super::assign::specialists(&state, &d.competent_unit)
+                .await?
+                .into_iter()
+                .filter(|(user, _)| user != holder.as_str())
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     let actions = actor
         .as_ref()
         .map(|a| {
             let late_open = motcua_domain::dossier::late_notice_open(d).is_ok();
             let stop_open = motcua_domain::dossier::stop_open(d).is_ok();
-            offered(l, a.role, d.status, step, late_open, stop_open, &assignees)
+            offered(
+                l,
+                a.role,
+                d.status,
+                step,
+                late_open,
+                stop_open,
+                &assignees,
+                &reassign_to,
+            )
         })
         .unwrap_or_default();
     let documents = d
@@ -546,7 +595,8 @@ fn action_of(
             body.insert("new_appointment".into(), json!(at.to_rfc3339()));
         }
         "accept" | "request_supplement" | "refuse" | "provide_supplement" | "assign"
-        | "review_ok" | "send_back" | "approve" | "issue_result" | "return_result" | "stop" => {
+        | "reassign" | "review_ok" | "send_back" | "approve" | "issue_result" | "return_result"
+        | "stop" => {
             body.insert("action".into(), json!(name));
             for k in ["reason", "assignee", "number", "register", "way"] {
                 if let Some(v) = f.get(k) {
