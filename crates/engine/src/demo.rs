@@ -1052,6 +1052,20 @@ impl<'a> Sim<'a> {
         self.record(at, actor, command, Op::Attach(upload))
     }
 
+    /// The electronic result of a procedure named `procedure`, attached by
+    /// the competent unit's clerk.
+    fn attach_result(
+        &mut self,
+        at: DateTime<Utc>,
+        actor: Actor,
+        procedure: &str,
+    ) -> Result<(), EngineError> {
+        let at = at.max(self.t + TimeDelta::minutes(1));
+        let (upload, document) = supplement::result_file(procedure);
+        let command = Command::AttachDocument { document };
+        self.record(at, actor, command, Op::Attach(upload))
+    }
+
     /// `minutes` of working time after the last action, plus a few seconds.
     fn staff_after(&mut self, minutes: i64) -> Result<DateTime<Utc>, EngineError> {
         let rules = self.rules();
@@ -1531,6 +1545,16 @@ fn rehearse<'a>(
         // Not collected yet: leave it ready (the placement retries earlier).
         sim.t = at;
         return Ok(sim);
+    }
+    if way == ReturnWay::Online {
+        // The electronic result is its file: the clerk attaches it for the
+        // applicant to download before it is returned online.
+        let clerk = actor(
+            Role::Clerical,
+            staff_user(Role::Clerical, comp, slug),
+            Some(comp),
+        );
+        sim.attach_result(at - TimeDelta::minutes(2), clerk, &spec.procedure.name_vi)?;
     }
     sim.act(at, returner, Action::ReturnResult { way })?;
     if let Some((rating, comment)) = &spec.rating {

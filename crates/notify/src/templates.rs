@@ -248,13 +248,14 @@ fn vietnamese(
             format!("Đã có kết quả giải quyết hồ sơ {code}"),
             format!(
                 "Hồ sơ {code}, thủ tục «{procedure}», đã có kết quả giải quyết{}. \
-                 Mời Ông/Bà nhận kết quả theo hình thức đã đăng ký.",
+                 Mời Ông/Bà nhận kết quả theo hình thức đã đăng ký; kết quả trực tuyến \
+                 tải về tại trang hồ sơ của Ông/Bà: {link}",
                 p.result_number
                     .as_deref()
                     .map(|n| format!(" (số {n})"))
                     .unwrap_or_default()
             ),
-            format!("Hồ sơ {code} đã có kết quả. Mời Ông/Bà nhận kết quả. Tra cứu: {link}"),
+            format!("Hồ sơ {code} đã có kết quả. Xem và nhận kết quả: {link}"),
         ),
         K::ResultReturned => (
             format!("Đã trả kết quả hồ sơ {code}"),
@@ -400,13 +401,14 @@ fn english(kind: NotificationKind, p: &Payload, code: &str, link: &str, tracking
             format!("Result ready for dossier {code}"),
             format!(
                 "The result of your dossier {code} for the procedure “{procedure}” is ready{}. \
-                 Please collect it as you chose.",
+                 Please collect it as you chose; an online result downloads from your \
+                 dossier's page: {link}",
                 p.result_number
                     .as_deref()
                     .map(|n| format!(" (no. {n})"))
                     .unwrap_or_default()
             ),
-            format!("The result of dossier {code} is ready. Track: {link}"),
+            format!("The result of dossier {code} is ready. See and get it: {link}"),
         ),
         K::ResultReturned => (
             format!("Result of dossier {code} returned"),
@@ -478,9 +480,10 @@ pub fn booking_link(ctx: &TemplateContext, code: &str, token: &str) -> String {
 
 /// Renders a notification. A reminder links to the booking's page with
 /// the holder's token (none for a booking made before tokens); "result
-/// returned" and "supplement requested" link to the applicant's own
-/// dossier page, where the rating form, and the reason, the documents
-/// asked for, Mẫu 02 and the upload form are; the others to the public
+/// returned", "result ready", "payment requested" and "supplement
+/// requested" link to the applicant's own dossier page, where the rating
+/// form, the result file, the amount, and the reason, the documents asked
+/// for, Mẫu 02 and the upload form are; the others to the public
 /// tracking page (which every e-mail also names at its end).
 pub fn render(n: &Notification, ctx: &TemplateContext) -> Rendered {
     let code = n
@@ -496,9 +499,14 @@ pub fn render(n: &Notification, ctx: &TemplateContext) -> Rendered {
     ) {
         (NotificationKind::AppointmentReminder, Some(b), Some(t)) => booking_link(ctx, b, t),
         (NotificationKind::AppointmentReminder, _, _) => String::new(),
-        (NotificationKind::ResultReturned | NotificationKind::SupplementRequested, _, _) => {
-            dossier_link(ctx, &code)
-        }
+        (
+            NotificationKind::ResultReturned
+            | NotificationKind::ResultReady
+            | NotificationKind::PaymentRequested
+            | NotificationKind::SupplementRequested,
+            _,
+            _,
+        ) => dossier_link(ctx, &code),
         _ => tracking_link(ctx, &code),
     };
     let tracking = tracking_link(ctx, &code);
@@ -686,6 +694,34 @@ mod tests {
         assert!(r.sms.contains("...") && r.sms.ends_with(page), "{}", r.sms);
         assert!(r.sms.chars().count() <= 230, "{}", r.sms);
         assert!(r.text.contains(long.trim_end()));
+    }
+
+    #[test]
+    fn result_ready_and_payment_link_to_the_applicants_page() {
+        let page = "https://dichvucong.example.vn/ho-so-cua-toi/04.01273-250715-0001";
+        for kind in [
+            NotificationKind::ResultReady,
+            NotificationKind::PaymentRequested,
+        ] {
+            for lang in [Language::Vi, Language::En] {
+                let r = render(&row(kind, payload(), lang), &ctx());
+                assert!(r.sms.ends_with(page), "{kind:?}: {}", r.sms);
+                assert!(!r.sms.contains("/tra-cuu/"), "{kind:?}: {}", r.sms);
+            }
+        }
+        let r = render(
+            &row(NotificationKind::ResultReady, payload(), Language::Vi),
+            &ctx(),
+        );
+        assert!(
+            r.text
+                .contains(&format!("tải về tại trang hồ sơ của Ông/Bà: {page}")),
+            "{}",
+            r.text
+        );
+        assert!(r.text.contains(&format!(
+            "an online result downloads from your dossier's page: {page}"
+        )));
     }
 
     #[test]

@@ -12,7 +12,7 @@
 use chrono::{DateTime, Utc};
 
 use super::code::UnitId;
-use super::command::{AppraisalOutcome, Channel, Command, DocumentKind, NewDossier};
+use super::command::{AppraisalOutcome, Channel, Command, DocumentKind, NewDossier, ReturnWay};
 use super::error::DossierError;
 use super::event::{Event, EventData, Opened};
 use super::role::{Actor, Role, UserId};
@@ -669,6 +669,16 @@ fn decide_on(d: &Dossier, cmd: &Command, actor: &Actor, now: DateTime<Utc>) -> D
                 });
             }
             staff_of(actor, &d.receiving_unit, name)?;
+            // An online return hands over the electronic result: its file
+            // must be attached for the applicant to download.
+            if *way == ReturnWay::Online
+                && !d
+                    .documents
+                    .iter()
+                    .any(|a| a.document.kind == DocumentKind::Result)
+            {
+                return Err(DossierError::ResultFileMissing);
+            }
             Ok((EventData::ResultReturned { way: *way }, None))
         }
 

@@ -83,6 +83,9 @@ pub enum DossierError {
     /// A reassignment of a dossier that has no assignee (or is closed).
     #[error("the dossier is not assigned to an official at this step")]
     NotAssigned,
+    /// An online return with no result file attached to download.
+    #[error("attach the result file before returning the result online")]
+    ResultFileMissing,
     /// A reassignment to the official who already holds it.
     #[error("the dossier is already assigned to this official")]
     SameAssignee,
@@ -132,6 +135,7 @@ impl DossierError {
             DossierError::SupplementWithoutDocument => "supplement_without_document",
             DossierError::NotAssigned => "not_assigned",
             DossierError::SameAssignee => "same_assignee",
+            DossierError::ResultFileMissing => "result_file_missing",
         }
     }
 }
@@ -210,6 +214,9 @@ impl DossierError {
                 "Hồ sơ chưa được phân công cho cán bộ nào ở bước này.".into()
             }
             DossierError::SameAssignee => "Hồ sơ đã được phân công cho cán bộ này.".into(),
+            DossierError::ResultFileMissing => {
+                "Hãy đính kèm tệp kết quả (bản điện tử) trước khi trả kết quả trực tuyến.".into()
+            }
         }
     }
 }

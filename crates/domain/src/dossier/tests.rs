@@ -306,7 +306,17 @@ fn online_same_day_with_rating_by_the_applicant() {
             &clerk(UNIT_A),
         );
     assert_eq!(h.status(), Status::ResultReady);
-    h.run(
+    // Online, the result is its file: none attached yet, none returned.
+    assert_eq!(
+        h.refused(
+            Command::ReturnResult {
+                way: ReturnWay::Online,
+            },
+            &system(),
+        ),
+        "result_file_missing"
+    );
+    h.run(doc(DocumentKind::Result, SHA), &clerk(UNIT_A)).run(
         Command::ReturnResult {
             way: ReturnWay::Online,
         },
@@ -1395,6 +1405,9 @@ fn error_codes_are_stable_and_distinct() {
         DossierError::ProcedureNotInForce,
         DossierError::CodeMismatch,
         DossierError::SupplementWithoutDocument,
+        DossierError::NotAssigned,
+        DossierError::SameAssignee,
+        DossierError::ResultFileMissing,
     ];
     let codes: HashSet<&str> = errors.iter().map(DossierError::code).collect();
     assert_eq!(codes.len(), errors.len());

@@ -1,7 +1,8 @@
-//! The demo's supplements: "supplement provided" needs a document attached
-//! since the Mẫu 02 request, so each demo supplement attaches a small PDF
-//! first (uploaded by the applicant online, scanned at the counter
-//! otherwise). DEMO DATA.
+//! The demo's files. Supplements: "supplement provided" needs a document
+//! attached since the Mẫu 02 request, so each demo supplement attaches a
+//! small PDF first (uploaded by the applicant online, scanned at the
+//! counter otherwise). Results: an online return needs the electronic
+//! result attached. DEMO DATA.
 
 use motcua_domain::dossier::{DocumentKind, DocumentRef};
 use motcua_domain::text::DocumentName;
@@ -52,12 +53,10 @@ pub(super) fn one_page_pdf(line: &str) -> Vec<u8> {
     pdf
 }
 
-/// The upload of a demo supplement named `name`, and the reference the
-/// engine will record for it: a component uploaded by the applicant, or a
-/// scan made at the counter.
-pub(super) fn supplement(name: &str, by_applicant: bool) -> (Upload, DocumentRef) {
-    // A catalogue name may run over lines or carry a slash: the stored name
-    // is the one the engine's check keeps.
+/// A catalogue name as a stored document name: it may run over lines or
+/// carry a slash, so it is kept as the engine's check keeps it, or
+/// `fallback`.
+fn document_name(name: &str, fallback: &str) -> String {
     let one_line: String = name
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -66,29 +65,55 @@ pub(super) fn supplement(name: &str, by_applicant: bool) -> (Upload, DocumentRef
         .chars()
         .take(200)
         .collect();
-    let name = DocumentName::parse(&one_line)
+    DocumentName::parse(&one_line)
         .map(String::from)
-        .unwrap_or_else(|_| "Giấy tờ bổ sung".to_string());
-    let name = name.as_str();
-    let bytes = one_page_pdf("Ho so bo sung - du lieu mau (demo supplement)");
-    let meta = BlobMeta::of(&bytes);
+        .unwrap_or_else(|_| fallback.to_string())
+}
+
+/// The upload of a demo supplement named `name`, and the reference the
+/// engine will record for it: a component uploaded by the applicant, or a
+/// scan made at the counter.
+pub(super) fn supplement(name: &str, by_applicant: bool) -> (Upload, DocumentRef) {
     let kind = if by_applicant {
         DocumentKind::Component
     } else {
         DocumentKind::Digitized
     };
+    file(
+        document_name(name, "Giấy tờ bổ sung"),
+        kind,
+        by_applicant,
+        "Ho so bo sung - du lieu mau (demo supplement)",
+    )
+}
+
+/// The upload of a demo electronic result for a procedure named
+/// `procedure`, and its reference: kind result, an electronic original.
+pub(super) fn result_file(procedure: &str) -> (Upload, DocumentRef) {
+    file(
+        document_name(&format!("Kết quả: {procedure}"), "Kết quả giải quyết"),
+        DocumentKind::Result,
+        true,
+        "Ket qua giai quyet - du lieu mau (demo result)",
+    )
+}
+
+/// A one-page PDF reading `line`, as an upload and its reference.
+fn file(name: String, kind: DocumentKind, electronic: bool, line: &str) -> (Upload, DocumentRef) {
+    let bytes = one_page_pdf(line);
+    let meta = BlobMeta::of(&bytes);
     let document = DocumentRef {
         sha256: meta.sha256,
         size: meta.size,
         media_type: "application/pdf".to_string(),
-        name: name.to_string(),
+        name: name.clone(),
         kind,
-        electronic: by_applicant,
+        electronic,
     };
     let upload = Upload {
-        name: name.to_string(),
+        name,
         kind,
-        electronic: by_applicant,
+        electronic,
         bytes,
     };
     (upload, document)

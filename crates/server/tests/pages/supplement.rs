@@ -5,7 +5,8 @@
 //! form, in Vietnamese and English), uploads and provides; the counter
 //! does the same with a scan. The clerical office attaches the electronic
 //! result, the return defaults to online, and only the applicant
-//! downloads it (never an official's scan).
+//! downloads it (never an official's scan); without that file the online
+//! return is refused on its form.
 
 use motcua_domain::dossier::{Actor, DossierCode, Role, Status, UnitId, UserId};
 use motcua_domain::procedure::{AgencyRef, StepKind};
@@ -572,11 +573,79 @@ async fn online_result_paths(app: &App) {
     assert_eq!(f["total"]["electronic_result"], 1, "{f}");
 }
 
+/// Issued without its file, the result cannot go back online: the refusal
+/// shows at the return form; at the counter it goes.
+async fn online_return_needs_the_file(app: &App) {
+    let (_, user) = app.citizen_login("0912000556").await;
+    let code = app.submit_with_phone(&user, "0912000556").await;
+    to_clerical(app, &code).await;
+    let clerk = app.official_login("vanthu.01279").await;
+    let official = format!("/can-bo/ho-so/{code}");
+    let page = app.get(&official, &clerk).await;
+    let issued = app
+        .post(
+            &official,
+            &clerk,
+            &[
+                ("csrf_token", &page.csrf()),
+                ("vai_tro", "clerical"),
+                ("don_vi", UNIT),
+                ("action", "issue_result"),
+                ("number", "13/2026/TLKS"),
+                ("register", "Sổ đăng ký khai sinh"),
+            ],
+        )
+        .await;
+    assert_eq!(issued.status, 303, "{}", issued.body);
+    let counter = app.official_login("tiepnhan.01279").await;
+    let page = app.get(&official, &counter).await;
+    let online = app
+        .post(
+            &official,
+            &counter,
+            &[
+                ("csrf_token", &page.csrf()),
+                ("action", "return_result"),
+                ("way", "online"),
+            ],
+        )
+        .await;
+    assert!(
+        online.location.contains("loi=result_file_missing"),
+        "{}: {}",
+        online.status,
+        online.location
+    );
+    assert_eq!(app.status_of(&code).await, Status::ResultReady);
+    let shown = app.get(&online.location, &counter).await;
+    assert!(
+        shown
+            .body
+            .contains("Hãy đính kèm tệp kết quả (bản điện tử) trước khi trả kết quả trực tuyến."),
+        "{}",
+        shown.body
+    );
+    let at_counter = app
+        .post(
+            &official,
+            &counter,
+            &[
+                ("csrf_token", &page.csrf()),
+                ("action", "return_result"),
+                ("way", "counter"),
+            ],
+        )
+        .await;
+    assert_eq!(at_counter.status, 303, "{}", at_counter.body);
+    assert_eq!(app.status_of(&code).await, Status::ResultReturned);
+}
+
 #[tokio::test]
 async fn the_citizen_supplement_and_the_online_result_on_sqlite() {
     let app = App::spawn().await;
     supplement_paths(&app).await;
     online_result_paths(&app).await;
+    online_return_needs_the_file(&app).await;
 }
 
 #[tokio::test]
@@ -587,4 +656,5 @@ async fn the_citizen_supplement_and_the_online_result_on_postgres() {
     let app = App::spawn_on(fixture).await;
     supplement_paths(&app).await;
     online_result_paths(&app).await;
+    online_return_needs_the_file(&app).await;
 }

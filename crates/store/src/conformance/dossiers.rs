@@ -229,8 +229,9 @@ pub fn lifecycle_commands(cast: &Cast, start: DateTime<Utc>) -> Vec<(Command, Ac
             cast.clerk.clone(),
         ),
         (
+            // At the counter: an online return would need the result file.
             Command::ReturnResult {
-                way: ReturnWay::Online,
+                way: ReturnWay::Counter,
             },
             cast.receiver.clone(),
         ),

@@ -131,8 +131,9 @@ pub struct Notice {
 }
 
 /// The refusals the dossier page shows at their form, by code.
-const SHOWN: [&str; 4] = [
+const SHOWN: [&str; 5] = [
     "supplement_without_document",
+    "result_file_missing",
     "empty_document",
     "document_too_large",
     "unsupported_media_type",
@@ -148,8 +149,12 @@ pub struct Shown {
 pub(super) fn notice(l: Lang, shown: &Shown) -> Option<Notice> {
     let code = shown.loi.as_deref();
     let code = SHOWN.into_iter().find(|c| Some(*c) == code)?;
-    let (at, vi, en) = if code == "supplement_without_document" {
-        let e = DossierError::SupplementWithoutDocument;
+    let act = match code {
+        "supplement_without_document" => Some(DossierError::SupplementWithoutDocument),
+        "result_file_missing" => Some(DossierError::ResultFileMissing),
+        _ => None,
+    };
+    let (at, vi, en) = if let Some(e) = act {
         ("act", e.message_vi(), e.to_string())
     } else {
         let e = EngineError::InvalidDocument(code);
