@@ -1056,8 +1056,14 @@ impl App {
     /// A building permit (assignment step after the hand-over) received
     /// online at `unit`, accepted and handed over by its Center.
     async fn permit_at_assignment(&self, unit: &str) -> String {
+        self.handed_over(PERMIT, unit).await
+    }
+
+    /// An online dossier of `procedure` at `unit`, accepted and handed
+    /// over to its competent unit.
+    async fn handed_over(&self, procedure: &str, unit: &str) -> String {
         let submission = serde_json::from_value(json!({
-            "procedure": PERMIT,
+            "procedure": procedure,
             "intake": "online",
             "receiving_unit": unit,
             "applicant": {"name": "Lương Văn Cường", "user": "citizen.009"},
@@ -1835,3 +1841,7 @@ mod settings;
 // ---- Reassigning a dossier (tests/pages/reassign.rs)
 #[path = "pages/reassign.rs"]
 mod reassign;
+
+// ---- The limit extension and the payment forms (tests/pages/limit_and_payment.rs)
+#[path = "pages/limit_and_payment.rs"]
+mod limit_and_payment;

@@ -15,6 +15,7 @@
 //! by the calendar module from the data kept here (acceptance time,
 //! appointments, pause intervals, step visits).
 
+mod available;
 mod chain;
 mod code;
 mod command;
@@ -30,6 +31,7 @@ mod time;
 #[cfg(test)]
 mod tests;
 
+pub use available::{available, KINDS as ACTION_KINDS};
 pub use chain::{
     canonical_bytes, canonical_json, chain_events, event_hash, parse_canonical, verify_chain,
     verify_chain_from, BrokenLink, CanonicalError, ChainedEvent, GENESIS,

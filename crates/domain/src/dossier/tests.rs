@@ -9,6 +9,7 @@ use crate::procedure::{
 };
 
 mod application;
+mod available;
 mod props;
 mod reassign;
 

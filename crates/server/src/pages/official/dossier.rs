@@ -8,8 +8,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, NaiveTime, TimeZone};
-use motcua_domain::dossier::{Actor, Role, Status};
-use motcua_domain::procedure::StepKind;
+use motcua_domain::dossier::{Actor, Role};
 use motcua_engine::Action;
 use serde_json::{json, Map, Value};
 
@@ -39,7 +38,7 @@ pub struct Field {
     options: Vec<(String, String)>,
     required: bool,
     /// The value the field starts with (empty for none).
-    value: &'static str,
+    value: String,
 }
 
 /// An action the official may take, as a form.
@@ -58,32 +57,44 @@ fn text(name: &'static str, label: &'static str) -> Field {
         kind: "text",
         options: Vec::new(),
         required: true,
-        value: "",
+        value: String::new(),
     }
 }
 
-/// The actions offered to `actor` on a dossier in `status` at a step of
-/// `kind` held by `step_role`. The engine decides in the end (unit,
-/// assignee, order of the workflow); this only avoids offering what the
-/// role can never do at this point. `late_open`: Mẫu 04 may be issued
-/// ([`motcua_domain::dossier::late_notice_open`]); `stop_open`: processing
-/// may stop at the applicant's request ([`motcua_domain::dossier::stop_open`]);
-/// `assignees`: the officials an assignment may pick
-/// ([`super::assign::specialists`]); `reassign_to`: those a head may move
-/// the dossier to, empty when [`motcua_domain::dossier::reassign_open`]
-/// says no.
-#[allow(clippy::too_many_arguments)]
-fn offered(
-    l: Lang,
-    actor: Role,
-    status: Status,
-    step: Option<(StepKind, Role)>,
-    late_open: bool,
-    stop_open: bool,
-    assignees: &[(String, String)],
-    reassign_to: &[(String, String)],
-) -> Vec<ActionForm> {
+/// What the forms of the offered actions need besides the labels: the
+/// officials an assignment may pick ([`super::assign::specialists`]),
+/// those a head may move the dossier to (the same less its holder), the
+/// procedure's limit extensions, and the amount a payment awaits.
+#[derive(Default)]
+struct Choices {
+    assignees: Vec<(String, String)>,
+    reassign_to: Vec<(String, String)>,
+    extensions: Vec<(String, String)>,
+    amount_due: String,
+}
+
+/// The forms of the actions `available` names
+/// ([`motcua_domain::dossier::available`]: the domain decides what the
+/// acting official may do now; this only lays out the forms, in the
+/// domain's order). The engine decides again when one is posted.
+fn offered(l: Lang, available: &[&str], c: &Choices) -> Vec<ActionForm> {
     let reason = || text("reason", l.t("Lý do", "Reason"));
+    let select = |name, label, options: &[(String, String)]| Field {
+        name,
+        label,
+        kind: "select",
+        options: options.to_vec(),
+        required: true,
+        value: String::new(),
+    };
+    let input = |name, label, kind, value: &str| Field {
+        name,
+        label,
+        kind,
+        options: Vec::new(),
+        required: true,
+        value: value.to_string(),
+    };
     let mut out = Vec::new();
     let mut push = |action, label, fields, secondary| {
         out.push(ActionForm {
@@ -93,192 +104,205 @@ fn offered(
             secondary,
         })
     };
-    match (status, actor) {
-        (Status::Submitted, Role::ReceivingOfficer) => {
-            push("accept", l.t("Tiếp nhận hồ sơ", "Accept"), vec![], false);
-            push(
+    for kind in available {
+        match *kind {
+            "accept" => push("accept", l.t("Tiếp nhận hồ sơ", "Accept"), vec![], false),
+            "record_postmark" => push(
+                "record_postmark",
+                l.t("Ghi ngày dấu bưu điện", "Record the postmark date"),
+                vec![input(
+                    "date",
+                    l.t("Ngày dấu bưu điện", "Postmark date"),
+                    "date",
+                    "",
+                )],
+                true,
+            ),
+            "request_supplement" => push(
                 "request_supplement",
                 l.t("Yêu cầu bổ sung (Mẫu 02)", "Request a supplement (form 02)"),
                 vec![reason(), documents::missing_field(l)],
                 true,
-            );
-            push(
+            ),
+            "refuse" => push(
                 "refuse",
                 l.t("Từ chối tiếp nhận (Mẫu 03)", "Refuse (form 03)"),
                 vec![reason()],
                 true,
-            );
-        }
-        (Status::AwaitingSupplement, Role::ReceivingOfficer) => push(
-            "provide_supplement",
-            l.t("Đã nhận hồ sơ bổ sung", "Supplement received"),
-            vec![],
-            false,
-        ),
-        (Status::ResultReady, Role::ReceivingOfficer) => push(
-            "return_result",
-            l.t("Trả kết quả", "Return the result"),
-            vec![Field {
-                name: "way",
-                label: l.t("Hình thức", "How"),
-                kind: "select",
-                options: [
-                    ("counter", l.t("Tại quầy", "At the counter")),
-                    ("post", l.t("Bưu chính", "By post")),
-                    ("online", l.t("Trực tuyến", "Online")),
-                ]
-                .map(|(v, t)| (v.to_string(), t.to_string()))
-                .to_vec(),
-                required: true,
-                value: "",
-            }],
-            false,
-        ),
-        (Status::Accepted | Status::Processing, _) => {
-            if let Some((kind, role)) = step.filter(|(_, r)| *r == actor) {
-                match kind {
-                    StepKind::Transfer | StepKind::External => push(
-                        "transfer",
-                        l.t("Chuyển bước tiếp theo", "Hand over to the next step"),
-                        vec![],
-                        false,
-                    ),
-                    StepKind::Assign => push(
-                        "assign",
-                        l.t("Phân công", "Assign"),
-                        // Picked from the unit's specialists, never typed.
-                        vec![Field {
-                            name: "assignee",
-                            label: l.t("Chuyên viên xử lý", "Specialist"),
-                            kind: "select",
-                            options: assignees.to_vec(),
-                            required: true,
-                            value: "",
-                        }],
-                        false,
-                    ),
-                    StepKind::Appraise => {
-                        push(
-                            "appraise",
-                            l.t("Thẩm định: đủ điều kiện", "Appraise: eligible"),
-                            vec![],
-                            false,
-                        );
-                        push(
-                            "appraise_ineligible",
-                            l.t("Thẩm định: không đủ điều kiện", "Appraise: not eligible"),
-                            vec![reason()],
-                            true,
-                        );
-                        push(
-                            "request_supplement",
-                            l.t("Yêu cầu bổ sung (Mẫu 02)", "Request a supplement (form 02)"),
-                            vec![reason(), documents::missing_field(l)],
-                            true,
-                        );
-                    }
-                    StepKind::Review | StepKind::Approve => {
-                        if kind == StepKind::Review {
-                            push("review_ok", l.t("Đồng ý", "Agree"), vec![], false);
-                        } else {
-                            push("approve", l.t("Phê duyệt", "Approve"), vec![], false);
-                        }
-                        push(
-                            "send_back",
-                            l.t("Trả lại bước trước", "Send back"),
-                            vec![reason()],
-                            true,
-                        );
-                    }
-                    StepKind::Clerical => push(
-                        "issue_result",
-                        l.t("Vào sổ, phát hành kết quả", "Register and issue the result"),
-                        vec![
-                            text("number", l.t("Số", "Number")),
-                            text("register", l.t("Sổ", "Register")),
-                        ],
-                        false,
-                    ),
-                    StepKind::Receive | StepKind::Return => {}
-                }
-                let _ = role;
-            }
-        }
-        _ => {}
-    }
-    if actor == Role::ReceivingOfficer && stop_open {
-        // The Center records the applicant's written request to stop (at
-        // the counter, by post) and issues Mẫu 05.
-        push(
-            "stop",
-            l.t(
-                "Dừng giải quyết theo đề nghị của người nộp (Mẫu 05)",
-                "Stop at the applicant's request (form 05)",
             ),
-            vec![text(
-                "reason",
+            "provide_supplement" => push(
+                "provide_supplement",
+                l.t("Đã nhận hồ sơ bổ sung", "Supplement received"),
+                vec![],
+                false,
+            ),
+            "transfer" => push(
+                "transfer",
+                l.t("Chuyển bước tiếp theo", "Hand over to the next step"),
+                vec![],
+                false,
+            ),
+            // Picked from the unit's specialists, never typed.
+            "assign" if !c.assignees.is_empty() => push(
+                "assign",
+                l.t("Phân công", "Assign"),
+                vec![select(
+                    "assignee",
+                    l.t("Chuyên viên xử lý", "Specialist"),
+                    &c.assignees,
+                )],
+                false,
+            ),
+            "appraise" => {
+                push(
+                    "appraise",
+                    l.t("Thẩm định: đủ điều kiện", "Appraise: eligible"),
+                    vec![],
+                    false,
+                );
+                push(
+                    "appraise_ineligible",
+                    l.t("Thẩm định: không đủ điều kiện", "Appraise: not eligible"),
+                    vec![reason()],
+                    true,
+                );
+            }
+            "review_ok" => push("review_ok", l.t("Đồng ý", "Agree"), vec![], false),
+            "approve" => push("approve", l.t("Phê duyệt", "Approve"), vec![], false),
+            "send_back" => push(
+                "send_back",
+                l.t("Trả lại bước trước", "Send back"),
+                vec![reason()],
+                true,
+            ),
+            "issue_result" => push(
+                "issue_result",
+                l.t("Vào sổ, phát hành kết quả", "Register and issue the result"),
+                vec![
+                    text("number", l.t("Số", "Number")),
+                    text("register", l.t("Sổ", "Register")),
+                ],
+                false,
+            ),
+            "request_payment" => push(
+                "request_payment",
                 l.t(
-                    "Nội dung đề nghị của người nộp",
-                    "What the applicant's request says",
+                    "Yêu cầu thực hiện nghĩa vụ tài chính",
+                    "Request the fees due",
                 ),
-            )],
-            true,
-        );
-    }
-    if matches!(actor, Role::Leader | Role::DepartmentHead) && !reassign_to.is_empty() {
-        push(
-            "reassign",
-            l.t("Phân công lại", "Reassign"),
-            vec![
-                Field {
-                    name: "assignee",
-                    label: l.t("Chuyển cho chuyên viên", "Move to specialist"),
-                    kind: "select",
-                    options: reassign_to.to_vec(),
-                    required: true,
-                    value: "",
-                },
-                text(
+                vec![
+                    input(
+                        "amount_vnd",
+                        l.t("Số tiền (đồng)", "Amount (VND)"),
+                        "number",
+                        "",
+                    ),
+                    text("description", l.t("Nội dung", "What for")),
+                ],
+                true,
+            ),
+            "confirm_payment" => push(
+                "confirm_payment",
+                l.t("Xác nhận đã nộp phí, lệ phí", "Confirm the payment"),
+                vec![
+                    input(
+                        "amount_vnd",
+                        l.t("Số tiền (đồng)", "Amount (VND)"),
+                        "number",
+                        &c.amount_due,
+                    ),
+                    text("receipt", l.t("Số biên lai", "Receipt number")),
+                ],
+                false,
+            ),
+            "extend_limit" if !c.extensions.is_empty() => push(
+                "extend_limit",
+                l.t("Gia hạn thời hạn giải quyết", "Extend the time limit"),
+                vec![
+                    select("extension", l.t("Trường hợp", "Case"), &c.extensions),
+                    reason(),
+                ],
+                true,
+            ),
+            "return_result" => push(
+                "return_result",
+                l.t("Trả kết quả", "Return the result"),
+                vec![select(
+                    "way",
+                    l.t("Hình thức", "How"),
+                    &[
+                        ("counter", l.t("Tại quầy", "At the counter")),
+                        ("post", l.t("Bưu chính", "By post")),
+                        ("online", l.t("Trực tuyến", "Online")),
+                    ]
+                    .map(|(v, t)| (v.to_string(), t.to_string())),
+                )],
+                false,
+            ),
+            "reassign" if !c.reassign_to.is_empty() => push(
+                "reassign",
+                l.t("Phân công lại", "Reassign"),
+                vec![
+                    select(
+                        "assignee",
+                        l.t("Chuyển cho chuyên viên", "Move to specialist"),
+                        &c.reassign_to,
+                    ),
+                    text(
+                        "reason",
+                        l.t(
+                            "Lý do (vắng mặt, phân công nhầm…)",
+                            "Reason (absent, wrong official…)",
+                        ),
+                    ),
+                ],
+                true,
+            ),
+            // The Center records the applicant's written request to stop
+            // (at the counter, by post) and issues Mẫu 05.
+            "stop" => push(
+                "stop",
+                l.t(
+                    "Dừng giải quyết theo đề nghị của người nộp (Mẫu 05)",
+                    "Stop at the applicant's request (form 05)",
+                ),
+                vec![text(
                     "reason",
                     l.t(
-                        "Lý do (vắng mặt, phân công nhầm…)",
-                        "Reason (absent, wrong official…)",
+                        "Nội dung đề nghị của người nộp",
+                        "What the applicant's request says",
                     ),
-                ),
-            ],
-            true,
-        );
-    }
-    if actor == Role::Leader && late_open {
-        push(
-            "notify_late",
-            l.t(
-                "Xin lỗi, hẹn lại ngày trả (Mẫu 04)",
-                "Apologise and set a new date (form 04)",
+                )],
+                true,
             ),
-            vec![
-                reason(),
-                Field {
-                    name: "new_appointment",
-                    label: l.t("Ngày hẹn mới", "New date"),
-                    kind: "date",
-                    options: Vec::new(),
-                    required: true,
-                    value: "",
-                },
-                // Mẫu 04's new appointment is a date and an hour;
-                // by default the close of that working day.
-                Field {
-                    name: "new_appointment_time",
-                    label: l.t("Giờ hẹn mới", "New time"),
-                    kind: "time",
-                    options: Vec::new(),
-                    required: true,
-                    value: LATE_DEFAULT_TIME,
-                },
-            ],
-            true,
-        );
+            "notify_late" => push(
+                "notify_late",
+                l.t(
+                    "Xin lỗi, hẹn lại ngày trả (Mẫu 04)",
+                    "Apologise and set a new date (form 04)",
+                ),
+                vec![
+                    reason(),
+                    input(
+                        "new_appointment",
+                        l.t("Ngày hẹn mới", "New date"),
+                        "date",
+                        "",
+                    ),
+                    // Mẫu 04's new appointment is a date and an hour; by
+                    // default the close of that working day.
+                    input(
+                        "new_appointment_time",
+                        l.t("Giờ hẹn mới", "New time"),
+                        "time",
+                        LATE_DEFAULT_TIME,
+                    ),
+                ],
+                true,
+            ),
+            // Withdrawals and ratings are the applicant's, on their page.
+            _ => {}
+        }
     }
     out
 }
@@ -363,42 +387,18 @@ pub async fn dossier(
     let events = state.store.events(&code).await?;
     let actor = auth_actor(&s, &choice).ok();
     let notice = documents::notice(l, &shown);
-    let step = d.current_step().map(|st| (st.kind, st.role));
-    let assignees = match (&actor, step) {
-        (Some(a), Some((StepKind::Assign, role))) if role == a.role => {
-            super::assign::specialists(&state, &d.competent_unit).await?
+    let available = match &actor {
+        Some(a) => {
+            let state = motcua_domain::dossier::DossierState {
+                version: view.version,
+                dossier: Some(d.clone()),
+            };
+            motcua_domain::dossier::available(&state, a, now)
         }
-        _ => Vec::new(),
+        None => Vec::new(),
     };
-    // A head may move a dossier held by an absent or wrong official to
-    // another specialist of the unit.
-    let reassign_to = match (&actor, motcua_domain::dossier::reassign_open(d)) {
-        (Some(a), Ok(holder)) if matches!(a.role, Role::Leader | Role::DepartmentHead) => {
-            super::assign::specialists(&state, &d.competent_unit)
-                .await?
-                .into_iter()
-                .filter(|(user, _)| user != holder.as_str())
-                .collect()
-        }
-        _ => Vec::new(),
-    };
-    let actions = actor
-        .as_ref()
-        .map(|a| {
-            let late_open = motcua_domain::dossier::late_notice_open(d).is_ok();
-            let stop_open = motcua_domain::dossier::stop_open(d).is_ok();
-            offered(
-                l,
-                a.role,
-                d.status,
-                step,
-                late_open,
-                stop_open,
-                &assignees,
-                &reassign_to,
-            )
-        })
-        .unwrap_or_default();
+    let choices = choices(&state, d, &available).await?;
+    let actions = offered(l, &available, &choices);
     let documents = d
         .documents
         .iter()
@@ -518,6 +518,42 @@ pub async fn dossier(
     Ok(render(&page))
 }
 
+/// What the offered forms pick from (see [`Choices`]), read only for the
+/// actions offered.
+async fn choices(
+    state: &AppState,
+    d: &motcua_domain::dossier::Dossier,
+    available: &[&str],
+) -> Result<Choices, PageError> {
+    let offers = |k: &str| available.contains(&k);
+    let specialists = if offers("assign") || offers("reassign") {
+        super::assign::specialists(state, &d.competent_unit).await?
+    } else {
+        Vec::new()
+    };
+    let holder = d.assignee.as_ref().map(|a| a.as_str());
+    Ok(Choices {
+        reassign_to: specialists
+            .iter()
+            .filter(|(user, _)| Some(user.as_str()) != holder)
+            .cloned()
+            .collect(),
+        assignees: specialists,
+        extensions: d
+            .procedure
+            .extensions
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (i.to_string(), x.condition_vi.clone()))
+            .collect(),
+        amount_due: d
+            .payment
+            .as_ref()
+            .map(|p| p.amount_vnd.to_string())
+            .unwrap_or_default(),
+    })
+}
+
 /// Whether a printable form exists for the dossier (the forms API answers
 /// 404 for the others): Mẫu 01 once accepted, 02–05 once their event
 /// happened, 06 always.
@@ -594,11 +630,25 @@ fn action_of(
             body.insert("reason".into(), json!(field("reason")));
             body.insert("new_appointment".into(), json!(at.to_rfc3339()));
         }
+        "request_payment" | "confirm_payment" | "extend_limit" => {
+            body.insert("action".into(), json!(name));
+            for k in ["amount_vnd", "extension"] {
+                if let Some(v) = f.get(k) {
+                    let n: u64 = v.trim().parse().map_err(|_| invalid())?;
+                    body.insert(k.into(), json!(n));
+                }
+            }
+            for k in ["reason", "description", "receipt"] {
+                if let Some(v) = f.get(k) {
+                    body.insert(k.into(), json!(v.trim()));
+                }
+            }
+        }
         "accept" | "request_supplement" | "refuse" | "provide_supplement" | "assign"
         | "reassign" | "review_ok" | "send_back" | "approve" | "issue_result" | "return_result"
-        | "stop" => {
+        | "stop" | "record_postmark" => {
             body.insert("action".into(), json!(name));
-            for k in ["reason", "assignee", "number", "register", "way"] {
+            for k in ["reason", "assignee", "number", "register", "way", "date"] {
                 if let Some(v) = f.get(k) {
                     body.insert(k.into(), json!(v.trim()));
                 }

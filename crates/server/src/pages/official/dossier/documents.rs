@@ -87,7 +87,7 @@ pub(super) fn missing_field(l: Lang) -> super::Field {
         kind: "text",
         options: Vec::new(),
         required: false,
-        value: "",
+        value: String::new(),
     }
 }
 
