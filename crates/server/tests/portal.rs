@@ -292,3 +292,78 @@ async fn procedure_pages_name_unverified_items_in_words_never_by_field() {
         .contains("Cơ quan giải quyết <mark class=\"unverified\">(chưa xác minh)</mark>"));
     app.finish().await;
 }
+
+/// A due date in a year whose days off the Government has not yet set
+/// (after `HOLIDAYS_CONFIRMED_THROUGH`) is an estimate: the tracking page
+/// and Mẫu 01 say so; one in a decided year says nothing.
+#[tokio::test]
+async fn a_due_date_on_provisional_days_off_says_so_on_the_tracking_page_and_mau_01() {
+    let app = spawn().await;
+    app.create_official(
+        "receiving_officer.01279",
+        "mật khẩu thử nghiệm",
+        &[("receiving_officer", UNIT)],
+    )
+    .await;
+    // 45 calendar days from today (2026-12 or later): into a year not
+    // confirmed in the shipped calendar.
+    let accepted = |procedure: &'static str| {
+        let app = &app;
+        async move {
+            let (status, opened) = app.submit_online(procedure, None).await;
+            assert_eq!(status, 201, "{opened}");
+            let code = opened["code"].as_str().expect("a code").to_string();
+            let (status, body) = app
+                .act(
+                    &code,
+                    ("receiving_officer", "receiving_officer.01279", Some(UNIT)),
+                    json!({"action": "accept"}),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+            let due = body["events"][0]["event"]["payload"]["appointment"]
+                .as_str()
+                .unwrap_or_else(|| panic!("the appointment: {body}"))
+                .to_string();
+            (code, due)
+        }
+    };
+    let (code, due) = accepted("1.013967").await;
+    let year = &due[..4];
+    assert!(
+        year.parse::<i32>().expect("a year") > motcua_refdata::HOLIDAYS_CONFIRMED_THROUGH,
+        "{due}"
+    );
+    let page = get(&app, &format!("/tra-cuu/{code}"), &[]).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let note = format!("lịch nghỉ lễ năm {year} chưa được Chính phủ công bố chính thức");
+    assert!(page.body.contains(&note), "{}", page.body);
+    let res = app
+        .client
+        .get(app.url(&format!("/api/v1/dossiers/{code}/forms/01")))
+        .header("x-actor-role", "receiving_officer")
+        .header("x-actor-user", "receiving_officer.01279")
+        .header("x-actor-unit", UNIT)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status().as_u16(), 200);
+    let pdf = res.bytes().await.expect("pdf").to_vec();
+    let text: String = pdftext::text(&pdf).split_whitespace().collect();
+    let printed: String = note.split_whitespace().collect();
+    assert!(text.contains(&printed), "Mẫu 01's note: {text}");
+
+    // A same-day certified copy is due in a decided year (or, on the last
+    // days of a year, the first of the next: then it says so too, and the
+    // check is skipped).
+    let (code, due) = accepted("2.000815").await;
+    if due[..4].parse::<i32>().expect("a year") <= motcua_refdata::HOLIDAYS_CONFIRMED_THROUGH {
+        let page = get(&app, &format!("/tra-cuu/{code}"), &[]).await;
+        assert!(
+            !page.body.contains("chưa được Chính phủ công bố"),
+            "{}",
+            page.body
+        );
+    }
+    app.finish().await;
+}
