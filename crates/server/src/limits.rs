@@ -20,6 +20,10 @@ pub const DEFAULT_BODY_BYTES: usize = 64 << 10;
 /// [`motcua_engine::MAX_DOCUMENT_BYTES`] and the form's few fields.
 pub const UPLOAD_BODY_BYTES: usize = motcua_engine::MAX_DOCUMENT_BYTES + (1 << 20);
 
+/// Largest body of the counter's intake form, read as it streams (its
+/// scans kept to the upload limit, the rest dropped).
+pub const INTAKE_BODY_BYTES: usize = 256 << 20;
+
 /// Largest procedure catalogue imported at once (the demo catalogue of a
 /// province is about 150 kB).
 pub const CATALOGUE_BODY_BYTES: usize = 8 << 20;
@@ -29,8 +33,10 @@ pub fn limit_for(route: &str) -> usize {
     match route {
         "/api/v1/dossiers/{code}/documents"
         | "/ho-so-cua-toi/{code}/tai-lieu"
-        | "/can-bo/ho-so/{code}/tai-lieu"
-        | "/can-bo/tiep-nhan" => UPLOAD_BODY_BYTES,
+        | "/can-bo/ho-so/{code}/tai-lieu" => UPLOAD_BODY_BYTES,
+        // Streamed: a scan over the limit is dropped as it arrives and the
+        // form comes back with what was typed (`pages::official::intake`).
+        "/can-bo/tiep-nhan" => INTAKE_BODY_BYTES,
         "/api/v1/procedures/import" => CATALOGUE_BODY_BYTES,
         _ => DEFAULT_BODY_BYTES,
     }
@@ -65,26 +71,14 @@ pub fn oversized_upload_message(l: crate::pages::ui::Lang, loi: Option<&str>) ->
 
 /// The page an upload form of a page route comes from, where a file over
 /// the limit is said at the form (`?loi=document_too_large`), as a file the
-/// engine refuses for its size is: the dossier pages, and the counter's
-/// intake (back to the procedure it was opened for, from the `Referer`;
-/// what was typed in the form cannot be kept, its body is not read). None
-/// for the API.
-fn upload_form_page(route: &str, path: &str, referer: Option<&str>) -> Option<String> {
+/// engine refuses for its size is: the dossier pages. (The counter's
+/// intake reads its form as it streams and answers with the form itself.)
+/// None for the API.
+fn upload_form_page(route: &str, path: &str) -> Option<String> {
     match route {
         "/ho-so-cua-toi/{code}/tai-lieu" | "/can-bo/ho-so/{code}/tai-lieu" => path
             .strip_suffix("/tai-lieu")
             .map(|p| format!("{p}?loi={OVERSIZED_UPLOAD}#loi")),
-        "/can-bo/tiep-nhan" => {
-            let from = referer
-                .and_then(|r| r.parse::<axum::http::Uri>().ok())
-                .filter(|u| u.path() == "/can-bo/tiep-nhan")
-                .and_then(|u| u.query().map(str::to_string))
-                .filter(|q| !q.contains("loi="));
-            Some(match from {
-                Some(q) => format!("/can-bo/tiep-nhan?{q}&loi={OVERSIZED_UPLOAD}#err"),
-                None => format!("/can-bo/tiep-nhan?loi={OVERSIZED_UPLOAD}#err"),
-            })
-        }
         _ => None,
     }
 }
@@ -110,13 +104,9 @@ pub async fn body_limit(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
-        let referer = req
-            .headers()
-            .get(header::REFERER)
-            .and_then(|v| v.to_str().ok());
         let back = route
             .as_deref()
-            .and_then(|r| upload_form_page(r, req.uri().path(), referer));
+            .and_then(|r| upload_form_page(r, req.uri().path()));
         if let Some(back) = back.filter(|_| declared.is_some_and(|n| n <= DRAIN_BYTES)) {
             let body = http_body_util::Limited::new(req.into_body(), DRAIN_BYTES as usize);
             let _ = http_body_util::BodyExt::collect(body).await;

@@ -885,8 +885,14 @@ async fn run_issue_paths(app: &App, b: &Browser, sink: &SmtpSink) -> Result<()> 
     b.screenshot("30-van-thu-phat-hanh").await?;
     logout(b).await?;
 
-    // The Center returns it at the counter.
+    // The Center returns it at the counter (the way defaults to online for
+    // an online dossier; no electronic result was attached to this one).
     as_official(app, b, "canbo.tiepnhan.01279", &page).await?;
+    b.execute(
+        "document.querySelector('#return_result-way').value = 'counter'; return true;",
+        json!([]),
+    )
+    .await?;
     act(b, "return_result", "Đã trả kết quả").await?;
     b.screenshot("31-tra-ket-qua").await?;
     logout(b).await?;

@@ -1409,14 +1409,33 @@ async fn workspace_paths(app: &App) {
     assert!(form.body.contains("name=\"nhan_2\""));
     let idem = hidden(&form.body, "idem");
     let csrf = form.csrf();
-    // A scan over the upload limit: back to the same procedure's form with
-    // the size message, not a problem document.
+    // A scan over the upload limit: the same procedure's form again, with
+    // the size message and what was typed, not a problem document.
     let boundary = "motcuaTooLarge";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"tep_1\"; filename=\"scan.pdf\"\r\n\r\n"
-    )
+    let text = |name: &str, value: &str| {
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        )
+    };
+    let mut body = [
+        text("csrf_token", &csrf),
+        text("idem", &idem),
+        text("vai_tro", "receiving_officer"),
+        text("don_vi", "04.01279"),
+        text("thu_tuc", "1.001193"),
+        text("ho_ten", "Hoàng Thị Lan Anh"),
+        text("dien_thoai", "0912345678"),
+        text("nhan_1", "1"),
+        text("quyet_dinh", "accept"),
+    ]
+    .concat()
     .into_bytes();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"tep_1\"; filename=\"scan.pdf\"\r\n\r\n%PDF-1.4\n"
+        )
+        .as_bytes(),
+    );
     body.extend(std::iter::repeat_n(b'%', 60_000_000));
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     let huge = app
@@ -1425,32 +1444,38 @@ async fn workspace_paths(app: &App) {
                 .post(format!("{}/can-bo/tiep-nhan", app.base))
                 .header("cookie", &counter)
                 .header(
-                    "referer",
-                    format!("{}/can-bo/tiep-nhan?thu_tuc=1.001193", app.base),
-                )
-                .header(
                     "content-type",
                     format!("multipart/form-data; boundary={boundary}"),
                 )
                 .body(body),
         )
         .await;
-    assert_eq!(huge.status, 303, "{}", huge.body);
-    assert_eq!(
-        huge.location,
-        "/can-bo/tiep-nhan?thu_tuc=1.001193&loi=document_too_large#err"
-    );
-    let told = app
-        .get(
-            "/can-bo/tiep-nhan?thu_tuc=1.001193&loi=document_too_large",
-            &counter,
-        )
-        .await;
-    assert!(told.body.contains("id=\"err\""), "{}", told.body);
-    assert!(told.body.contains("MB"), "the limit is said: {}", told.body);
+    assert_eq!(huge.status, 400, "{}", huge.body);
+    assert!(huge.body.contains("id=\"err\""), "{}", huge.body);
     assert!(
-        told.body.contains("id=\"checklist\""),
+        huge.body.contains("tối đa 20 MB"),
+        "the limit is said: {}",
+        huge.body
+    );
+    assert!(
+        huge.body.contains("id=\"checklist\""),
         "the same procedure's form"
+    );
+    assert!(
+        huge.body.contains("value=\"Hoàng Thị Lan Anh\""),
+        "what was typed is kept: {}",
+        huge.body
+    );
+    assert!(huge.body.contains("value=\"0912345678\""), "{}", huge.body);
+    assert!(
+        huge.body.contains("id=\"nhan_1\" checked"),
+        "what was ticked is kept: {}",
+        huge.body
+    );
+    assert!(
+        huge.body.contains("id=\"qd-accept\" required checked"),
+        "{}",
+        huge.body
     );
     let fields = |decision: &'static str, all: bool, idem: String| {
         let mut f: Vec<(&str, String)> = vec![

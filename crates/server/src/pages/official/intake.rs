@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use motcua_domain::dossier::{
     Actor, Applicant, DocumentKind, PersonalId, ReceivedDocument, Role, Status,
@@ -22,11 +22,15 @@ use crate::pages::ui::{now, Ctx, Lang};
 use crate::pages::{render, PageError};
 use crate::AppState;
 
+mod form_body;
+
 /// A line of the counter's checklist: a component of the procedure.
 pub struct CheckRow {
     index: usize,
     name: String,
     mandatory: bool,
+    /// Ticked as handed in (a refused post keeps what was ticked).
+    received: bool,
     count: u32,
     /// The form the procedure asks for (`original`, `copy`, …).
     form: &'static str,
@@ -53,6 +57,21 @@ struct IntakePage {
     forms: Vec<(&'static str, &'static str)>,
     /// The procedure's application form (HTML, see [`crate::pages::application_form`]).
     tk: String,
+    /// What a refused post had typed (empty on a fresh form).
+    typed: Typed,
+}
+
+/// The intake form's fields as posted, shown again when it is refused.
+#[derive(Default)]
+pub struct Typed {
+    ho_ten: String,
+    so_dinh_danh: String,
+    email: String,
+    dien_thoai: String,
+    buu_chinh: bool,
+    so_trang: String,
+    quyet_dinh: String,
+    ly_do: String,
 }
 
 impl IntakePage {
@@ -130,6 +149,7 @@ async fn intake_page(
                     index: i,
                     name: d.name_vi.clone(),
                     mandatory: d.mandatory,
+                    received: false,
                     count: d.count.max(1),
                     form: form_code(d.form),
                 })
@@ -170,6 +190,7 @@ async fn intake_page(
                 )
             })
             .unwrap_or_default(),
+        typed: Typed::default(),
         c,
     })
 }
@@ -231,24 +252,27 @@ pub async fn intake_post(
     State(state): State<AppState>,
     l: Lang,
     session: MaybeSession,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, PageError> {
     let Some(s) = official(&session) else {
         return Ok(login_to("/can-bo/tiep-nhan"));
     };
-    let boundary = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(session::multipart_boundary)
-        .ok_or_else(|| {
-            PageError(ApiError::bad_request(
-                "invalid_form",
-                "Biểu mẫu không hợp lệ.",
-                "Not a valid form.",
-            ))
-        })?;
-    let parts = session::multipart_parts(&body, &boundary);
+    let invalid = || {
+        PageError(ApiError::bad_request(
+            "invalid_form",
+            "Biểu mẫu không hợp lệ.",
+            "Not a valid form.",
+        ))
+    };
+    let form = form.map_err(|_| invalid())?;
+    let owned = form_body::read(
+        form,
+        motcua_engine::MAX_DOCUMENT_BYTES,
+        crate::limits::UPLOAD_BODY_BYTES,
+    )
+    .await
+    .ok_or_else(invalid)?;
+    let parts = form_body::borrowed(&owned);
     let field = |n: &str| session::text_field(&parts, n);
     let choice = RoleChoice {
         vai_tro: Some(field("vai_tro")),
@@ -318,15 +342,16 @@ pub async fn intake_post(
             form,
             count,
         });
+        let file = format!("tep_{i}");
         let scan = parts
             .iter()
-            .find(|p| p.name == format!("tep_{i}") && p.filename.is_some())
-            .filter(|p| !p.data.is_empty());
+            .find(|p| p.name == file && p.filename.is_some())
+            .filter(|p| !p.data.is_empty() || form_body::too_large(&owned, &file));
         if let Some(f) = scan {
             let accepted = infer::get(f.data)
                 .map(|t| t.mime_type())
                 .is_some_and(|m| motcua_engine::ACCEPTED_MEDIA_TYPES.contains(&m));
-            if !accepted || f.data.len() > motcua_engine::MAX_DOCUMENT_BYTES {
+            if !accepted || form_body::too_large(&owned, &file) {
                 errors.push(l.t(
                     "Tệp quét phải là PDF, JPEG, PNG, TIFF hoặc WebP, tối đa 20 MB.",
                     "A scan must be a PDF, JPEG, PNG, TIFF or WebP file of at most 20 MB.",
@@ -410,6 +435,28 @@ pub async fn intake_post(
             errors.join(" ")
         };
         let mut page = intake_page(&state, c, &actor, &code, error).await?;
+        page.typed = Typed {
+            ho_ten: field("ho_ten"),
+            so_dinh_danh: pid.clone(),
+            email: field("email"),
+            dien_thoai: field("dien_thoai"),
+            buu_chinh: !field("buu_chinh").is_empty(),
+            so_trang: field("so_trang"),
+            quyet_dinh: field("quyet_dinh"),
+            ly_do: reason.clone(),
+        };
+        for r in &mut page.rows {
+            r.received = !field(&format!("nhan_{}", r.index)).is_empty();
+            if let Ok(n) = field(&format!("so_{}", r.index)).parse::<u32>() {
+                r.count = n.clamp(1, 100);
+            }
+            if let Ok(f) = serde_json::from_value::<DocumentForm>(Value::String(field(&format!(
+                "ban_{}",
+                r.index
+            )))) {
+                r.form = form_code(f);
+            }
+        }
         page.tk = crate::pages::application_form::render(
             &spec.form,
             l,
