@@ -27,6 +27,10 @@ pub enum EngineError {
     /// field's error.
     #[error("the application data does not fit the procedure's form")]
     InvalidApplicationData(Vec<motcua_domain::procedure::FieldError>),
+    /// The competent commune picked for a boundary-free receipt is not a
+    /// commune of the receiving Center's province (in force today).
+    #[error("{0} is not a commune of the receiving Center's province")]
+    CompetentUnitOutsideProvince(String),
 }
 
 impl EngineError {
@@ -63,6 +67,7 @@ impl EngineError {
             EngineError::InvalidDocument(code) => code,
             EngineError::Text(e) => e.code(),
             EngineError::InvalidApplicationData(_) => "invalid_application_data",
+            EngineError::CompetentUnitOutsideProvince(_) => "competent_unit_outside_province",
         }
     }
 
@@ -95,6 +100,9 @@ impl EngineError {
             EngineError::InvalidApplicationData(errors) => {
                 motcua_domain::dossier::DossierError::InvalidApplicationData(errors.clone())
                     .message_vi()
+            }
+            EngineError::CompetentUnitOutsideProvince(u) => {
+                format!("{u} không phải là xã, phường của tỉnh nơi tiếp nhận hồ sơ.")
             }
             EngineError::InvalidDocument(_) => {
                 "Loại tệp không được chấp nhận (PDF, JPEG, PNG, TIFF, WebP, DOCX, XLSX).".into()

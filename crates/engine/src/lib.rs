@@ -153,6 +153,46 @@ impl Engine {
         Ok(data)
     }
 
+    /// A competent commune other than the receiving Center's (a
+    /// boundary-free receipt) must be one of the same province, in force
+    /// `today` in the registry when it is loaded. Whether the procedure
+    /// allows it at all is the decider's rule.
+    pub fn check_competent_unit(
+        &self,
+        competent: &UnitId,
+        receiving: &UnitId,
+        today: chrono::NaiveDate,
+    ) -> Result<(), EngineError> {
+        if competent == receiving {
+            return Ok(());
+        }
+        let outside = || EngineError::CompetentUnitOutsideProvince(competent.to_string());
+        if competent.province_code() != receiving.province_code() {
+            return Err(outside());
+        }
+        if let Some(registry) = &self.units {
+            let commune = competent
+                .as_str()
+                .rsplit('.')
+                .next()
+                .and_then(|c| {
+                    motcua_domain::units::UnitCode::parse_at(
+                        c,
+                        motcua_domain::units::Level::Commune,
+                    )
+                    .ok()
+                })
+                .ok_or_else(outside)?;
+            let known = registry
+                .unit_at(&commune, today)
+                .is_some_and(|u| u.province_code.as_str() == competent.province_code());
+            if !known {
+                return Err(outside());
+            }
+        }
+        Ok(())
+    }
+
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }
@@ -183,6 +223,9 @@ impl Engine {
                 self.check_application(&snapshot.form, values, &submission.receiving_unit, today)
             })
             .transpose()?;
+        if let Some(competent) = &submission.competent_unit {
+            self.check_competent_unit(competent, &submission.receiving_unit, today)?;
+        }
         let open = OpenDossier {
             intake: submission.intake,
             competent_unit: submission

@@ -197,9 +197,10 @@ impl From<motcua_engine::EngineError> for ApiError {
             E::Calendar(_) | E::NoDeadline => StatusCode::UNPROCESSABLE_ENTITY,
             E::InvalidDocument("document_too_large") => StatusCode::PAYLOAD_TOO_LARGE,
             E::InvalidDocument("unsupported_media_type") => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            E::InvalidDocument(_) | E::Text(_) | E::InvalidApplicationData(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            E::InvalidDocument(_)
+            | E::Text(_)
+            | E::InvalidApplicationData(_)
+            | E::CompetentUnitOutsideProvince(_) => StatusCode::UNPROCESSABLE_ENTITY,
         };
         let api = ApiError::new(status, e.code(), e.message_vi(), e.to_string());
         match e.field_errors() {

@@ -1870,3 +1870,7 @@ mod reassign;
 // ---- The limit extension and the payment forms (tests/pages/limit_and_payment.rs)
 #[path = "pages/limit_and_payment.rs"]
 mod limit_and_payment;
+
+// ---- Boundary-free receipt (tests/pages/boundary_free.rs)
+#[path = "pages/boundary_free.rs"]
+mod boundary_free;

@@ -130,6 +130,10 @@ pub struct SubmitForm {
     so_dinh_danh: String,
     #[serde(default)]
     don_vi: String,
+    /// Boundary-free procedures: the competent commune, when it is not the
+    /// receiving Center's (empty: the same).
+    #[serde(default)]
+    don_vi_giai_quyet: String,
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -257,6 +261,23 @@ pub async fn submit(
     if unit.is_none() {
         errors.push(l.t("Hãy chọn nơi tiếp nhận.", "Choose the receiving Center."));
     }
+    // Boundary-free: the commune that decides may be another of the
+    // province's (picked from its Centers, never typed).
+    let picked = f.don_vi_giai_quyet.trim();
+    let competent = if picked.is_empty() || !spec.boundary_free {
+        None
+    } else {
+        let u = UnitId::parse(picked)
+            .ok()
+            .filter(|u| centers.iter().any(|(id, _)| id == u.as_str()));
+        if u.is_none() {
+            errors.push(l.t(
+                "Hãy chọn xã, phường giải quyết trong danh sách.",
+                "Choose the deciding commune from the list.",
+            ));
+        }
+        u
+    };
     let contact = super::contact::typed(l, &f.email, &f.dien_thoai, &mut errors);
     let idem = f.idem.trim();
     if idem.is_empty() || idem.len() > 100 {
@@ -344,8 +365,8 @@ pub async fn submit(
     let submission = Submission {
         procedure: spec.code.clone(),
         intake: Intake::Online,
+        competent_unit: competent.filter(|c| c != &unit),
         receiving_unit: unit,
-        competent_unit: None,
         applicant: Applicant {
             name,
             personal_id,

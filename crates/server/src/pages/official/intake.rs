@@ -59,6 +59,9 @@ struct IntakePage {
     tk: String,
     /// What a refused post had typed (empty on a fresh form).
     typed: Typed,
+    /// The procedure may be received outside its commune: the province's
+    /// communes, as (unit id, name), to pick the one that decides.
+    deciding: Vec<(String, String)>,
 }
 
 /// The intake form's fields as posted, shown again when it is refused.
@@ -72,6 +75,7 @@ pub struct Typed {
     so_trang: String,
     quyet_dinh: String,
     ly_do: String,
+    don_vi_giai_quyet: String,
 }
 
 impl IntakePage {
@@ -191,11 +195,29 @@ async fn intake_page(
             })
             .unwrap_or_default(),
         typed: Typed::default(),
+        deciding: match chosen {
+            Some(p) if p.spec().boundary_free => deciding_communes(state, actor),
+            _ => Vec::new(),
+        },
         c,
     })
 }
 
 /// The communes in force of the officer's province, for the form's pickers.
+/// The communes of the counter's province as dossier units ("04.01279"),
+/// for the deciding commune of a boundary-free receipt.
+fn deciding_communes(state: &AppState, actor: &Actor) -> Vec<(String, String)> {
+    let province = actor
+        .unit
+        .as_ref()
+        .map(|u| u.province_code().to_string())
+        .unwrap_or_default();
+    intake_communes(state, actor)
+        .into_iter()
+        .map(|(code, name)| (format!("{province}.{code}"), name))
+        .collect()
+}
+
 fn intake_communes(state: &AppState, actor: &Actor) -> Vec<(String, String)> {
     let province = actor
         .unit
@@ -361,6 +383,26 @@ pub async fn intake_post(
             }
         }
     }
+    // Boundary-free: the commune that decides, picked from the province's.
+    let picked = field("don_vi_giai_quyet");
+    let competent = if picked.is_empty() || !spec.boundary_free {
+        None
+    } else {
+        let u = motcua_domain::dossier::UnitId::parse(&picked)
+            .ok()
+            .filter(|u| {
+                deciding_communes(&state, &actor)
+                    .iter()
+                    .any(|(id, _)| id == u.as_str())
+            });
+        if u.is_none() {
+            errors.push(l.t(
+                "Hãy chọn xã, phường giải quyết trong danh sách.",
+                "Choose the deciding commune from the list.",
+            ));
+        }
+        u
+    };
     let pages = field("so_trang").parse::<u32>().unwrap_or(0);
     let reason: String = field("ly_do").chars().take(1000).collect();
     let decision = match field("quyet_dinh").as_str() {
@@ -444,6 +486,7 @@ pub async fn intake_post(
             so_trang: field("so_trang"),
             quyet_dinh: field("quyet_dinh"),
             ly_do: reason.clone(),
+            don_vi_giai_quyet: picked.clone(),
         };
         for r in &mut page.rows {
             r.received = !field(&format!("nhan_{}", r.index)).is_empty();
@@ -480,8 +523,8 @@ pub async fn intake_post(
         } else {
             Intake::Post
         },
+        competent_unit: competent.filter(|c| c != &unit),
         receiving_unit: unit,
-        competent_unit: None,
         applicant: Applicant {
             name,
             personal_id,
