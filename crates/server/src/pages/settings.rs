@@ -3,8 +3,10 @@
 //! to come, who adopted each and why, and a form that adopts a new version
 //! from a chosen day: working hours, the deadline policies, and the days
 //! off of a year once the Government has decided them (next year's Tết).
-//! The index of Decision 766 is kept as it is in force and changed by
-//! `motcua config import` or the API (a JSON document).
+//! The index of Decision 766 — each criterion's points and target, each
+//! grade band's minimum — is on the form too ([`index_form`]); its
+//! scoring rules are changed by `motcua config import` or the API (a JSON
+//! document).
 //!
 //! The change goes through [`crate::api::settings::adopt`], so the page
 //! and the API apply the same rule and leave the same event. A refusal
@@ -31,6 +33,8 @@ use crate::auth::session::MaybeSession;
 use crate::error::ApiError;
 use crate::AppState;
 
+mod index_form;
+
 const PATH: &str = "/can-bo/cau-hinh";
 
 /// The form's fields, as typed (kept on a refusal).
@@ -49,6 +53,8 @@ pub struct Fields {
     holiday_year: String,
     holidays: String,
     reason: String,
+    /// The index's fields ([`index_form::fields_of`]).
+    index: std::collections::BTreeMap<String, String>,
 }
 
 impl Fields {
@@ -84,6 +90,9 @@ impl Fields {
             holiday_year: String::new(),
             holidays: String::new(),
             reason: String::new(),
+            index: index_form::base(doc, valid_from)
+                .map(|spec| index_form::fields_of(&spec))
+                .unwrap_or_default(),
         }
     }
 
@@ -103,6 +112,7 @@ impl Fields {
             holiday_year: g("holiday_year"),
             holidays: f.get("holidays").cloned().unwrap_or_default(),
             reason: g("reason"),
+            index: index_form::fields_from(f),
         }
     }
 
@@ -202,6 +212,18 @@ impl Fields {
             })?;
             doc.holiday_years.insert(year, days);
         }
+        if let Some(index) = index_form::base(base, doc.valid_from) {
+            match index_form::changed(&index, &self.index, doc.valid_from) {
+                Ok(Some(spec)) => doc.index766 = Some(spec),
+                // The province's own index carries on from the new day.
+                Ok(None) => {
+                    if let Some(spec) = doc.index766.as_mut() {
+                        spec.effective_from = doc.valid_from;
+                    }
+                }
+                Err(index_form::Unreadable(vi, en)) => return Err(bad(vi, en)),
+            }
+        }
         Ok(doc)
     }
 }
@@ -231,6 +253,8 @@ struct SettingsPage {
     provisional: String,
     confirmed_years: String,
     index_version: String,
+    index_rows: Vec<index_form::IndexRow>,
+    index_bands: Vec<index_form::BandRow>,
     versions: Vec<VersionRow>,
     history: Vec<HistoryRow>,
     notice: String,
@@ -265,10 +289,16 @@ fn page(
                 .map(|i| i.version.clone())
         })
         .unwrap_or_default();
+    let f = fields.unwrap_or_else(|| Fields::of(&rules.document, today));
+    let (index_rows, index_bands) = index_form::base(&rules.document, today)
+        .map(|spec| index_form::rows(l, &spec, &f.index))
+        .unwrap_or_default();
     let page = SettingsPage {
         province: province.to_string(),
         today: today.format("%d/%m/%Y").to_string(),
-        f: fields.unwrap_or_else(|| Fields::of(&rules.document, today)),
+        f,
+        index_rows,
+        index_bands,
         provisional: v
             .provisional_years
             .iter()

@@ -114,6 +114,72 @@ async fn settings_paths(app: &App) {
     let feb5 = chrono::NaiveDate::from_ymd_opt(2027, 2, 5).expect("date");
     assert!(!rules.calendar.is_working_day(feb5).expect("covered"));
     assert_eq!(rules.policy().apology_lead_working_days, 2);
+
+    // The index of Decision 766 on the form: points, targets in %, bands.
+    let page = app.get("/can-bo/cau-hinh", &admin).await;
+    assert!(
+        page.body
+            .contains("name=\"diem.on_time\" inputmode=\"decimal\" size=\"6\" value=\"20\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(
+            "name=\"muc_tieu.procedures_online\" inputmode=\"decimal\" size=\"6\" value=\"80\""
+        ),
+        "{}",
+        page.body
+    );
+    let tomorrow = motcua_domain::dossier::vietnam_date(chrono::Utc::now())
+        .succ_opt()
+        .expect("a day");
+    let with_index = |extra: &[(&'static str, &str)]| {
+        let mut f = form(&tomorrow.to_string(), "07:30", PASSWORD);
+        f.retain(|(k, _)| *k != "holiday_year" && *k != "holidays");
+        f.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        f
+    };
+    let refused = post(with_index(&[("diem.on_time", "hai mươi")])).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("Hồ sơ giải quyết đúng hạn»: cần một số"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("value=\"hai mươi\""), "kept as typed");
+    let done = post(with_index(&[
+        ("muc_tieu.procedures_online", "75"),
+        ("xl.xuat_sac", "92,5"),
+    ]))
+    .await;
+    assert!(done.status < 400, "{}: {}", done.status, done.body);
+    let rules = app.state.engine.rules("04", tomorrow);
+    let index = rules.index.as_ref().expect("the version's own index");
+    assert_eq!(index.effective_from, tomorrow);
+    assert!(
+        index.version.ends_with(&format!("+{tomorrow}")),
+        "{}",
+        index.version
+    );
+    let online = index
+        .groups
+        .iter()
+        .flat_map(|g| &g.criteria)
+        .find(|c| c.criterion == motcua_domain::reports::Criterion::ProceduresOnline)
+        .expect("the criterion");
+    assert_eq!(
+        online.scoring,
+        motcua_domain::reports::Scoring::Proportional { target: 0.75 }
+    );
+    assert_eq!(index.grades[0].min_points, 92.5);
+    // Today's version keeps the shipped index.
+    let today_rules = app.state.engine.rules(
+        "04",
+        motcua_domain::dossier::vietnam_date(chrono::Utc::now()),
+    );
+    assert!(today_rules.index.is_none());
 }
 
 #[tokio::test]
