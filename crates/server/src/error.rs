@@ -159,6 +159,7 @@ pub fn json_rejection(e: axum::extract::rejection::JsonRejection) -> ApiError {
 
 impl From<motcua_engine::EngineError> for ApiError {
     fn from(e: motcua_engine::EngineError) -> Self {
+        use motcua_domain::dossier::Refusal;
         use motcua_engine::EngineError as E;
         use motcua_store::CommandError as C;
         match &e {
@@ -179,18 +180,10 @@ impl From<motcua_engine::EngineError> for ApiError {
                 tracing::error!(error = %other, "storage error");
                 return ApiError::internal();
             }
-            E::Command(C::Refused(r)) => match r.code() {
-                "forbidden_role" | "wrong_unit" | "not_assignee" | "not_applicant" => {
-                    StatusCode::FORBIDDEN
-                }
-                "illegal_transition"
-                | "wrong_step"
-                | "already_exists"
-                | "already_rescheduled"
-                | "result_not_late"
-                | "already_rated"
-                | "decision_exists" => StatusCode::CONFLICT,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            E::Command(C::Refused(r)) => match r.refusal() {
+                Refusal::Forbidden => StatusCode::FORBIDDEN,
+                Refusal::Conflict => StatusCode::CONFLICT,
+                Refusal::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
             },
             E::Command(C::KeyReused) => StatusCode::UNPROCESSABLE_ENTITY,
             E::Command(C::SequenceExhausted { .. }) => StatusCode::SERVICE_UNAVAILABLE,

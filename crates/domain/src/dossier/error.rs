@@ -91,6 +91,61 @@ pub enum DossierError {
     SameAssignee,
 }
 
+/// What kind of refusal a [`DossierError`] is, for a caller that answers
+/// with a status (HTTP 403, 409, 422): decided here, by variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The actor may not do this (role, unit, assignee, applicant).
+    Forbidden,
+    /// The dossier is not where the command applies (status, step, done
+    /// once already).
+    Conflict,
+    /// What was given is not acceptable.
+    Invalid,
+}
+
+impl DossierError {
+    /// The kind of this refusal.
+    pub fn refusal(&self) -> Refusal {
+        use DossierError::*;
+        match self {
+            ForbiddenRole { .. } | WrongUnit { .. } | NotAssignee | NotApplicant => {
+                Refusal::Forbidden
+            }
+            IllegalTransition { .. }
+            | WrongStep { .. }
+            | AlreadyExists
+            | AlreadyRescheduled
+            | ResultNotLate
+            | AlreadyRated
+            | DecisionExists => Refusal::Conflict,
+            NoDossier
+            | WrongAgency { .. }
+            | AppointmentNotLater
+            | AppointmentInPast
+            | UnexpectedAppointment
+            | MissingReason
+            | EmptyField { .. }
+            | InvalidAmount
+            | PaymentMismatch { .. }
+            | NoStepToSendBack
+            | NotBoundaryFree
+            | ProcedureNotInForce
+            | CodeMismatch
+            | AlreadyExtended
+            | NoSuchExtension { .. }
+            | PostmarkInFuture
+            | NotPostal
+            | Text(_)
+            | InvalidApplicationData(_)
+            | SupplementWithoutDocument
+            | NotAssigned
+            | SameAssignee
+            | ResultFileMissing => Refusal::Invalid,
+        }
+    }
+}
+
 fn first_en(errors: &[crate::procedure::FieldError]) -> String {
     errors
         .iter()

@@ -44,7 +44,7 @@ pub use command::{
 pub use decide::{
     allowed_roles, decide, late_notice_open, reassign_open, stop_open, withdrawal_open,
 };
-pub use error::DossierError;
+pub use error::{DossierError, Refusal};
 pub use event::{Event, EventData, Opened};
 pub use role::{Actor, InvalidUserId, Role, UserId};
 pub use state::{

@@ -258,10 +258,15 @@ pub struct ConversionDto {
 /// Maps a conversion error to its HTTP status and bilingual problem.
 pub fn convert_error(e: &motcua_domain::units::ConvertError) -> ApiError {
     use axum::http::StatusCode;
-    let status = match e.code() {
-        "missing_commune" | "invalid_code" => StatusCode::BAD_REQUEST,
-        "code_not_found" | "unit_not_found" => StatusCode::NOT_FOUND,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    use motcua_domain::units::ConvertError as E;
+    let status = match e {
+        E::MissingCommune | E::InvalidCode { .. } => StatusCode::BAD_REQUEST,
+        E::CodeNotFound { .. } | E::NotFound { .. } => StatusCode::NOT_FOUND,
+        E::Ambiguous { .. }
+        | E::DistrictMismatch { .. }
+        | E::ProvinceMismatch { .. }
+        | E::NoSuccessor { .. }
+        | E::IncompleteData { .. } => StatusCode::UNPROCESSABLE_ENTITY,
     };
     ApiError::new(status, e.code(), e.message_vi(), e.to_string())
         .with_extra(serde_json::json!({ "candidates": e.candidates() }))

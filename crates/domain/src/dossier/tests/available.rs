@@ -90,3 +90,15 @@ fn a_result_without_its_file_is_still_offered_for_return() {
     assert!(!kinds(&h, &leader(UNIT_A)).contains(&"notify_late"));
     assert!(kinds(&h, &clerk(UNIT_A)).is_empty());
 }
+
+#[test]
+fn refusals_are_classed_by_variant() {
+    assert_eq!(DossierError::NotAssignee.refusal(), Refusal::Forbidden);
+    assert_eq!(DossierError::DecisionExists.refusal(), Refusal::Conflict);
+    assert_eq!(DossierError::MissingReason.refusal(), Refusal::Invalid);
+    // What the actor still has to type keeps the action offered; who they
+    // are or where the dossier is does not.
+    assert!(DossierError::ResultFileMissing.concerns_input());
+    assert!(!DossierError::NotAssignee.concerns_input());
+    assert!(!DossierError::DecisionExists.concerns_input());
+}
