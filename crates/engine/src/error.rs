@@ -27,9 +27,9 @@ pub enum EngineError {
     /// field's error.
     #[error("the application data does not fit the procedure's form")]
     InvalidApplicationData(Vec<motcua_domain::procedure::FieldError>),
-    /// The competent commune picked for a boundary-free receipt is not a
-    /// commune of the receiving Center's province (in force today).
-    #[error("{0} is not a commune of the receiving Center's province")]
+    /// The competent unit is neither the receiving Center's province nor
+    /// a commune of it (in force today).
+    #[error("{0} is neither the receiving Center's province nor one of its communes")]
     CompetentUnitOutsideProvince(String),
 }
 
@@ -102,7 +102,7 @@ impl EngineError {
                     .message_vi()
             }
             EngineError::CompetentUnitOutsideProvince(u) => {
-                format!("{u} không phải là xã, phường của tỉnh nơi tiếp nhận hồ sơ.")
+                format!("{u} không phải là tỉnh hay xã, phường của tỉnh nơi tiếp nhận hồ sơ.")
             }
             EngineError::InvalidDocument(_) => {
                 "Loại tệp không được chấp nhận (PDF, JPEG, PNG, TIFF, WebP, DOCX, XLSX).".into()

@@ -153,9 +153,9 @@ impl Engine {
         Ok(data)
     }
 
-    /// A competent commune other than the receiving Center's (a
-    /// boundary-free receipt) must be one of the same province, in force
-    /// `today` in the registry when it is loaded. Whether the procedure
+    /// A competent unit other than the receiving Center's must be its
+    /// province, or (a boundary-free receipt) a commune of the same
+    /// province in force `today` in the registry when it is loaded. Whether the procedure
     /// allows it at all is the decider's rule.
     pub fn check_competent_unit(
         &self,
@@ -169,6 +169,11 @@ impl Engine {
         let outside = || EngineError::CompetentUnitOutsideProvince(competent.to_string());
         if competent.province_code() != receiving.province_code() {
             return Err(outside());
+        }
+        // The province itself (its departments decide province-level
+        // procedures received at a commune's Center).
+        if competent == &receiving.province() {
+            return Ok(());
         }
         if let Some(registry) = &self.units {
             let commune = competent
