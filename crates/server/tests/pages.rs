@@ -1055,6 +1055,18 @@ impl App {
 
     /// A building permit (assignment step after the hand-over) received
     /// online at `unit`, accepted and handed over by its Center.
+    /// The dossier `code` as stored (read back after a page's action).
+    async fn stored_dossier(&self, code: &str) -> motcua_domain::dossier::Dossier {
+        let code = motcua_domain::dossier::DossierCode::parse(code).expect("a code");
+        self.state
+            .store
+            .dossier(&code)
+            .await
+            .expect("read")
+            .and_then(|s| s.dossier)
+            .expect("a dossier")
+    }
+
     async fn permit_at_assignment(&self, unit: &str) -> String {
         self.handed_over(PERMIT, unit).await
     }

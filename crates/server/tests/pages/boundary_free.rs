@@ -3,7 +3,6 @@
 //! decides, from the province's; one outside the province is refused, by
 //! the page and by the engine.
 
-use motcua_domain::dossier::DossierCode;
 use serde_json::json;
 
 use super::{hidden, session_of, App};
@@ -14,15 +13,7 @@ const RECEIVING: &str = "04.01279";
 const DECIDING: &str = "04.01273";
 
 async fn competent_of(app: &App, code: &str) -> String {
-    app.state
-        .store
-        .dossier(&DossierCode::parse(code).expect("code"))
-        .await
-        .expect("read")
-        .and_then(|s| s.dossier)
-        .expect("dossier")
-        .competent_unit
-        .to_string()
+    app.stored_dossier(code).await.competent_unit.to_string()
 }
 
 async fn boundary_free_paths(app: &App) {

@@ -3,7 +3,7 @@
 //! date moves), asks for the fees due, and the counter confirms the
 //! payment with the amount asked prefilled.
 
-use motcua_domain::dossier::{DossierCode, Status};
+use motcua_domain::dossier::Status;
 
 use super::{hidden, session_of, App, Page};
 
@@ -30,16 +30,7 @@ async fn post(app: &App, url: &str, cookie: &str, f: Vec<(&'static str, String)>
 
 async fn limit_and_payment_paths(app: &App) {
     let code = app.handed_over(MARITAL_STATUS, "04.01279").await;
-    let parsed = DossierCode::parse(&code).expect("code");
-    let read = || async {
-        app.state
-            .store
-            .dossier(&parsed)
-            .await
-            .expect("read")
-            .and_then(|s| s.dossier)
-            .expect("dossier")
-    };
+    let read = || app.stored_dossier(&code);
     let url = format!("/can-bo/ho-so/{code}");
     let res = app
         .official_login_next("chuyenvien.tuphap.01279", "/can-bo")

@@ -72,14 +72,7 @@ async fn reassign_paths(app: &App) {
     ))
     .await;
     assert!(refused.status >= 400, "{}", refused.status);
-    let d = app
-        .state
-        .store
-        .dossier(&parsed)
-        .await
-        .expect("read")
-        .and_then(|s| s.dossier)
-        .expect("dossier");
+    let d = app.stored_dossier(&code).await;
     assert_eq!(
         d.assignee.as_ref().map(|a| a.as_str()),
         Some("chuyenvien.diachinh.01279")
@@ -94,14 +87,7 @@ async fn reassign_paths(app: &App) {
     ))
     .await;
     assert!(done.status < 400, "{}: {}", done.status, done.body);
-    let d = app
-        .state
-        .store
-        .dossier(&parsed)
-        .await
-        .expect("read")
-        .and_then(|s| s.dossier)
-        .expect("dossier");
+    let d = app.stored_dossier(&code).await;
     assert_eq!(
         d.assignee.as_ref().map(|a| a.as_str()),
         Some("chuyenvien.tuphap.01279")
